@@ -1,0 +1,77 @@
+package dev.velo.flink.sql.dialect;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+
+/**
+ * The result of translating a Velostream script: Flink statements plus what was learnt on the way.
+ */
+@PublicEvolving
+public final class VeloTranslation {
+
+    private final List<String> statements;
+    private final Map<String, Map<String, String>> veloTables;
+    private final Map<String, String> annotations;
+    private final RuntimeExecutionMode runtimeMode;
+    private final List<String> notes;
+
+    VeloTranslation(
+            List<String> statements,
+            Map<String, Map<String, String>> veloTables,
+            Map<String, String> annotations,
+            RuntimeExecutionMode runtimeMode,
+            List<String> notes) {
+        this.statements = List.copyOf(statements);
+        this.veloTables = Collections.unmodifiableMap(new LinkedHashMap<>(veloTables));
+        this.annotations = Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
+        this.runtimeMode = runtimeMode;
+        this.notes = List.copyOf(notes);
+    }
+
+    /** Flink SQL statements, without trailing semicolons, in execution order. */
+    public List<String> statements() {
+        return statements;
+    }
+
+    /** Every table of the script whose connector is {@code velo}, with its full WITH options. */
+    public Map<String, Map<String, String>> veloTables() {
+        return veloTables;
+    }
+
+    /** Header annotations ({@code -- @name: value}), names lower-cased. */
+    public Map<String, String> annotations() {
+        return annotations;
+    }
+
+    /** The value of {@code -- @job_mode:} as written, if any. */
+    public Optional<String> jobMode() {
+        return Optional.ofNullable(annotations.get("job_mode"));
+    }
+
+    /**
+     * The runtime mode the script asks for: from {@code @job_mode: batch|streaming}, a {@code SET
+     * 'execution.runtime-mode'} statement, or batch when every source is a Velostream file source.
+     */
+    public Optional<RuntimeExecutionMode> runtimeMode() {
+        return Optional.ofNullable(runtimeMode);
+    }
+
+    /** Decisions the translator made that a user may want to know (defaults, ignored keys). */
+    public List<String> notes() {
+        return notes;
+    }
+
+    /** The statements as one script, each ending with a semicolon. */
+    public String toScript() {
+        StringBuilder sb = new StringBuilder();
+        for (String statement : statements) {
+            sb.append(statement).append(";\n\n");
+        }
+        return sb.length() == 0 ? "" : sb.substring(0, sb.length() - 1);
+    }
+}

@@ -136,7 +136,7 @@ final class Connectors {
                                 + ".schema' = 'id BIGINT, amount DOUBLE, ...' or a 'schema:' entry in its"
                                 + " config_file (CSV files with a header line need neither)");
             }
-            mapped.columns = schema;
+            mapped.columns = quoteReserved(schema);
         }
         return mapped;
     }
@@ -232,7 +232,7 @@ final class Connectors {
                 inferCsv(name, resolved, mapped, at);
             } else if (format.equals("csv")) {
                 String schema = cfg.getOrDefault("schema", cfg.get("columns"));
-                headerIfPresent(resolved, schema, mapped);
+                headerIfPresent(resolved, quoteReserved(schema), mapped);
             }
         } else {
             notes.add(
@@ -301,6 +301,22 @@ final class Connectors {
             setHeaderView(names, types, mapped);
         }
         mapped.columns = schema;
+    }
+
+    /** Back-quotes column names Flink reserves (e.g. {@code value}) in a column list. */
+    static String quoteReserved(String schema) {
+        List<String> out = new ArrayList<>();
+        for (String column : splitColumns(schema)) {
+            String trimmed = column.trim();
+            String[] parts = trimmed.split("\\s+", 2);
+            if (parts.length == 2
+                    && ScriptTranslator.RESERVED_NAMES.contains(
+                            parts[0].toLowerCase(Locale.ROOT))) {
+                trimmed = ScriptTranslator.quote(parts[0]) + " " + parts[1];
+            }
+            out.add(trimmed);
+        }
+        return String.join(", ", out);
     }
 
     private static List<String> splitColumns(String schema) {

@@ -894,29 +894,71 @@ final class ScriptTranslator {
         throw lexer.error(tokens.get(close).start, "unbalanced ')'");
     }
 
-    /** The query's text, with Velostream's {@code col PRIMARY KEY} markers taken out. */
+    /**
+     * Column names Velostream accepts bare but Flink reserves; in a query they are back-quoted
+     * unless used as a function ({@code name(}).
+     */
+    static final Set<String> RESERVED_NAMES =
+            Set.of(
+                    "value",
+                    "user",
+                    "position",
+                    "result",
+                    "system",
+                    "language",
+                    "offset",
+                    "partition",
+                    "key");
+
+    /** Words around which a reserved name is Flink syntax, not a column. */
+    private static boolean isSyntax(Token previous, Token next) {
+        if (next != null && (next.isSymbol("(") || next.kind == Token.Kind.STRING)) {
+            return true;
+        }
+        if (previous != null
+                && (previous.kind == Token.Kind.STRING
+                        || previous.isWord("PRIMARY")
+                        || previous.isWord("TO")
+                        || previous.isWord("INTERVAL"))) {
+            return true;
+        }
+        return next != null && (next.isWord("TO") || next.isWord("KEY"));
+    }
+
+    /**
+     * The query's text, with Velostream's {@code col PRIMARY KEY} markers taken out and column
+     * names Flink reserves back-quoted.
+     */
     private String queryText(int first, int last, List<String> primaryKey) {
         StringBuilder sb = new StringBuilder();
         int copyFrom = tokens.get(first).start;
         int depth = 0;
+        boolean inSelectList = true;
         for (int i = first; i <= last; i++) {
             Token t = tokens.get(i);
+            Token previous = i > first ? tokens.get(i - 1) : null;
+            Token next = i < last ? tokens.get(i + 1) : null;
             if (t.isSymbol("(")) {
                 depth++;
             } else if (t.isSymbol(")")) {
                 depth--;
             } else if (depth == 0 && t.isWord("FROM")) {
-                break;
-            } else if (depth == 0
+                inSelectList = false;
+            } else if (inSelectList
+                    && depth == 0
                     && t.isWord("PRIMARY")
-                    && i + 1 <= last
-                    && tokens.get(i + 1).isWord("KEY")
-                    && i > first) {
-                Token column = tokens.get(i - 1);
-                primaryKey.add(quote(column.identifierName()));
-                sb.append(lexer.text(), copyFrom, column.end);
-                copyFrom = tokens.get(i + 1).end;
+                    && next != null
+                    && next.isWord("KEY")
+                    && previous != null) {
+                primaryKey.add(quote(previous.identifierName()));
+                sb.append(lexer.text(), copyFrom, previous.end);
+                copyFrom = next.end;
                 i++;
+            } else if (t.kind == Token.Kind.WORD
+                    && RESERVED_NAMES.contains(t.text.toLowerCase(Locale.ROOT))
+                    && !isSyntax(previous, next)) {
+                sb.append(lexer.text(), copyFrom, t.start).append(quote(t.text));
+                copyFrom = t.end;
             }
         }
         sb.append(lexer.text(), copyFrom, tokens.get(last).end);

@@ -1,5 +1,6 @@
 package dev.velo.flink.sql.dialect;
 
+import dev.velo.flink.sql.factory.VeloConnectorOptions;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -183,7 +184,7 @@ public final class VeloSql {
     public static final class Builder {
         private Map<String, String> environment = System.getenv();
         private Path baseDirectory = Path.of("");
-        private String wrapperConnector = "velo";
+        private String wrapperConnector = VeloConnectorOptions.IDENTIFIER;
 
         private Builder() {}
 

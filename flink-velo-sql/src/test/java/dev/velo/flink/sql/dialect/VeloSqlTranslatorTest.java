@@ -1,7 +1,6 @@
 package dev.velo.flink.sql.dialect;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -249,7 +248,9 @@ class VeloSqlTranslatorTest {
 
     @Test
     void csvSourceColumnsAreInferredFromTheHeader() throws IOException {
-        Files.writeString(dir.resolve("in.csv"), "name,value,ratio,ok\nAlice,100,0.5,true\nBob,200,1,false\n");
+        Files.writeString(
+                dir.resolve("in.csv"),
+                "name,value,ratio,ok\nAlice,100,0.5,true\nBob,200,1,false\n");
         VeloTranslation t =
                 translate(
                         "CREATE STREAM out AS SELECT * FROM input_data WHERE value > 150 EMIT CHANGES"
@@ -313,12 +314,15 @@ class VeloSqlTranslatorTest {
 
     @Test
     void repeatedIdenticalSourceDeclarationIsAccepted() {
-        String with =
-                " WITH ('m.type' = 'kafka_source', 'm.topic' = 'm', 'm.schema' = 'p DOUBLE')";
+        String with = " WITH ('m.type' = 'kafka_source', 'm.topic' = 'm', 'm.schema' = 'p DOUBLE')";
         VeloTranslation t =
                 translate(
-                        "CREATE STREAM a AS SELECT * FROM m" + with + ";\n"
-                                + "CREATE STREAM b AS SELECT * FROM m" + with + ";\n"
+                        "CREATE STREAM a AS SELECT * FROM m"
+                                + with
+                                + ";\n"
+                                + "CREATE STREAM b AS SELECT * FROM m"
+                                + with
+                                + ";\n"
                                 + "CREATE STREAM c AS SELECT * FROM a");
         assertThat(t.statements()).hasSize(4);
         assertThat(t.statements().get(3)).endsWith("AS SELECT * FROM a");
@@ -337,7 +341,10 @@ class VeloSqlTranslatorTest {
         assertThat(missingAs.getMessage()).contains("expected AS SELECT");
 
         VeloSqlException badOption =
-                error(() -> translate("CREATE STREAM s AS SELECT * FROM t\nWITH ('batch.size' 10)"));
+                error(
+                        () ->
+                                translate(
+                                        "CREATE STREAM s AS SELECT * FROM t\nWITH ('batch.size' 10)"));
         assertThat(badOption.getLine()).isEqualTo(2);
         assertThat(badOption.getColumn()).isEqualTo(20);
 

@@ -75,11 +75,18 @@ final class ScriptTranslator {
                             + "'");
         }
         Map<String, Map<String, String>> veloTables = new LinkedHashMap<>();
+        Map<Integer, VeloTranslation.EagerTable> eager = new LinkedHashMap<>();
         for (Object o : output) {
             if (o instanceof TableDecl) {
                 TableDecl decl = (TableDecl) o;
+                if (!decl.asView && decl.readLater && !decl.columnsGiven) {
+                    eager.put(
+                            statements.size(),
+                            new VeloTranslation.EagerTable(
+                                    decl.name, decl.options, decl.ctasQuery));
+                }
                 statements.add(decl.render());
-                if (wrapperConnector.equals(decl.options.get("connector"))) {
+                if (!decl.asView && wrapperConnector.equals(decl.options.get("connector"))) {
                     veloTables.put(decl.name, new LinkedHashMap<>(decl.options));
                 }
             } else {
@@ -87,7 +94,7 @@ final class ScriptTranslator {
             }
         }
         notes.forEach(n -> LOG.info("velo dialect: {}", n));
-        return new VeloTranslation(statements, veloTables, annotations, runtimeMode, notes);
+        return new VeloTranslation(statements, veloTables, annotations, runtimeMode, notes, eager);
     }
 
     private boolean setsRuntimeMode() {
@@ -220,6 +227,7 @@ final class ScriptTranslator {
             }
         }
         if (!head.isWord("CREATE")) {
+            markReadLater(sourcesOf(first, last));
             output.add(text(first, last));
             return;
         }
@@ -588,6 +596,7 @@ final class ScriptTranslator {
             }
         }
 
+        markReadLater(sources);
         // the source tables
         for (String source : sources) {
             LinkedHashMap<String, String> group = groups.remove(source);
@@ -612,6 +621,28 @@ final class ScriptTranslator {
                 anyNonFileSource = true;
                 continue;
             }
+            if (decl.viewText != null && !decl.asView) {
+                // a stream without a sink feeding a later one is an intermediate result
+                decl.asView = true;
+                notes.add(
+                        "stream "
+                                + decl.name
+                                + " has no sink and feeds "
+                                + name
+                                + ", so it becomes a view");
+            }
+            if (decl.asView) {
+                if (!sourceKeys.isEmpty()) {
+                    Token at = keyTokens.get(sourceKeys.keySet().iterator().next());
+                    throw lexer.error(
+                            at.start,
+                            "source '"
+                                    + source
+                                    + "' is a stream of this script; source options"
+                                    + " belong to the table it reads");
+                }
+                continue;
+            }
             if (!decl.fileSource) {
                 anyNonFileSource = true;
             }
@@ -633,6 +664,7 @@ final class ScriptTranslator {
             }
         }
         LinkedHashMap<String, String> delegate = new LinkedHashMap<>();
+        boolean defaultSink = false;
         if (sinkGroup != null
                 && (sinkGroup.containsKey("type") || sinkGroup.containsKey("config_file"))) {
             Token at =
@@ -668,6 +700,7 @@ final class ScriptTranslator {
                         "sink '" + sinkName + "' has options but no '" + sinkName + ".type'");
             }
             delegate.put("connector", "print");
+            defaultSink = true;
             notes.add(
                     (stream ? "stream " : "table ")
                             + name
@@ -722,6 +755,11 @@ final class ScriptTranslator {
         }
         sink.prefix = "CREATE TABLE " + nameText + pk;
         sink.suffix = "\nAS " + body;
+        sink.ctasQuery = body;
+        sink.columnsGiven = !pk.isEmpty();
+        if (defaultSink) {
+            sink.viewText = "CREATE TEMPORARY VIEW " + nameText + " AS\n" + body;
+        }
         if (delegate.get("connector").equals(wrapperConnector)) {
             sink.options.putAll(delegate);
         } else {
@@ -762,6 +800,16 @@ final class ScriptTranslator {
                     });
         }
         return out;
+    }
+
+    /** CTAS tables read by a later statement must exist before the job is submitted. */
+    private void markReadLater(Set<String> sources) {
+        for (String source : sources) {
+            TableDecl decl = lookup(source);
+            if (decl != null && decl.ctasQuery != null) {
+                decl.readLater = true;
+            }
+        }
     }
 
     private Connectors connectors() {
@@ -1003,8 +1051,16 @@ final class ScriptTranslator {
         boolean modified;
         boolean fileSource;
         Map<String, String> generatedFrom;
+        String viewText;
+        boolean asView;
+        String ctasQuery;
+        boolean columnsGiven;
+        boolean readLater;
 
         String render() {
+            if (asView) {
+                return viewText;
+            }
             if (!modified && original != null) {
                 return original;
             }

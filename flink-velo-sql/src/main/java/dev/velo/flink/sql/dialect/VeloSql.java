@@ -11,7 +11,10 @@ import java.util.regex.Pattern;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.StatementSet;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableDescriptor;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.ValidationException;
@@ -123,7 +126,30 @@ public final class VeloSql {
         StatementSet dml = tableEnv.createStatementSet();
         boolean hasDml = false;
         TableResult last = null;
-        for (String statement : translation.statements()) {
+        List<String> statements = translation.statements();
+        for (int i = 0; i < statements.size(); i++) {
+            String statement = statements.get(i);
+            VeloTranslation.EagerTable eager = translation.eagerTables().get(i);
+            if (eager != null) {
+                // a later statement reads this table: create it now, its schema from the query
+                Table query = tableEnv.sqlQuery(eager.query);
+                TableDescriptor.Builder descriptor =
+                        TableDescriptor.forConnector(eager.options.get("connector"))
+                                .schema(
+                                        Schema.newBuilder()
+                                                .fromResolvedSchema(query.getResolvedSchema())
+                                                .build());
+                eager.options.forEach(
+                        (k, v) -> {
+                            if (!k.equals("connector")) {
+                                descriptor.option(k, v);
+                            }
+                        });
+                tableEnv.createTable(eager.name, descriptor.build());
+                dml.add(query.insertInto(eager.name));
+                hasDml = true;
+                continue;
+            }
             Matcher set = SET.matcher(statement);
             if (set.matches()) {
                 String key = set.group(1);

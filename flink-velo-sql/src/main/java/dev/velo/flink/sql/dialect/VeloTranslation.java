@@ -19,18 +19,39 @@ public final class VeloTranslation {
     private final Map<String, String> annotations;
     private final RuntimeExecutionMode runtimeMode;
     private final List<String> notes;
+    private final Map<Integer, EagerTable> eagerTables;
+
+    /** A CTAS whose table a later statement reads, so it is created before the job runs. */
+    static final class EagerTable {
+        final String name;
+        final Map<String, String> options;
+        final String query;
+
+        EagerTable(String name, Map<String, String> options, String query) {
+            this.name = name;
+            this.options = new LinkedHashMap<>(options);
+            this.query = query;
+        }
+    }
 
     VeloTranslation(
             List<String> statements,
             Map<String, Map<String, String>> veloTables,
             Map<String, String> annotations,
             RuntimeExecutionMode runtimeMode,
-            List<String> notes) {
+            List<String> notes,
+            Map<Integer, EagerTable> eagerTables) {
         this.statements = List.copyOf(statements);
         this.veloTables = Collections.unmodifiableMap(new LinkedHashMap<>(veloTables));
         this.annotations = Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
         this.runtimeMode = runtimeMode;
         this.notes = List.copyOf(notes);
+        this.eagerTables = new LinkedHashMap<>(eagerTables);
+    }
+
+    /** By statement index: CTAS statements to run as CREATE TABLE + INSERT. */
+    Map<Integer, EagerTable> eagerTables() {
+        return eagerTables;
     }
 
     /** Flink SQL statements, without trailing semicolons, in execution order. */

@@ -48,6 +48,7 @@ class VeloSqlQuickstartITCase {
         VeloTranslation translation = velo.translateScript(text);
         assertThat(translation.runtimeMode()).contains(RuntimeExecutionMode.BATCH);
         TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        env.getConfig().set("parallelism.default", "1");
         TableResult result = velo.executeScript(env, text);
         result.await();
         return outputLines(dir.resolve("output"));
@@ -70,6 +71,29 @@ class VeloSqlQuickstartITCase {
         assertThat(run("01_filter.sql"))
                 .containsExactlyInAnyOrder("Bob,200", "Dave,300", "Eve,250");
         assertThat(PassThroughVeloTestFactory.SEEN).containsKey("filtered_data");
+    }
+
+    @Test
+    void aStreamReadByALaterStreamIsCreatedBeforeTheJob() throws Exception {
+        Files.copy(QUICKSTART.resolve("hello_world_input.csv"), dir.resolve("in.csv"));
+        String script =
+                "CREATE STREAM stage1 AS SELECT name, `value` FROM input_data WHERE `value` > 150"
+                        + " WITH ('input_data.type' = 'file_source', 'input_data.path' = 'in.csv',"
+                        + " 'stage1.type' = 'file_sink', 'stage1.path' = 'output/stage1',"
+                        + " 'stage1.format' = 'csv');\n"
+                        + "CREATE STREAM stage2 AS SELECT name FROM stage1 WITH ("
+                        + "'stage2.type' = 'file_sink', 'stage2.path' = 'stage2', 'stage2.format' = 'csv');";
+        VeloSql velo =
+                VeloSql.builder()
+                        .baseDirectory(dir)
+                        .wrapperConnector(PassThroughVeloTestFactory.IDENTIFIER)
+                        .build();
+        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        env.getConfig().set("parallelism.default", "1");
+        velo.executeScript(env, script).await();
+        assertThat(env.listTables()).contains("stage1", "stage2");
+        assertThat(outputLines(dir.resolve("output")))
+                .containsExactlyInAnyOrder("Bob,200", "Dave,300", "Eve,250");
     }
 
     @Test

@@ -367,6 +367,18 @@ class VeloSqlTranslatorTest {
     }
 
     @Test
+    void aStreamWithoutSinkFeedingAnotherBecomesAView() {
+        VeloTranslation t =
+                translate(
+                        "CREATE STREAM stage1 AS SELECT * FROM t WHERE a > 1;\n"
+                                + "CREATE STREAM stage2 AS SELECT * FROM stage1 WITH ("
+                                + "'stage2.type' = 'kafka_sink', 'stage2.topic' = 's2')");
+        assertThat(t.statements().get(0))
+                .isEqualTo("CREATE TEMPORARY VIEW stage1 AS\nSELECT * FROM t WHERE a > 1");
+        assertThat(t.veloTables()).containsOnlyKeys("stage2");
+    }
+
+    @Test
     void intoNamesTheSinkGroup() {
         VeloTranslation t =
                 translate(

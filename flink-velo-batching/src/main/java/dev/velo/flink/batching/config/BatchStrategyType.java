@@ -1,6 +1,10 @@
 package dev.velo.flink.batching.config;
 
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.table.api.ValidationException;
 
 /** Names of the batch strategies: the seed's snake_case and Velostream's CamelCase. */
 @PublicEvolving
@@ -28,5 +32,41 @@ public enum BatchStrategyType {
     /** Velostream's enum name, e.g. {@code FixedSize}. */
     public String camelName() {
         return camelName;
+    }
+
+    /**
+     * Parses a strategy name of option {@code key}: snake_case ({@code fixed_size}), the same
+     * without separators ({@code fixedsize}) or CamelCase ({@code FixedSize}), in any case;
+     * surrounding whitespace is ignored.
+     *
+     * @throws ValidationException naming the key, the value and the accepted names
+     */
+    public static BatchStrategyType parse(String key, String value) {
+        return parse(null, key, value);
+    }
+
+    static BatchStrategyType parse(String table, String key, String value) {
+        String wanted = normalise(value);
+        for (BatchStrategyType type : values()) {
+            if (normalise(type.sqlName).equals(wanted)) {
+                return type;
+            }
+        }
+        throw ValidationMessages.invalidValue(table, key, value, accepted());
+    }
+
+    /** The accepted-names sentence of error messages. */
+    static String accepted() {
+        return "expected one of "
+                + Arrays.stream(values()).map(t -> t.sqlName).collect(Collectors.joining(", "))
+                + " (also CamelCase such as FixedSize, or without underscores; any case)";
+    }
+
+    /** Lower case without the separators users put between words. */
+    static String normalise(String name) {
+        if (name == null) {
+            return "";
+        }
+        return name.trim().toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
     }
 }

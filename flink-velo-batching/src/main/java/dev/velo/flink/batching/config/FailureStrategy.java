@@ -1,6 +1,9 @@
 package dev.velo.flink.batching.config;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.table.api.ValidationException;
 
 /** What happens to a record (or batch) whose processing failed. */
 @PublicEvolving
@@ -23,5 +26,39 @@ public enum FailureStrategy {
     /** The canonical name used in WITH clauses, e.g. {@code SendToDLQ}. */
     public String displayName() {
         return displayName;
+    }
+
+    /**
+     * Parses a failure strategy name of option {@code key}: CamelCase ({@code SendToDLQ}),
+     * snake_case ({@code send_to_dlq}) or without separators ({@code sendtodlq}), in any case;
+     * surrounding whitespace is ignored.
+     *
+     * @throws ValidationException naming the key, the value and the accepted names
+     */
+    public static FailureStrategy parse(String key, String value) {
+        return parse(null, key, value, false);
+    }
+
+    /**
+     * @param terminalOnly true for {@code retry_exhausted}, where RetryWithBackoff would loop
+     */
+    static FailureStrategy parse(String table, String key, String value, boolean terminalOnly) {
+        String wanted = BatchStrategyType.normalise(value);
+        for (FailureStrategy s : values()) {
+            if (BatchStrategyType.normalise(s.displayName).equals(wanted)
+                    && !(terminalOnly && s == RETRY_WITH_BACKOFF)) {
+                return s;
+            }
+        }
+        throw ValidationMessages.invalidValue(table, key, value, accepted(terminalOnly));
+    }
+
+    static String accepted(boolean terminalOnly) {
+        return "expected one of "
+                + Arrays.stream(values())
+                        .filter(s -> !(terminalOnly && s == RETRY_WITH_BACKOFF))
+                        .map(s -> s.displayName)
+                        .collect(Collectors.joining(", "))
+                + " (also snake_case such as send_to_dlq; any case)";
     }
 }

@@ -64,7 +64,7 @@ final class ValidationMessages {
         String hint =
                 suggestion != null
                         ? "did you mean '" + suggestion + "'?"
-                        : "the options of this group are " + String.join(", ", known) + ".";
+                        : "known options are " + String.join(", ", known) + ".";
         return new ValidationException(
                 withTable(
                         table,
@@ -99,7 +99,18 @@ final class ValidationMessages {
             }
         }
         int allowed = Math.max(2, needle.length() / 3);
-        return bestDistance <= allowed ? best : null;
+        if (bestDistance <= allowed) {
+            return best;
+        }
+        // A clipped key such as "eager" for "eager_processing" is far by edit distance.
+        if (needle.length() >= 4) {
+            for (String candidate : candidates) {
+                if (candidate.toLowerCase(Locale.ROOT).contains(needle)) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
     }
 
     /** Levenshtein distance with two rolling rows. */

@@ -350,8 +350,8 @@ public final class VeloOptions {
      * batch.max_size} (the effective cap) and {@code batch.timeout} where it applies; then {@code
      * failure_strategy} (CamelCase) with the retry keys when it is RetryWithBackoff and the
      * error-rate keys when the guard is on; then the same with {@code source.} always, and with
-     * {@code sink.} only when the sink side differs from the unprefixed keys. Durations are whole
-     * milliseconds ("1000ms"), booleans true/false, doubles plain decimals. A fresh copy.
+     * {@code sink.} only when the sink side's entries differ from the unprefixed ones. Durations
+     * are whole milliseconds ("1000ms"), booleans true/false, doubles plain decimals. A fresh copy.
      */
     public LinkedHashMap<String, String> effectiveOptions() {
         return new LinkedHashMap<>(effectiveOptions);
@@ -395,7 +395,13 @@ public final class VeloOptions {
         }
         putFailure(m, "", commonFailure);
         putFailure(m, FailureOptions.SOURCE_PREFIX, sourceFailure);
-        if (!sinkFailure.equals(commonFailure)) {
+        // Compared by what is shown, so that overriding a key the sink does not use (a warning)
+        // does not list an identical sink side.
+        Map<String, String> common = new LinkedHashMap<>();
+        Map<String, String> sink = new LinkedHashMap<>();
+        putFailure(common, "", commonFailure);
+        putFailure(sink, "", sinkFailure);
+        if (!sink.equals(common)) {
             putFailure(m, FailureOptions.SINK_PREFIX, sinkFailure);
         }
         return m;

@@ -305,6 +305,23 @@ public final class VeloOptions {
         return KNOWN_KEYS;
     }
 
+    /**
+     * The batch options a strategy reads, in the order {@link #effectiveOptions()} lists them:
+     * {@code batch.enable}, {@code batch.strategy}, the strategy's own keys, {@code
+     * batch.max_size}, and {@code batch.timeout} where it applies. For docs and tooling.
+     */
+    public static List<ConfigOption<?>> optionsOf(BatchStrategyType type) {
+        List<ConfigOption<?>> used = new ArrayList<>();
+        used.add(ENABLE);
+        used.add(STRATEGY);
+        used.addAll(STRATEGY_OPTIONS.get(type));
+        used.add(MAX_SIZE);
+        if (TIMEOUT_STRATEGIES.contains(type)) {
+            used.add(TIMEOUT);
+        }
+        return Collections.unmodifiableList(used);
+    }
+
     /** True when values of {@code key} must be masked in messages and logs. */
     public static boolean isSecretKey(String key) {
         return ValidationMessages.isSecretKey(key);
@@ -511,9 +528,9 @@ public final class VeloOptions {
                 suffixes.add(k.substring(BatchOptions.PREFIX.length()));
             }
             String suggestion = null;
-            // batch.max_retries: the user put a failure key under batch.
+            // batch.max_retries: a failure key put under batch. (sink.batch.x -> sink.x)
             if (FAILURE_PARSERS.containsKey(suffix)) {
-                suggestion = suffix;
+                suggestion = alias ? FailureOptions.SINK_PREFIX + suffix : suffix;
             } else {
                 String closest = ValidationMessages.closest(suffix, suffixes);
                 if (closest != null) {

@@ -7,8 +7,11 @@ import static org.assertj.core.api.Assertions.entry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.table.api.ValidationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -742,7 +745,7 @@ class VeloOptionsTest {
         "batch.megabatch_size,batch.mega_batch_size",
         "batch.eager,batch.eager_processing",
         "batch.max_retries,max_retries",
-        "sink.batch.retry_backoff,retry_backoff"
+        "sink.batch.retry_backoff,sink.retry_backoff"
     })
     void suggestions(String typo, String suggestion) {
         assertThatThrownBy(() -> parse(typo, "1"))
@@ -958,6 +961,21 @@ class VeloOptionsTest {
                         "source.max_retries",
                         "sink.failure_ratio_window")
                 .allSatisfy(k -> assertThat(VeloOptions.isVeloKey(k)).isTrue());
+    }
+
+    @Test
+    void optionsOfEachStrategyMatchItsEffectiveOptions() {
+        for (BatchStrategyType type : BatchStrategyType.values()) {
+            List<String> keys =
+                    VeloOptions.optionsOf(type).stream()
+                            .map(ConfigOption::key)
+                            .collect(Collectors.toList());
+            List<String> effectiveBatchKeys =
+                    parse("batch.strategy", type.sqlName()).effectiveOptions().keySet().stream()
+                            .filter(k -> k.startsWith("batch."))
+                            .collect(Collectors.toList());
+            assertThat(keys).as(type.sqlName()).isEqualTo(effectiveBatchKeys);
+        }
     }
 
     @Test

@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code batch.<key>} ({@link BatchOptions}); Velostream's spelling {@code sink.batch.<key>}
  *       is an alias. Giving both with different values is an error. Unknown keys under either
- *       prefix are errors with a "did you mean" suggestion.
+ *       prefix are errors with a "did you mean" suggestion. Hyphenated {@code sink.batch.*} keys
+ *       (Flink's spelling, e.g. {@code sink.batch.max-size} of the async sinks) are not ours and
+ *       are left to the delegate connector.
  *   <li>The failure keys of {@link FailureOptions}: unprefixed for both sides, overridden per side
  *       by {@code source.<key>} (source decoding) and {@code sink.<key>} (sink writing).
  *   <li>Every other key (including {@code dlq.*} and {@code velo.*}, which other components read)
@@ -280,7 +282,8 @@ public final class VeloOptions {
     }
 
     /**
-     * True for every key flink-velo owns: {@code batch.*}, {@code sink.batch.*}, {@code dlq.*},
+     * True for every key flink-velo owns: {@code batch.*}, {@code sink.batch.*} (except hyphenated
+     * Flink-style keys such as flink-connector-base's {@code sink.batch.max-size}), {@code dlq.*},
      * {@code velo.*} and the failure keys in their plain, {@code source.} and {@code sink.} forms.
      * Other {@code sink.*}/{@code source.*} keys (e.g. {@code sink.parallelism}) belong to the
      * delegate connector.
@@ -290,7 +293,7 @@ public final class VeloOptions {
             return false;
         }
         return key.startsWith(BatchOptions.PREFIX)
-                || key.startsWith(SINK_BATCH_PREFIX)
+                || isSinkBatchAlias(key)
                 || key.startsWith(DLQ_PREFIX)
                 || key.startsWith(VELO_PREFIX)
                 || FAILURE_KEYS.contains(key);
@@ -520,7 +523,7 @@ public final class VeloOptions {
         }
 
         private ValidationException unknownBatchKey(String key, String canonical) {
-            boolean alias = key.startsWith(SINK_BATCH_PREFIX);
+            boolean alias = isSinkBatchAlias(key);
             String givenPrefix = alias ? SINK_BATCH_PREFIX : BatchOptions.PREFIX;
             String suffix = canonical.substring(BatchOptions.PREFIX.length());
             List<String> suffixes = new ArrayList<>();
@@ -849,10 +852,19 @@ public final class VeloOptions {
 
     /** {@code batch.size} for {@code batch.size} and {@code sink.batch.size}; else null. */
     private static String canonicalBatchKey(String key) {
-        if (key.startsWith(SINK_BATCH_PREFIX)) {
+        if (isSinkBatchAlias(key)) {
             return key.substring(BatchOptions.SINK_ALIAS_PREFIX.length());
         }
         return key.startsWith(BatchOptions.PREFIX) ? key : null;
+    }
+
+    /**
+     * {@code sink.batch.<key>} in Velostream's snake_case. Flink connectors spell their keys with
+     * hyphens, and flink-connector-base's async sinks (Kinesis, Firehose, DynamoDB, ...) own {@code
+     * sink.batch.max-size}: such keys stay with the delegate.
+     */
+    private static boolean isSinkBatchAlias(String key) {
+        return key.startsWith(SINK_BATCH_PREFIX) && key.indexOf('-') < 0;
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -766,14 +766,24 @@ class VeloOptionsTest {
     void keysOfOtherComponentsAreIgnored() {
         VeloOptions o =
                 parse(
-                        "connector", "velo",
-                        "velo.connector", "kafka",
-                        "topic", "orders",
-                        "dlq.connector", "kafka",
-                        "sink.parallelism", "4",
-                        "sink.delivery-guarantee", "exactly-once",
-                        "source.monitor-interval", "1s",
-                        "properties.sasl.jaas.config", "secret");
+                        "connector",
+                        "velo",
+                        "velo.connector",
+                        "kafka",
+                        "topic",
+                        "orders",
+                        "dlq.connector",
+                        "kafka",
+                        "sink.parallelism",
+                        "4",
+                        "sink.delivery-guarantee",
+                        "exactly-once",
+                        "sink.batch.max-size",
+                        "500",
+                        "source.monitor-interval",
+                        "1s",
+                        "properties.sasl.jaas.config",
+                        "secret");
         assertThat(o.batchConfig()).isEqualTo(BatchConfig.defaults());
         assertThat(o.warnings()).isEmpty();
     }
@@ -931,6 +941,7 @@ class VeloOptionsTest {
                 "sink.partitioner",
                 "sink.delivery-guarantee",
                 "sink.buffer-flush.max-rows",
+                "sink.batch.max-size",
                 "source.monitor-interval",
                 "scan.startup.mode",
                 "properties.bootstrap.servers",

@@ -132,12 +132,15 @@ public final class VeloCli {
         }
         Map<String, Map<String, String>> tables = new LinkedHashMap<>();
         List<String> errors = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         try {
             VeloTranslation t = translator(script).translateScript(script.text);
             for (Map.Entry<String, Map<String, String>> table : t.veloTables().entrySet()) {
                 try {
-                    tables.put(
-                            table.getKey(), EffectiveOptions.of(table.getKey(), table.getValue()));
+                    EffectiveOptions effective =
+                            EffectiveOptions.of(table.getKey(), table.getValue());
+                    tables.put(table.getKey(), effective.options);
+                    warnings.addAll(effective.warnings);
                 } catch (ValidationException e) {
                     errors.add(messages(e));
                 }
@@ -164,6 +167,7 @@ public final class VeloCli {
                 out.println("table " + table.getKey());
                 table.getValue().forEach((k, v) -> out.println("  " + k + " = " + v));
             }
+            warnings.forEach(w -> err.println("warning: " + w));
             errors.forEach(e -> err.println("error: " + e));
             if (errors.isEmpty()) {
                 out.println(

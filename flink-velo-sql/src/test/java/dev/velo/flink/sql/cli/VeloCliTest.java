@@ -121,6 +121,40 @@ class VeloCliTest {
     }
 
     @Test
+    void validateJsonShowsEffectiveOptionsWithDefaults() {
+        int code =
+                velo(
+                        "validate",
+                        "--json",
+                        "-e",
+                        "CREATE STREAM big AS SELECT * FROM t WITH ('batch.strategy' = 'FixedSize',"
+                                + " 'batch.timeout' = '2s')");
+        assertThat(code).isZero();
+        assertThat(out().trim())
+                .isEqualTo(
+                        "{\"tables\":[{\"name\":\"big\",\"options\":{\"batch.enable\":\"true\","
+                                + "\"batch.strategy\":\"fixed_size\",\"batch.size\":\"100\","
+                                + "\"batch.max_size\":\"1000\",\"batch.timeout\":\"2000ms\","
+                                + "\"failure_strategy\":\"FailBatch\","
+                                + "\"source.failure_strategy\":\"FailBatch\"}}],\"errors\":[]}");
+    }
+
+    @Test
+    void validateReportsBadValuesAndExitsOne() {
+        int code =
+                velo(
+                        "validate",
+                        "-e",
+                        "CREATE TABLE k (a INT) WITH ('connector' = 'kafka', 'batch.size' = 'lots',"
+                                + " 'properties.sasl.password' = 'hunter2')");
+        assertThat(code).isEqualTo(1);
+        assertThat(err())
+                .contains("error: ", "'k'", "batch.size", "lots")
+                .doesNotContain("hunter2");
+        assertThat(out()).doesNotContain("valid:");
+    }
+
+    @Test
     void validateJsonReportsTranslationErrorsWithPosition() {
         int code = velo("validate", "--json", "-e", "CREATE STREAM s SELECT 1");
         assertThat(code).isEqualTo(1);

@@ -24,9 +24,12 @@ import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.ResultKind;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
 
 /**
  * The {@code velo} command line: {@code run}, {@code validate}, {@code translate} and {@code demo}
@@ -217,8 +220,15 @@ public final class VeloCli {
                                 + " ("
                                 + mode.name().toLowerCase()
                                 + " mode)");
-                result.await();
+                if (t.hasDml()) {
+                    result.await();
+                } else {
+                    printRows(result, out);
+                }
                 out.println("velo: job finished");
+            } else if (result != null
+                    && result.getResultKind() == ResultKind.SUCCESS_WITH_CONTENT) {
+                printRows(result, out);
             } else {
                 out.println("velo: no INSERT or CREATE STREAM in the script; nothing to run");
             }
@@ -233,6 +243,21 @@ public final class VeloCli {
         } catch (Exception e) {
             err.println("velo: " + messages(e));
             return ERRORS;
+        }
+    }
+
+    /** A query's rows as they arrive, one line each, columns separated by " | ". */
+    private static void printRows(TableResult result, PrintStream out) throws Exception {
+        out.println(String.join(" | ", result.getResolvedSchema().getColumnNames()));
+        try (CloseableIterator<Row> rows = result.collect()) {
+            while (rows.hasNext()) {
+                Row row = rows.next();
+                StringBuilder sb = new StringBuilder(row.getKind().shortString()).append(' ');
+                for (int i = 0; i < row.getArity(); i++) {
+                    sb.append(i == 0 ? "" : " | ").append(row.getField(i));
+                }
+                out.println(sb);
+            }
         }
     }
 

@@ -228,7 +228,14 @@ final class ScriptTranslator {
         }
         if (!head.isWord("CREATE")) {
             markReadLater(sourcesOf(first, last));
-            output.add(text(first, last));
+            // a Velostream push query: SELECT ... EMIT CHANGES is Flink's continuous SELECT
+            int end = last;
+            if (end - 1 > first
+                    && tokens.get(end - 1).isWord("EMIT")
+                    && (tokens.get(end).isWord("CHANGES") || tokens.get(end).isWord("FINAL"))) {
+                end -= 2;
+            }
+            output.add(text(first, end));
             return;
         }
         int i = first + 1;

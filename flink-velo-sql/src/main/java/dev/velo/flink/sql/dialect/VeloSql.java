@@ -164,7 +164,7 @@ public final class VeloSql {
             if (RESET.matcher(statement).matches()) {
                 continue;
             }
-            if (isDml(statement)) {
+            if (VeloTranslation.isDml(statement)) {
                 dml.addInsertSql(statement);
                 hasDml = true;
             } else if (!isStatementSetMarker(statement)) {
@@ -188,16 +188,6 @@ public final class VeloSql {
                             + (wanted == RuntimeExecutionMode.BATCH ? "Batch" : "Streaming")
                             + "Mode()");
         }
-    }
-
-    private static boolean isDml(String statement) {
-        String s = statement.stripLeading().toUpperCase(Locale.ROOT);
-        if (s.startsWith("INSERT ")) {
-            return true;
-        }
-        // Flink CTAS: CREATE TABLE … WITH (…) AS SELECT
-        return s.startsWith("CREATE TABLE")
-                && s.matches("(?s).*\\)\\s*AS\\s+(SELECT|WITH|VALUES|\\().*");
     }
 
     private static boolean isStatementSetMarker(String statement) {

@@ -3,6 +3,7 @@ package dev.velo.flink.sql.dialect;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.annotation.PublicEvolving;
@@ -85,6 +86,21 @@ public final class VeloTranslation {
     /** Decisions the translator made that a user may want to know (defaults, ignored keys). */
     public List<String> notes() {
         return notes;
+    }
+
+    /** Whether the script writes anywhere (INSERT or CTAS), i.e. running it submits a job. */
+    public boolean hasDml() {
+        return statements.stream().anyMatch(VeloTranslation::isDml) || !eagerTables.isEmpty();
+    }
+
+    static boolean isDml(String statement) {
+        String s = statement.stripLeading().toUpperCase(Locale.ROOT);
+        if (s.startsWith("INSERT ")) {
+            return true;
+        }
+        // Flink CTAS: CREATE TABLE … WITH (…) AS SELECT
+        return s.startsWith("CREATE TABLE")
+                && s.matches("(?s).*\\)\\s*AS\\s+(SELECT|WITH|VALUES|\\().*");
     }
 
     /** The statements as one script, each ending with a semicolon. */

@@ -81,6 +81,17 @@ class VeloCliRunITCase {
     }
 
     @Test
+    void pushQueryPrintsItsRows() throws IOException {
+        Path script = dir.resolve("query.sql");
+        Files.writeString(
+                script,
+                "-- @job_mode: batch\nSELECT x * 2 AS doubled FROM (VALUES (1), (2)) AS t(x) EMIT CHANGES;\n");
+        assertThat(velo("run", script.toString())).isZero();
+        assertThat(outBytes.toString(StandardCharsets.UTF_8))
+                .contains("doubled\n", "+I 2\n", "+I 4\n", "job finished");
+    }
+
+    @Test
     void flinkErrorsAreOneLineMessages() throws IOException {
         Path script = dir.resolve("bad.sql");
         Files.writeString(script, "INSERT INTO missing_table SELECT 1;\n");

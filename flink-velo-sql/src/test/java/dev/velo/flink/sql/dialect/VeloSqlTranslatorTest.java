@@ -388,6 +388,12 @@ class VeloSqlTranslatorTest {
     }
 
     @Test
+    void pushQueryLosesEmitChanges() {
+        assertThat(translate("SELECT * FROM t WHERE a > 1 EMIT CHANGES;").statements())
+                .containsExactly("SELECT * FROM t WHERE a > 1");
+    }
+
+    @Test
     void statementSetBlocksStayTogether() {
         List<String> s =
                 translate(

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a SQL script through the real Flink SQL client ({@code sql-client.sh -f script.sql}) in a
@@ -27,6 +29,7 @@ public final class FlinkSqlClientRunner {
     /** What the SQL client prints when a statement fails; {@code -f} still exits 0 then. */
     public static final String STATEMENT_ERROR = "[ERROR] Could not execute SQL statement";
 
+    private static final Logger LOG = LoggerFactory.getLogger(FlinkSqlClientRunner.class);
     private static final String MAIN_CLASS = "org.apache.flink.table.client.SqlClient";
     private static final AtomicInteger RUNS = new AtomicInteger();
 
@@ -36,6 +39,7 @@ public final class FlinkSqlClientRunner {
     private final List<String> extraJvmArgs = new ArrayList<>();
     private Duration timeout = Duration.ofSeconds(120);
     private String heap = "768m";
+    private boolean fastStartupJit = true;
 
     /** A runner keeping its config, scripts, output and logs under {@code workDir}. */
     public FlinkSqlClientRunner(Path workDir) {
@@ -84,6 +88,16 @@ public final class FlinkSqlClientRunner {
         return this;
     }
 
+    /**
+     * Whether the client JVM runs C1-only ({@code -XX:TieredStopAtLevel=1}, the default): much
+     * faster start-up for short scripts; switch off when the embedded MiniCluster measures
+     * throughput.
+     */
+    public FlinkSqlClientRunner withFastStartupJit(boolean enabled) {
+        this.fastStartupJit = enabled;
+        return this;
+    }
+
     /** Bound on one run; the client is killed and {@link #run} throws when it is exceeded. */
     public FlinkSqlClientRunner withTimeout(Duration timeout) {
         this.timeout = timeout;
@@ -104,6 +118,8 @@ public final class FlinkSqlClientRunner {
         Path logFile = runDir.resolve("log").resolve("sql-client.log");
         try {
             Files.createDirectories(confDir);
+            Files.createDirectories(runDir.resolve("tmp"));
+            Files.createDirectories(workDir.resolve("tmp"));
             Files.createDirectories(logFile.getParent());
             Files.writeString(scriptFile, script, StandardCharsets.UTF_8);
             Files.writeString(confDir.resolve("config.yaml"), yaml(config), StandardCharsets.UTF_8);
@@ -120,8 +136,13 @@ public final class FlinkSqlClientRunner {
         List<String> jvmArgs = new ArrayList<>();
         jvmArgs.add("-Xmx" + heap);
         jvmArgs.add("-XX:+UseSerialGC");
+        if (fastStartupJit) {
+            jvmArgs.add("-XX:TieredStopAtLevel=1");
+        }
         jvmArgs.addAll(ChildJvm.flinkJvmOpens());
         jvmArgs.add("-Dlog.file=" + logFile.toAbsolutePath());
+        // Flink unpacks its RPC jar (24 MB) into the JVM temp dir: keep that inside the work dir
+        jvmArgs.add("-Djava.io.tmpdir=" + runDir.resolve("tmp").toAbsolutePath());
         jvmArgs.add("-Dlog4j.configurationFile=" + log4j.toUri());
         jvmArgs.addAll(extraJvmArgs);
 
@@ -162,6 +183,11 @@ public final class FlinkSqlClientRunner {
                             + "\nlog tail:\n"
                             + ChildJvm.tail(logFile, 4000));
         }
+        LOG.info(
+                "SQL client run {} exited {} after {} ms",
+                runDir,
+                process.exitValue(),
+                elapsed.toMillis());
         return new Result(
                 process.exitValue(),
                 ChildJvm.tail(outputFile, Integer.MAX_VALUE),

@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real Flink SQL client, run as a child process on its embedded MiniCluster. */
 class SqlClientITCase {
 
-    @TempDir Path work;
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path work;
 
     @Test
     void runsABoundedInsertAndReportsFailedStatements() throws IOException {

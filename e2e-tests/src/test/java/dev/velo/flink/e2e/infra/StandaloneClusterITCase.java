@@ -14,12 +14,14 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A JobManager and a TaskManager as child JVMs; a job JAR submitted like {@code flink run}. */
 class StandaloneClusterITCase {
 
-    @TempDir Path work;
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path work;
 
     @Test
     void runsASubmittedJobJarToCompletion() throws IOException {

@@ -30,6 +30,9 @@ public final class FlinkClasspath {
     /** System property naming the file written by {@code dependency:build-classpath}. */
     public static final String CLASSPATH_FILE_PROPERTY = "velo.e2e.classpath.file";
 
+    /** System property naming the shaded SQL connector JAR built by flink-velo-sql. */
+    public static final String SQL_CONNECTOR_JAR_PROPERTY = "velo.sql.connector.jar";
+
     private static final List<String> EXCLUDED_NAME_PARTS =
             List.of(
                     "flink-velo-", // the project's own modules: tests ship them like users do
@@ -60,6 +63,26 @@ public final class FlinkClasspath {
         return mavenClasspath().stream()
                 .filter(p -> p.toString().contains("flink-velo-"))
                 .collect(Collectors.toList());
+    }
+
+    /**
+     * The shaded {@code flink-sql-connector-velo-<version>.jar} (for {@code ADD JAR} or a job JAR's
+     * classpath), as built by {@code mvn package -pl flink-velo-sql}.
+     *
+     * @throws IllegalStateException if it has not been built
+     */
+    public static Path veloSqlConnectorJar() {
+        String jar = System.getProperty(SQL_CONNECTOR_JAR_PROPERTY);
+        if (jar == null || !Files.isRegularFile(Paths.get(jar))) {
+            throw new IllegalStateException(
+                    "The shaded velo SQL connector JAR is missing ("
+                            + SQL_CONNECTOR_JAR_PROPERTY
+                            + "="
+                            + jar
+                            + "); build it with: mvn -o -B install -pl flink-velo-batching,flink-velo-sql"
+                            + " -DskipTests");
+        }
+        return Paths.get(jar).toAbsolutePath().normalize();
     }
 
     /**

@@ -21,12 +21,15 @@ class SqlClientITCase {
     @Test
     void runsABoundedInsertAndReportsFailedStatements() throws IOException {
         Path out = work.resolve("out");
+        Path connectorJar = FlinkClasspath.veloSqlConnectorJar();
         FlinkSqlClientRunner client = new FlinkSqlClientRunner(work);
 
         FlinkSqlClientRunner.Result ok =
                 client.run(
                         String.join(
                                 "\n",
+                                "ADD JAR '" + connectorJar + "';",
+                                "SHOW JARS;",
                                 "SET 'table.dml-sync' = 'true';",
                                 "SET 'execution.runtime-mode' = 'batch';",
                                 "CREATE TABLE numbers (id BIGINT, name STRING) WITH (",
@@ -39,6 +42,7 @@ class SqlClientITCase {
                                 "INSERT INTO sink SELECT id, name FROM numbers;",
                                 ""));
         ok.assertSucceeded();
+        assertThat(ok.output()).contains(connectorJar.toString());
         List<String> rows = csvRows(out);
         assertThat(rows).hasSize(42);
         assertThat(rows.stream().map(r -> Long.parseLong(r.split(",")[0])))

@@ -1,0 +1,168 @@
+package dev.velo.flink.batching.api;
+
+import dev.velo.flink.batching.batcher.RecordSizeEstimator;
+import dev.velo.flink.batching.batcher.RecordSizeEstimators;
+import dev.velo.flink.batching.config.BatchConfig;
+import dev.velo.flink.batching.config.BatchStrategy;
+import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.dlq.DeadLetterEncoder;
+import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
+import dev.velo.flink.batching.operator.BatchFunction;
+import dev.velo.flink.batching.operator.BatchingOperator;
+import dev.velo.flink.batching.operator.RecordFunction;
+import dev.velo.flink.batching.sink.VeloSink;
+import dev.velo.flink.batching.sink.VeloSinkSettings;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Preconditions;
+
+/**
+ * Velostream batching and failure handling for DataStream jobs.
+ *
+ * <pre>{@code
+ * VeloStream<Out> s = VeloBatching.of(events, BatchConfig.defaults())
+ *         .withFailureConfig(FailureConfig.of(FailureStrategy.SEND_TO_DLQ))
+ *         .named("enrich")
+ *         .process((batch, out) -> ..., Types.POJO(Out.class));
+ * s.output().sinkTo(...);
+ * s.deadLetters().sinkTo(...);
+ * }</pre>
+ *
+ * <p>mega_batch with {@code parallel = true} rebalances before the stage so that batching and what
+ * follows run at the job's parallelism; otherwise the stage runs at the input's parallelism,
+ * connected forward, keeping the order and a single writer per upstream subtask.
+ */
+@PublicEvolving
+public final class VeloBatching {
+
+    private VeloBatching() {}
+
+    public static <T> Builder<T> of(DataStream<T> in, BatchConfig batchConfig) {
+        return new Builder<>(in, batchConfig);
+    }
+
+    /** Configures and then attaches the batching stage. */
+    @PublicEvolving
+    public static final class Builder<T> {
+        private final DataStream<T> in;
+        private final BatchConfig batchConfig;
+        private FailureConfig failureConfig = FailureConfig.defaults();
+        private String name = "velo";
+        private DeadLetterEncoder<T> encoder;
+        private RecordSizeEstimator<T> sizeEstimator;
+
+        private Builder(DataStream<T> in, BatchConfig batchConfig) {
+            this.in = Preconditions.checkNotNull(in, "in");
+            this.batchConfig = Preconditions.checkNotNull(batchConfig, "batchConfig");
+        }
+
+        public Builder<T> withFailureConfig(FailureConfig failureConfig) {
+            this.failureConfig = Preconditions.checkNotNull(failureConfig);
+            return this;
+        }
+
+        /** Operator name, table name in dead letters and logs. */
+        public Builder<T> named(String name) {
+            this.name = Preconditions.checkNotNull(name);
+            return this;
+        }
+
+        /** How failed records become dead-letter payloads (default: toString in UTF-8). */
+        public Builder<T> withEncoder(DeadLetterEncoder<T> encoder) {
+            this.encoder = encoder;
+            return this;
+        }
+
+        /** Record sizes for memory_based (default: the input type's serializer). */
+        public Builder<T> withSizeEstimator(RecordSizeEstimator<T> sizeEstimator) {
+            this.sizeEstimator = sizeEstimator;
+            return this;
+        }
+
+        /** Runs {@code fn} on every batch; a throw fails the whole batch. */
+        public <R> VeloStream<R> process(BatchFunction<T, R> fn, TypeInformation<R> outType) {
+            Preconditions.checkNotNull(fn, "fn");
+            return attach(
+                    new BatchingOperator<>(
+                            batchConfig, failureConfig, name, fn, null, encoder, estimator()),
+                    outType);
+        }
+
+        /** Runs {@code fn} on every record of every batch; a throw fails that record only. */
+        public <R> VeloStream<R> map(RecordFunction<T, R> fn, TypeInformation<R> outType) {
+            Preconditions.checkNotNull(fn, "fn");
+            return attach(
+                    new BatchingOperator<>(
+                            batchConfig, failureConfig, name, null, fn, encoder, estimator()),
+                    outType);
+        }
+
+        /** Batches only: the records leave unchanged, batch by batch, in arrival order. */
+        public VeloStream<T> batch() {
+            return attach(
+                    new BatchingOperator<T, T>(
+                            batchConfig, failureConfig, name, null, null, encoder, estimator()),
+                    in.getType());
+        }
+
+        /**
+         * Writes into {@code sink} through {@link VeloSink}: batching in front of its writer,
+         * failures of write/flush handled by the failure strategy, dead letters to the writers of
+         * {@code deadLetters}.
+         */
+        public DataStreamSink<T> sinkTo(
+                Sink<T> sink, @Nullable DeadLetterWriterFactory deadLetters) {
+            VeloSinkSettings<T> settings =
+                    VeloSinkSettings.<T>builder()
+                            .tableName(name)
+                            .batchConfig(batchConfig)
+                            .failureConfig(failureConfig)
+                            .deadLetterWriterFactory(deadLetters)
+                            .encoder(encoder)
+                            .sizeEstimator(estimator())
+                            .build();
+            DataStreamSink<T> out = input().sinkTo(VeloSink.wrap(sink, settings)).name(name);
+            if (!parallel()) {
+                out.setParallelism(in.getParallelism());
+            }
+            return out;
+        }
+
+        private <R> VeloStream<R> attach(
+                BatchingOperator<T, R> operator, TypeInformation<R> outType) {
+            Preconditions.checkNotNull(outType, "outType");
+            SingleOutputStreamOperator<R> out = input().transform(name, outType, operator);
+            if (!parallel()) {
+                out.setParallelism(in.getParallelism());
+            }
+            return new VeloStream<>(out, out.getSideOutput(BatchingOperator.DEAD_LETTERS));
+        }
+
+        private boolean parallel() {
+            return batchConfig.isEnabled()
+                    && batchConfig.strategy() instanceof BatchStrategy.MegaBatch mb
+                    && mb.parallel();
+        }
+
+        private DataStream<T> input() {
+            return parallel() ? in.rebalance() : in;
+        }
+
+        private RecordSizeEstimator<T> estimator() {
+            if (sizeEstimator != null) {
+                return sizeEstimator;
+            }
+            if (batchConfig.strategy() instanceof BatchStrategy.MemoryBased) {
+                return RecordSizeEstimators.forSerializer(
+                        in.getType()
+                                .createSerializer(in.getExecutionConfig().getSerializerConfig()));
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,369 @@
+package dev.velo.flink.batching.operator;
+
+import dev.velo.flink.batching.batcher.Batcher;
+import dev.velo.flink.batching.batcher.Batchers;
+import dev.velo.flink.batching.batcher.RecordSizeEstimator;
+import dev.velo.flink.batching.batcher.RecordSizeEstimators;
+import dev.velo.flink.batching.config.BatchConfig;
+import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.dlq.DeadLetter;
+import dev.velo.flink.batching.dlq.DeadLetterEncoder;
+import dev.velo.flink.batching.failure.BatchProcessor;
+import dev.velo.flink.batching.failure.FailureHandler;
+import dev.velo.flink.batching.failure.Sleeper;
+import dev.velo.flink.batching.metrics.FlushReason;
+import dev.velo.flink.batching.metrics.VeloMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.common.functions.DefaultOpenContext;
+import org.apache.flink.api.common.functions.Function;
+import org.apache.flink.api.common.functions.util.FunctionUtils;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.Preconditions;
+
+/**
+ * The batching stage of a DataStream: collects records with the configured {@link Batcher} and, on
+ * every flush, runs the batch through a {@link BatchFunction}, a {@link RecordFunction} or nothing
+ * (pass-through, records leave in arrival order) under the configured failure strategy.
+ *
+ * <p>Flushes happen when the strategy's trigger fires (size on add, deadlines on processing-time
+ * timers), before every checkpoint barrier, and at end of input; the operator therefore holds no
+ * state in a checkpoint. Dead letters leave through the side output {@link #DEAD_LETTERS}.
+ * Watermarks that arrive while records are buffered are held back until the batch is flushed, so
+ * buffering never turns records late downstream.
+ */
+@PublicEvolving
+public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
+        implements OneInputStreamOperator<IN, OUT>, ProcessingTimeCallback, BoundedOneInput {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Side output carrying the dead letters of SendToDLQ (also after retries). */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("velo-dead-letters", TypeInformation.of(DeadLetter.class));
+
+    private final BatchConfig batchConfig;
+    private final FailureConfig failureConfig;
+    private final String tableName;
+    @Nullable private final BatchFunction<IN, OUT> batchFunction;
+    @Nullable private final RecordFunction<IN, OUT> recordFunction;
+    private final DeadLetterEncoder<IN> encoder;
+    private final RecordSizeEstimator<IN> estimator;
+    private String side = DeadLetter.SIDE_PROCESS;
+
+    private transient Batcher<StreamRecord<IN>> batcher;
+    private transient FailureHandler<StreamRecord<IN>> failureHandler;
+    private transient BatchProcessor<StreamRecord<IN>> processor;
+    private transient VeloMetrics metrics;
+    @Nullable private transient TypeSerializer<IN> copySerializer;
+    private transient long batchStartMillis;
+    private transient long scheduledDeadline;
+    @Nullable private transient ScheduledFuture<?> scheduledTimer;
+    @Nullable private transient Watermark heldWatermark;
+    private transient long batchIdBase;
+    private transient long batchSeq;
+
+    /**
+     * @param batchFunction at most one of batchFunction and recordFunction; with none the operator
+     *     passes records through (then OUT must equal IN)
+     */
+    public BatchingOperator(
+            BatchConfig batchConfig,
+            FailureConfig failureConfig,
+            String tableName,
+            @Nullable BatchFunction<IN, OUT> batchFunction,
+            @Nullable RecordFunction<IN, OUT> recordFunction,
+            @Nullable DeadLetterEncoder<IN> encoder,
+            @Nullable RecordSizeEstimator<IN> estimator) {
+        Preconditions.checkArgument(
+                batchFunction == null || recordFunction == null,
+                "give a batch function or a record function, not both");
+        this.batchConfig = Preconditions.checkNotNull(batchConfig);
+        this.failureConfig = Preconditions.checkNotNull(failureConfig);
+        this.tableName = tableName == null ? "velo" : tableName;
+        this.batchFunction = batchFunction;
+        this.recordFunction = recordFunction;
+        this.encoder = encoder != null ? encoder : DeadLetterEncoder.toStringUtf8();
+        this.estimator = estimator != null ? estimator : RecordSizeEstimators.generic();
+    }
+
+    /** Batches and emits the records unchanged. */
+    public static <T> BatchingOperator<T, T> passThrough(
+            BatchConfig batchConfig, FailureConfig failureConfig, String tableName) {
+        return new BatchingOperator<>(
+                batchConfig, failureConfig, tableName, null, null, null, null);
+    }
+
+    /** Sets the {@code side} written into dead letters ("process" by default, or "source"). */
+    public BatchingOperator<IN, OUT> withSide(String side) {
+        this.side = Preconditions.checkNotNull(side);
+        return this;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        metrics = VeloMetrics.register(getMetricGroup());
+        batcher = Batchers.create(batchConfig, r -> estimator.estimate(r.getValue()));
+        DeadLetterEncoder<StreamRecord<IN>> recordEncoder = r -> encoder.payload(r.getValue());
+        failureHandler =
+                new FailureHandler<>(
+                        failureConfig,
+                        tableName,
+                        side,
+                        recordEncoder,
+                        dl -> output.collect(DEAD_LETTERS, new StreamRecord<>(dl)),
+                        metrics,
+                        Sleeper.system(),
+                        () -> getProcessingTimeService().getCurrentProcessingTime());
+        Function fn = batchFunction != null ? batchFunction : recordFunction;
+        if (fn != null) {
+            FunctionUtils.setFunctionRuntimeContext(fn, getRuntimeContext());
+            FunctionUtils.openFunction(fn, DefaultOpenContext.INSTANCE);
+        }
+        processor = createProcessor();
+        if (getExecutionConfig().isObjectReuseEnabled()) {
+            copySerializer = config.getTypeSerializerIn(0, getUserCodeClassloader());
+        }
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        batchIdBase = ((long) subtask << 40) | ((long) (attempt & 0xFF) << 32);
+        scheduledDeadline = Long.MAX_VALUE;
+    }
+
+    @Override
+    public void processElement(StreamRecord<IN> element) throws Exception {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        metrics.numRecordsIn().inc();
+        IN value = element.getValue();
+        if (copySerializer != null) {
+            // with object reuse the runtime may overwrite the instance while it waits here
+            value = copySerializer.copy(value);
+        }
+        StreamRecord<IN> copy =
+                element.hasTimestamp()
+                        ? new StreamRecord<>(value, element.getTimestamp())
+                        : new StreamRecord<>(value);
+        if (batcher.isEmpty()) {
+            batchStartMillis = now;
+        }
+        if (batcher.add(copy, now)) {
+            flush(FlushReason.SIZE);
+        } else {
+            scheduleFlush();
+        }
+    }
+
+    private void scheduleFlush() {
+        long deadline = batcher.flushDeadline();
+        if (deadline == Long.MAX_VALUE || deadline == scheduledDeadline) {
+            return;
+        }
+        cancelTimer();
+        scheduledDeadline = deadline;
+        scheduledTimer = getProcessingTimeService().registerTimer(deadline, this);
+    }
+
+    private void cancelTimer() {
+        if (scheduledTimer != null) {
+            scheduledTimer.cancel(false);
+            scheduledTimer = null;
+        }
+        scheduledDeadline = Long.MAX_VALUE;
+    }
+
+    @Override
+    public void onProcessingTime(long time) throws Exception {
+        scheduledTimer = null;
+        scheduledDeadline = Long.MAX_VALUE;
+        if (batcher.isEmpty()) {
+            return;
+        }
+        if (time >= batcher.flushDeadline()) {
+            flush(FlushReason.TIMER);
+        } else {
+            scheduleFlush();
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        if (batcher == null || batcher.isEmpty()) {
+            super.processWatermark(mark);
+        } else {
+            heldWatermark = mark;
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush(FlushReason.CHECKPOINT);
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        flush(FlushReason.END_OF_INPUT);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush(FlushReason.END_OF_INPUT);
+        super.finish();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            cancelTimer();
+            Function fn = batchFunction != null ? batchFunction : recordFunction;
+            if (fn != null) {
+                FunctionUtils.closeFunction(fn);
+            }
+        } finally {
+            super.close();
+        }
+    }
+
+    /** Number of records currently buffered (0 after every flush, hence at every checkpoint). */
+    @VisibleForTesting
+    public int bufferedRecords() {
+        return batcher == null ? 0 : batcher.size();
+    }
+
+    @VisibleForTesting
+    public VeloMetrics metrics() {
+        return metrics;
+    }
+
+    private void flush(FlushReason reason) throws Exception {
+        if (batcher == null || batcher.isEmpty()) {
+            releaseWatermark();
+            return;
+        }
+        cancelTimer();
+        List<StreamRecord<IN>> batch = batcher.drain();
+        int n = batch.size();
+        metrics.batchFlushed(reason, n);
+        failureHandler.process(batchIdBase + (++batchSeq), batch, processor);
+        long latency =
+                Math.max(
+                        0,
+                        getProcessingTimeService().getCurrentProcessingTime() - batchStartMillis);
+        metrics.batchLatency(latency);
+        batcher.onBatchProcessed(n, latency);
+        releaseWatermark();
+    }
+
+    private void releaseWatermark() throws Exception {
+        if (heldWatermark != null) {
+            Watermark w = heldWatermark;
+            heldWatermark = null;
+            super.processWatermark(w);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private BatchProcessor<StreamRecord<IN>> createProcessor() {
+        if (batchFunction != null) {
+            return new BatchFunctionProcessor();
+        }
+        if (recordFunction != null) {
+            return new RecordFunctionProcessor();
+        }
+        return new BatchProcessor<>() {
+            @Override
+            public void processRecord(StreamRecord<IN> record) {
+                output.collect((StreamRecord<OUT>) (StreamRecord<?>) record);
+                metrics.numRecordsOut().inc();
+            }
+
+            @Override
+            public void finishBatch() {}
+        };
+    }
+
+    private void emit(List<OUT> values, boolean hasTimestamp, long timestamp) {
+        for (OUT v : values) {
+            output.collect(hasTimestamp ? new StreamRecord<>(v, timestamp) : new StreamRecord<>(v));
+        }
+        metrics.numRecordsOut().inc(values.size());
+    }
+
+    /** Collects into a list so that a failed call emits nothing. */
+    private static final class ListCollector<T> implements Collector<T> {
+        final List<T> values = new ArrayList<>();
+
+        @Override
+        public void collect(T record) {
+            values.add(record);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** One call of the record function per record. */
+    private final class RecordFunctionProcessor implements BatchProcessor<StreamRecord<IN>> {
+        private final ListCollector<OUT> collector = new ListCollector<>();
+
+        @Override
+        public void processRecord(StreamRecord<IN> record) throws Exception {
+            collector.values.clear();
+            try {
+                recordFunction.flatMap(record.getValue(), collector);
+                emit(collector.values, record.hasTimestamp(), record.getTimestamp());
+            } finally {
+                collector.values.clear();
+            }
+        }
+
+        @Override
+        public void finishBatch() {}
+    }
+
+    /** Gathers the live records, then one call of the batch function. */
+    private final class BatchFunctionProcessor implements BatchProcessor<StreamRecord<IN>> {
+        private final List<IN> values = new ArrayList<>();
+        private final ListCollector<OUT> collector = new ListCollector<>();
+        private boolean hasTimestamp;
+        private long maxTimestamp = Long.MIN_VALUE;
+
+        @Override
+        public void processRecord(StreamRecord<IN> record) {
+            values.add(record.getValue());
+            if (record.hasTimestamp()) {
+                hasTimestamp = true;
+                maxTimestamp = Math.max(maxTimestamp, record.getTimestamp());
+            }
+        }
+
+        @Override
+        public void finishBatch() throws Exception {
+            try {
+                if (!values.isEmpty()) {
+                    batchFunction.processBatch(values, collector);
+                    emit(collector.values, hasTimestamp, maxTimestamp);
+                }
+            } finally {
+                values.clear();
+                collector.values.clear();
+                hasTimestamp = false;
+                maxTimestamp = Long.MIN_VALUE;
+            }
+        }
+    }
+}

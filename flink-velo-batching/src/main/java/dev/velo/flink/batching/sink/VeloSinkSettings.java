@@ -1,0 +1,112 @@
+package dev.velo.flink.batching.sink;
+
+import dev.velo.flink.batching.batcher.RecordSizeEstimator;
+import dev.velo.flink.batching.batcher.RecordSizeEstimators;
+import dev.velo.flink.batching.config.BatchConfig;
+import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.dlq.DeadLetterEncoder;
+import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
+import java.io.Serializable;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.util.Preconditions;
+
+/** What {@link VeloSink} needs besides the delegate: batching, failure handling, the DLQ. */
+@PublicEvolving
+public final class VeloSinkSettings<T> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String tableName;
+    private final BatchConfig batchConfig;
+    private final FailureConfig failureConfig;
+    @Nullable private final DeadLetterWriterFactory deadLetterWriterFactory;
+    private final DeadLetterEncoder<T> encoder;
+    private final RecordSizeEstimator<T> sizeEstimator;
+
+    private VeloSinkSettings(Builder<T> b) {
+        this.tableName = b.tableName;
+        this.batchConfig = Preconditions.checkNotNull(b.batchConfig, "batchConfig");
+        this.failureConfig = Preconditions.checkNotNull(b.failureConfig, "failureConfig");
+        this.deadLetterWriterFactory = b.deadLetterWriterFactory;
+        this.encoder = b.encoder != null ? b.encoder : DeadLetterEncoder.toStringUtf8();
+        this.sizeEstimator =
+                b.sizeEstimator != null ? b.sizeEstimator : RecordSizeEstimators.generic();
+    }
+
+    public static <T> Builder<T> builder() {
+        return new Builder<>();
+    }
+
+    public String tableName() {
+        return tableName;
+    }
+
+    public BatchConfig batchConfig() {
+        return batchConfig;
+    }
+
+    public FailureConfig failureConfig() {
+        return failureConfig;
+    }
+
+    /** Null when there is no DLQ; then SendToDLQ is not allowed. */
+    @Nullable
+    public DeadLetterWriterFactory deadLetterWriterFactory() {
+        return deadLetterWriterFactory;
+    }
+
+    public DeadLetterEncoder<T> encoder() {
+        return encoder;
+    }
+
+    public RecordSizeEstimator<T> sizeEstimator() {
+        return sizeEstimator;
+    }
+
+    /** Builder of {@link VeloSinkSettings}; defaults: table "velo", default batch and failure. */
+    @PublicEvolving
+    public static final class Builder<T> {
+        private String tableName = "velo";
+        private BatchConfig batchConfig = BatchConfig.defaults();
+        private FailureConfig failureConfig = FailureConfig.defaults();
+        private DeadLetterWriterFactory deadLetterWriterFactory;
+        private DeadLetterEncoder<T> encoder;
+        private RecordSizeEstimator<T> sizeEstimator;
+
+        private Builder() {}
+
+        public Builder<T> tableName(String tableName) {
+            this.tableName = tableName;
+            return this;
+        }
+
+        public Builder<T> batchConfig(BatchConfig batchConfig) {
+            this.batchConfig = batchConfig;
+            return this;
+        }
+
+        public Builder<T> failureConfig(FailureConfig failureConfig) {
+            this.failureConfig = failureConfig;
+            return this;
+        }
+
+        public Builder<T> deadLetterWriterFactory(@Nullable DeadLetterWriterFactory factory) {
+            this.deadLetterWriterFactory = factory;
+            return this;
+        }
+
+        public Builder<T> encoder(DeadLetterEncoder<T> encoder) {
+            this.encoder = encoder;
+            return this;
+        }
+
+        public Builder<T> sizeEstimator(RecordSizeEstimator<T> sizeEstimator) {
+            this.sizeEstimator = sizeEstimator;
+            return this;
+        }
+
+        public VeloSinkSettings<T> build() {
+            return new VeloSinkSettings<>(this);
+        }
+    }
+}

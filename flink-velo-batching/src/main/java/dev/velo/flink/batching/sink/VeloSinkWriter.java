@@ -1,0 +1,272 @@
+package dev.velo.flink.batching.sink;
+
+import dev.velo.flink.batching.batcher.Batcher;
+import dev.velo.flink.batching.batcher.Batchers;
+import dev.velo.flink.batching.dlq.DeadLetter;
+import dev.velo.flink.batching.dlq.DeadLetterEncoder;
+import dev.velo.flink.batching.dlq.DeadLetterWriter;
+import dev.velo.flink.batching.failure.BatchProcessor;
+import dev.velo.flink.batching.failure.FailureHandler;
+import dev.velo.flink.batching.failure.Sleeper;
+import dev.velo.flink.batching.metrics.FlushReason;
+import dev.velo.flink.batching.metrics.VeloMetrics;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.flink.util.IOUtils;
+
+/**
+ * The writer of {@link VeloSink}: buffers records with the batcher and writes each batch to the
+ * delegate writer under the failure strategy (write = a record, delegate flush = the batch). {@link
+ * #flush(boolean)} runs before every checkpoint barrier and drains the buffer, flushes the delegate
+ * and then the DLQ writer, so the buffer is empty at every snapshot and a dead letter is durable
+ * before the checkpoint that skips its record.
+ */
+@Internal
+class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.ProcessingTimeCallback {
+
+    final SinkWriter<T> delegate;
+    private final boolean batching;
+    private final Batcher<Pending<T>> batcher;
+    private final FailureHandler<Pending<T>> failureHandler;
+    @Nullable private final DeadLetterWriter deadLetterWriter;
+    private final VeloMetrics metrics;
+    private final ProcessingTimeService timeService;
+    @Nullable private final TypeSerializer<T> copySerializer;
+    private final long batchIdBase;
+    private long batchSeq;
+    private long batchStartMillis;
+    private long scheduledDeadline = Long.MAX_VALUE;
+    @Nullable private ScheduledFuture<?> scheduledTimer;
+    @Nullable private Watermark heldWatermark;
+    private boolean flushDelegateAtEnd;
+
+    private final BatchProcessor<Pending<T>> batchProcessor =
+            new BatchProcessor<>() {
+                @Override
+                public void processRecord(Pending<T> record) throws Exception {
+                    delegate.write(record.value, record);
+                }
+
+                @Override
+                public void finishBatch() throws Exception {
+                    delegate.flush(flushDelegateAtEnd);
+                }
+            };
+
+    private final BatchProcessor<Pending<T>> writeThrough =
+            new BatchProcessor<>() {
+                @Override
+                public void processRecord(Pending<T> record) throws Exception {
+                    delegate.write(record.value, record);
+                }
+
+                @Override
+                public void finishBatch() {}
+            };
+
+    VeloSinkWriter(
+            SinkWriter<T> delegate,
+            VeloSinkSettings<T> settings,
+            WriterInitContext context,
+            @Nullable DeadLetterWriter deadLetterWriter) {
+        this.delegate = delegate;
+        this.deadLetterWriter = deadLetterWriter;
+        this.batching = settings.batchConfig().isEnabled();
+        this.metrics = VeloMetrics.register(context.metricGroup());
+        this.timeService = context.getProcessingTimeService();
+        this.batcher =
+                Batchers.create(
+                        settings.batchConfig(), p -> settings.sizeEstimator().estimate(p.value));
+        DeadLetterEncoder<T> encoder = settings.encoder();
+        this.failureHandler =
+                new FailureHandler<>(
+                        settings.failureConfig(),
+                        settings.tableName(),
+                        DeadLetter.SIDE_SINK,
+                        p -> encoder.payload(p.value),
+                        deadLetterWriter == null ? null : deadLetterWriter::write,
+                        metrics,
+                        Sleeper.system(),
+                        timeService::getCurrentProcessingTime);
+        TypeSerializer<T> serializer = null;
+        if (batching && context.isObjectReuseEnabled()) {
+            // the runtime may reuse the instance after write returns; we keep it longer
+            serializer = context.createInputSerializer();
+        }
+        this.copySerializer = serializer;
+        this.batchIdBase =
+                ((long) context.getTaskInfo().getIndexOfThisSubtask() << 40)
+                        | ((long) (context.getTaskInfo().getAttemptNumber() & 0xFF) << 32);
+    }
+
+    @Override
+    public void write(T element, Context context) throws IOException, InterruptedException {
+        metrics.numRecordsIn().inc();
+        long now = timeService.getCurrentProcessingTime();
+        if (!batching) {
+            Pending<T> p = new Pending<>(element, context.timestamp(), context.currentWatermark());
+            runBatch(FlushReason.SIZE, Collections.singletonList(p), writeThrough, now);
+            return;
+        }
+        T value = copySerializer != null ? copySerializer.copy(element) : element;
+        Pending<T> p = new Pending<>(value, context.timestamp(), context.currentWatermark());
+        if (batcher.isEmpty()) {
+            batchStartMillis = now;
+        }
+        if (batcher.add(p, now)) {
+            flushBuffer(FlushReason.SIZE, false);
+        } else {
+            scheduleFlush();
+        }
+    }
+
+    @Override
+    public void writeWatermark(Watermark watermark) throws IOException, InterruptedException {
+        if (batcher.isEmpty()) {
+            delegate.writeWatermark(watermark);
+        } else {
+            heldWatermark = watermark;
+        }
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        if (!batcher.isEmpty()) {
+            flushBuffer(endOfInput ? FlushReason.END_OF_INPUT : FlushReason.CHECKPOINT, endOfInput);
+        } else {
+            delegate.flush(endOfInput);
+        }
+        if (deadLetterWriter != null) {
+            deadLetterWriter.flush();
+        }
+    }
+
+    @Override
+    public void onProcessingTime(long time) throws IOException, InterruptedException {
+        scheduledTimer = null;
+        scheduledDeadline = Long.MAX_VALUE;
+        if (batcher.isEmpty()) {
+            return;
+        }
+        if (time >= batcher.flushDeadline()) {
+            flushBuffer(FlushReason.TIMER, false);
+        } else {
+            scheduleFlush();
+        }
+    }
+
+    /** Drains a non-empty buffer into the delegate; used by snapshot paths as a safety net. */
+    void drainBeforeSnapshot() throws IOException, InterruptedException {
+        if (!batcher.isEmpty()) {
+            flushBuffer(FlushReason.CHECKPOINT, false);
+        }
+    }
+
+    @VisibleForTesting
+    int bufferedRecords() {
+        return batcher.size();
+    }
+
+    @VisibleForTesting
+    VeloMetrics metrics() {
+        return metrics;
+    }
+
+    private void scheduleFlush() {
+        long deadline = batcher.flushDeadline();
+        if (deadline == Long.MAX_VALUE || deadline == scheduledDeadline) {
+            return;
+        }
+        cancelTimer();
+        scheduledDeadline = deadline;
+        scheduledTimer = timeService.registerTimer(deadline, this);
+    }
+
+    private void cancelTimer() {
+        if (scheduledTimer != null) {
+            scheduledTimer.cancel(false);
+            scheduledTimer = null;
+        }
+        scheduledDeadline = Long.MAX_VALUE;
+    }
+
+    private void flushBuffer(FlushReason reason, boolean endOfInput)
+            throws IOException, InterruptedException {
+        cancelTimer();
+        List<Pending<T>> batch = batcher.drain();
+        flushDelegateAtEnd = endOfInput;
+        runBatch(reason, batch, batchProcessor, batchStartMillis);
+        if (heldWatermark != null) {
+            Watermark w = heldWatermark;
+            heldWatermark = null;
+            delegate.writeWatermark(w);
+        }
+    }
+
+    private void runBatch(
+            FlushReason reason,
+            List<Pending<T>> batch,
+            BatchProcessor<Pending<T>> processor,
+            long startMillis)
+            throws IOException, InterruptedException {
+        int n = batch.size();
+        metrics.batchFlushed(reason, n);
+        int ok;
+        try {
+            ok = failureHandler.process(batchIdBase + (++batchSeq), batch, processor);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new FlinkRuntimeException(e.getMessage(), e);
+        }
+        metrics.numRecordsOut().inc(ok);
+        long latency = Math.max(0, timeService.getCurrentProcessingTime() - startMillis);
+        metrics.batchLatency(latency);
+        batcher.onBatchProcessed(n, latency);
+    }
+
+    @Override
+    public void close() throws Exception {
+        cancelTimer();
+        try {
+            delegate.close();
+        } finally {
+            IOUtils.closeQuietly(deadLetterWriter);
+        }
+    }
+
+    /** A buffered record with the writer context it arrived with. */
+    static final class Pending<T> implements SinkWriter.Context {
+        final T value;
+        @Nullable private final Long timestamp;
+        private final long watermark;
+
+        Pending(T value, @Nullable Long timestamp, long watermark) {
+            this.value = value;
+            this.timestamp = timestamp;
+            this.watermark = watermark;
+        }
+
+        @Override
+        public long currentWatermark() {
+            return watermark;
+        }
+
+        @Override
+        @Nullable
+        public Long timestamp() {
+            return timestamp;
+        }
+    }
+}

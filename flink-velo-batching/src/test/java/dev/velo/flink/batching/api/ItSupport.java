@@ -1,0 +1,74 @@
+package dev.velo.flink.batching.api;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+
+/** Shared helpers of the MiniCluster ITCases: metrics by name, run-and-collect. */
+final class ItSupport {
+
+    private ItSupport() {}
+
+    static MiniClusterResourceConfiguration cluster(InMemoryReporter reporter) {
+        return new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(4)
+                .setConfiguration(reporter.addToConfiguration(new Configuration()))
+                .build();
+    }
+
+    /** Sum over subtasks of the velo counter {@code name} of the job. */
+    static long counter(InMemoryReporter reporter, JobID job, String name) {
+        long sum = 0;
+        for (Map.Entry<MetricGroup, Map<String, Metric>> g :
+                reporter.getMetricsByGroup().entrySet()) {
+            MetricGroup group = g.getKey();
+            if (!job.toString().equals(group.getAllVariables().get("<job_id>"))
+                    || !group.getMetricIdentifier(name).endsWith(".velo." + name)) {
+                continue;
+            }
+            Metric m = g.getValue().get(name);
+            if (m instanceof Counter) {
+                sum += ((Counter) m).getCount();
+            }
+        }
+        return sum;
+    }
+
+    /** Collected results of one or two streams plus the finished job's id. */
+    static final class Run<A, B> {
+        final List<A> first = new ArrayList<>();
+        final List<B> second = new ArrayList<>();
+        JobID jobId;
+    }
+
+    static <A, B> Run<A, B> run(
+            StreamExecutionEnvironment env, CloseableIterator<A> first, CloseableIterator<B> second)
+            throws Exception {
+        Run<A, B> run = new Run<>();
+        JobClient client = env.executeAsync("velo-it");
+        run.jobId = client.getJobID();
+        try (first) {
+            first.forEachRemaining(run.first::add);
+        }
+        if (second != null) {
+            try (second) {
+                second.forEachRemaining(run.second::add);
+            }
+        }
+        client.getJobExecutionResult()
+                .get(Duration.ofSeconds(60).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return run;
+    }
+}

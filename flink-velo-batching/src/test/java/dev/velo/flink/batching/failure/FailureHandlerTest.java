@@ -1,0 +1,358 @@
+package dev.velo.flink.batching.failure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.config.FailureStrategy;
+import dev.velo.flink.batching.dlq.DeadLetter;
+import dev.velo.flink.batching.metrics.VeloMetrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+/** Every failure strategy with a fake sleeper and clock. */
+class FailureHandlerTest {
+
+    private final List<DeadLetter> dlq = new ArrayList<>();
+    private final List<Long> sleeps = new ArrayList<>();
+    private final VeloMetrics metrics = VeloMetrics.inMemory();
+    private long now = 1_000;
+
+    /** Fails chosen records a given number of times with a given error; records what passed. */
+    private static final class FlakyProcessor implements BatchProcessor<String> {
+        final Map<String, Integer> failuresLeft = new HashMap<>();
+        final Map<String, Exception> errors = new HashMap<>();
+        final List<String> written = new ArrayList<>();
+        final List<String> flushed = new ArrayList<>();
+        int flushFailuresLeft;
+        Exception flushError;
+        int flushCalls;
+
+        FlakyProcessor fail(String record, int times, Exception e) {
+            failuresLeft.put(record, times);
+            errors.put(record, e);
+            return this;
+        }
+
+        FlakyProcessor failFlush(int times, Exception e) {
+            flushFailuresLeft = times;
+            flushError = e;
+            return this;
+        }
+
+        @Override
+        public void processRecord(String record) throws Exception {
+            int left = failuresLeft.getOrDefault(record, 0);
+            if (left > 0) {
+                failuresLeft.put(record, left - 1);
+                throw errors.get(record);
+            }
+            written.add(record);
+        }
+
+        @Override
+        public void finishBatch() throws Exception {
+            flushCalls++;
+            if (flushFailuresLeft > 0) {
+                flushFailuresLeft--;
+                written.clear();
+                throw flushError;
+            }
+            flushed.addAll(written);
+            written.clear();
+        }
+    }
+
+    private FailureHandler<String> handler(FailureConfig cfg) {
+        return new FailureHandler<>(
+                cfg,
+                "orders",
+                DeadLetter.SIDE_SINK,
+                null,
+                dlq::add,
+                metrics,
+                sleeps::add,
+                () -> now,
+                new Random(7));
+    }
+
+    private static FailureConfig.Builder retry() {
+        return FailureConfig.builder()
+                .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
+                .maxRetries(3)
+                .retryBackoff(Duration.ofMillis(100))
+                .retryBackoffMultiplier(2)
+                .retryBackoffMax(Duration.ofSeconds(10))
+                .retryJitter(0);
+    }
+
+    private static final List<String> BATCH = List.of("a", "b", "c", "d");
+
+    @Test
+    void successPassesEverything() throws Exception {
+        FlakyProcessor p = new FlakyProcessor();
+        assertThat(handler(FailureConfig.defaults()).process(1, BATCH, p)).isEqualTo(4);
+        assertThat(p.flushed).containsExactlyElementsOf(BATCH);
+    }
+
+    @Test
+    void logAndContinueDropsAndCounts() throws Exception {
+        FlakyProcessor p = new FlakyProcessor().fail("b", 1, new IllegalArgumentException("bad"));
+        int ok = handler(FailureConfig.of(FailureStrategy.LOG_AND_CONTINUE)).process(1, BATCH, p);
+        assertThat(ok).isEqualTo(3);
+        assertThat(p.flushed).containsExactly("a", "c", "d");
+        assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(1);
+        assertThat(dlq).isEmpty();
+    }
+
+    @Test
+    void logAndContinueOnFlushFailureDropsTheBatch() throws Exception {
+        FlakyProcessor p =
+                new FlakyProcessor()
+                        .fail("a", 1, new IllegalArgumentException("bad"))
+                        .failFlush(1, new IllegalStateException("down"));
+        int ok = handler(FailureConfig.of(FailureStrategy.LOG_AND_CONTINUE)).process(1, BATCH, p);
+        assertThat(ok).isZero();
+        assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(4);
+    }
+
+    @Test
+    void sendToDlqBuildsDeadLetters() throws Exception {
+        FlakyProcessor p = new FlakyProcessor().fail("c", 1, new IllegalArgumentException("bad c"));
+        handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ)).process(42, BATCH, p);
+        assertThat(p.flushed).containsExactly("a", "b", "d");
+        assertThat(dlq).hasSize(1);
+        DeadLetter dl = dlq.get(0);
+        assertThat(new String(dl.getPayload(), StandardCharsets.UTF_8)).isEqualTo("c");
+        assertThat(dl.getErrorClass()).isEqualTo(IllegalArgumentException.class.getName());
+        assertThat(dl.getErrorMessage()).isEqualTo("bad c");
+        assertThat(dl.getStackTrace()).contains("FailureHandlerTest");
+        assertThat(dl.getAttempts()).isEqualTo(1);
+        assertThat(dl.getFailedAtMillis()).isEqualTo(1_000);
+        assertThat(dl.getTableName()).isEqualTo("orders");
+        assertThat(dl.getSide()).isEqualTo("sink");
+        assertThat(dl.getStrategy()).isEqualTo("SendToDLQ");
+        assertThat(dl.getBatchId()).isEqualTo(42);
+        assertThat(dl.getKafkaTopic()).isNull();
+        assertThat(metrics.numRecordsDeadLettered().getCount()).isEqualTo(1);
+        assertThat(dl.toString()).doesNotContain("payload=").contains("payloadBytes=1");
+    }
+
+    @Test
+    void sendToDlqOnFlushFailureDeadLettersRecordsNotYetHandled() throws Exception {
+        FlakyProcessor p =
+                new FlakyProcessor()
+                        .fail("a", 1, new IllegalArgumentException("bad"))
+                        .failFlush(1, new IllegalStateException("down"));
+        handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ)).process(1, BATCH, p);
+        assertThat(dlq)
+                .extracting(d -> new String(d.getPayload(), StandardCharsets.UTF_8))
+                .containsExactly("a", "b", "c", "d");
+        assertThat(dlq.get(1).getErrorClass()).isEqualTo(IllegalStateException.class.getName());
+    }
+
+    @Test
+    void sendToDlqWithoutDlqIsRejected() {
+        assertThatThrownBy(
+                        () ->
+                                new FailureHandler<String>(
+                                        FailureConfig.of(FailureStrategy.SEND_TO_DLQ),
+                                        "orders",
+                                        "sink",
+                                        null,
+                                        null,
+                                        metrics,
+                                        null,
+                                        null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("orders")
+                .hasMessageContaining("DLQ");
+    }
+
+    @Test
+    void failBatchNamesTableBatchAndRecord() {
+        FlakyProcessor p = new FlakyProcessor().fail("c", 1, new IllegalArgumentException("bad c"));
+        assertThatThrownBy(() -> handler(FailureConfig.defaults()).process(7, BATCH, p))
+                .isInstanceOf(VeloBatchFailedException.class)
+                .hasMessageContaining("'orders'")
+                .hasMessageContaining("batch 7")
+                .hasMessageContaining("record index 2")
+                .hasMessageContaining("bad c")
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void failBatchOnFlushSaysFlush() {
+        FlakyProcessor p = new FlakyProcessor().failFlush(1, new IOException("broker gone"));
+        assertThatThrownBy(() -> handler(FailureConfig.defaults()).process(8, BATCH, p))
+                .isInstanceOf(VeloBatchFailedException.class)
+                .hasMessageContaining("batch 8 failed at flush")
+                .hasMessageContaining("broker gone");
+    }
+
+    @Test
+    void transientRecordFailureSucceedsOnRetry() throws Exception {
+        FlakyProcessor p =
+                new FlakyProcessor()
+                        .fail("b", 2, new IOException("blip"))
+                        .fail("d", 1, new TimeoutException("slow"));
+        int ok = handler(retry().build()).process(1, BATCH, p);
+        assertThat(ok).isEqualTo(4);
+        assertThat(p.flushed).containsExactlyInAnyOrder("a", "b", "c", "d");
+        assertThat(sleeps).containsExactly(100L, 200L);
+        assertThat(metrics.numRetries().getCount()).isEqualTo(3); // b twice, d once
+        assertThat(dlq).isEmpty();
+    }
+
+    @Test
+    void retryExhaustedGoesToExhaustedStrategy() throws Exception {
+        FlakyProcessor p = new FlakyProcessor().fail("b", 99, new IOException("down"));
+        handler(retry().retryExhaustedStrategy(FailureStrategy.SEND_TO_DLQ).build())
+                .process(1, BATCH, p);
+        assertThat(sleeps).containsExactly(100L, 200L, 400L);
+        assertThat(dlq).hasSize(1);
+        assertThat(dlq.get(0).getAttempts()).isEqualTo(4);
+        assertThat(dlq.get(0).getStrategy()).isEqualTo("RetryWithBackoff");
+        assertThat(p.flushed).containsExactly("a", "c", "d");
+    }
+
+    @Test
+    void retryExhaustedDefaultsToFailBatch() {
+        FlakyProcessor p = new FlakyProcessor().fail("b", 99, new IOException("down"));
+        assertThatThrownBy(() -> handler(retry().build()).process(3, BATCH, p))
+                .isInstanceOf(VeloBatchFailedException.class)
+                .hasMessageContaining("record index 1 after 4 attempts");
+    }
+
+    @Test
+    void nonRetriableGoesStraightToExhaustedPath() throws Exception {
+        FlakyProcessor p =
+                new FlakyProcessor().fail("a", 1, new IllegalArgumentException("cannot decode"));
+        handler(retry().retryExhaustedStrategy(FailureStrategy.LOG_AND_CONTINUE).build())
+                .process(1, BATCH, p);
+        assertThat(sleeps).isEmpty();
+        assertThat(metrics.numRetries().getCount()).isZero();
+        assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void transientBatchFailureRetriesWholeBatch() throws Exception {
+        FlakyProcessor p = new FlakyProcessor().failFlush(2, new IOException("flush blip"));
+        int ok = handler(retry().build()).process(1, BATCH, p);
+        assertThat(ok).isEqualTo(4);
+        assertThat(p.flushCalls).isEqualTo(3);
+        assertThat(p.flushed).containsExactlyElementsOf(BATCH);
+        assertThat(sleeps).containsExactly(100L, 200L);
+        assertThat(metrics.numRetries().getCount()).isEqualTo(2);
+    }
+
+    @Test
+    void batchRetryExhaustedDeadLettersWithAttempts() throws Exception {
+        FlakyProcessor p = new FlakyProcessor().failFlush(99, new IOException("flush down"));
+        handler(retry().maxRetries(2).retryExhaustedStrategy(FailureStrategy.SEND_TO_DLQ).build())
+                .process(1, BATCH, p);
+        assertThat(dlq).hasSize(4).allSatisfy(d -> assertThat(d.getAttempts()).isEqualTo(3));
+    }
+
+    @Test
+    void retriableClassification() {
+        assertThat(RetriableErrors.isRetriable(new IOException())).isTrue();
+        assertThat(RetriableErrors.isRetriable(new TimeoutException())).isTrue();
+        assertThat(RetriableErrors.isRetriable(new RuntimeException(new IOException()))).isTrue();
+        assertThat(RetriableErrors.isRetriable(new SomeTransientException())).isTrue();
+        assertThat(RetriableErrors.isRetriable(new NetworkRetriableException())).isTrue();
+        assertThat(RetriableErrors.isRetriable(new VeloRetriableException("x"))).isTrue();
+        assertThat(RetriableErrors.isRetriable(new IllegalArgumentException())).isFalse();
+        assertThat(RetriableErrors.isRetriable(new RuntimeException("x"))).isFalse();
+    }
+
+    static final class SomeTransientException extends RuntimeException {}
+
+    static final class NetworkRetriableException extends RuntimeException {}
+
+    @Test
+    void backoffIsExponentialCappedAndJittered() {
+        RetryBackoff b =
+                new RetryBackoff(
+                        retry().retryBackoff(Duration.ofMillis(100))
+                                .retryBackoffMultiplier(3)
+                                .retryBackoffMax(Duration.ofMillis(1000))
+                                .retryJitter(0.2)
+                                .build());
+        assertThat(b.baseDelayMillis(1)).isEqualTo(100);
+        assertThat(b.baseDelayMillis(2)).isEqualTo(300);
+        assertThat(b.baseDelayMillis(3)).isEqualTo(900);
+        assertThat(b.baseDelayMillis(4)).isEqualTo(1000);
+        assertThat(b.baseDelayMillis(40)).isEqualTo(1000);
+        assertThat(b.delayMillis(2, 0.0)).isEqualTo(240);
+        assertThat(b.delayMillis(2, 0.5)).isEqualTo(300);
+        assertThat(b.delayMillis(2, 0.999999)).isEqualTo(360);
+        assertThat(b.delayMillis(4, 0.999999)).as("never above the cap").isEqualTo(1000);
+        Random r = new Random(1);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(b.delayMillis(3, r.nextDouble())).isBetween(720L, 1000L);
+        }
+    }
+
+    @Test
+    void jitteredSleepsStayInBounds() throws Exception {
+        FlakyProcessor p = new FlakyProcessor().fail("a", 3, new IOException("x"));
+        handler(retry().retryJitter(0.5).build()).process(1, BATCH, p);
+        assertThat(sleeps).hasSize(3);
+        assertThat(sleeps.get(0)).isBetween(50L, 150L);
+        assertThat(sleeps.get(1)).isBetween(100L, 300L);
+        assertThat(sleeps.get(2)).isBetween(200L, 600L);
+    }
+
+    @Test
+    void guardTripsAboveRatioWithinWindow() throws Exception {
+        FailureConfig cfg =
+                FailureConfig.builder()
+                        .strategy(FailureStrategy.LOG_AND_CONTINUE)
+                        .maxFailureRatio(0.3)
+                        .failureRatioWindow(Duration.ofSeconds(10))
+                        .build();
+        FailureHandler<String> h = handler(cfg);
+        h.process(1, BATCH, new FlakyProcessor().fail("a", 1, new IllegalStateException()));
+        now += 1_000;
+        assertThatThrownBy(
+                        () ->
+                                h.process(
+                                        2,
+                                        BATCH,
+                                        new FlakyProcessor()
+                                                .fail("a", 1, new IllegalStateException())
+                                                .fail("b", 1, new IllegalStateException())
+                                                .fail("c", 1, new IllegalStateException())))
+                .isInstanceOf(VeloFailureRatioExceededException.class)
+                .hasMessageContaining("'orders'")
+                .hasMessageContaining("50.00%")
+                .hasMessageContaining("max_failure_ratio 30.00%");
+    }
+
+    @Test
+    void guardForgetsOldBuckets() throws Exception {
+        FailureRatioGuard g = new FailureRatioGuard(0.5, 1000);
+        assertThat(g.record(10, 5, 0)).isEqualTo(-1);
+        assertThat(g.record(10, 6, 500)).isGreaterThan(0.5);
+        assertThat(g.record(10, 4, 5_000)).as("earlier buckets fell out").isEqualTo(-1);
+    }
+
+    @Test
+    void guardOffByDefault() throws Exception {
+        FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.LOG_AND_CONTINUE));
+        FlakyProcessor p = new FlakyProcessor();
+        for (String s : BATCH) {
+            p.fail(s, 1, new IllegalStateException());
+        }
+        assertThat(h.process(1, BATCH, p)).isZero();
+    }
+}

@@ -1,0 +1,274 @@
+package dev.velo.flink.batching.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.velo.flink.batching.config.BatchConfig;
+import dev.velo.flink.batching.config.BatchStrategy;
+import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.config.FailureStrategy;
+import dev.velo.flink.batching.dlq.DeadLetter;
+import dev.velo.flink.batching.failure.VeloBatchFailedException;
+import dev.velo.flink.batching.metrics.FlushReason;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** {@link BatchingOperator} in a test harness with a controlled processing-time clock. */
+class BatchingOperatorTest {
+
+    private static BatchConfig fixed(int size, long timeoutMs) {
+        return BatchConfig.builder()
+                .strategy(new BatchStrategy.FixedSize(size))
+                .batchTimeout(Duration.ofMillis(timeoutMs))
+                .build();
+    }
+
+    private static <T> OneInputStreamOperatorTestHarness<T, T> passThrough(BatchConfig cfg)
+            throws Exception {
+        OneInputStreamOperatorTestHarness<T, T> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        BatchingOperator.passThrough(cfg, FailureConfig.defaults(), "t"));
+        h.setProcessingTime(0);
+        h.open();
+        return h;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> values(OneInputStreamOperatorTestHarness<?, T> h) {
+        return h.getOutput().stream()
+                .filter(o -> o instanceof StreamRecord)
+                .map(o -> ((StreamRecord<T>) o).getValue())
+                .collect(Collectors.toList());
+    }
+
+    private static <IN, OUT> BatchingOperator<IN, OUT> op(
+            OneInputStreamOperatorTestHarness<IN, OUT> h) {
+        return (BatchingOperator<IN, OUT>) h.getOneInputOperator();
+    }
+
+    @Test
+    void flushesBySizeInOrder() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h = passThrough(fixed(3, 1000))) {
+            h.processElement(1, 0);
+            h.processElement(2, 0);
+            assertThat(values(h)).isEmpty();
+            h.processElement(3, 0);
+            assertThat(values(h)).containsExactly(1, 2, 3);
+            assertThat(op(h).metrics().numFlushes(FlushReason.SIZE)).isEqualTo(1);
+            assertThat(op(h).bufferedRecords()).isZero();
+        }
+    }
+
+    @Test
+    void flushesByTimer() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h = passThrough(fixed(100, 500))) {
+            h.setProcessingTime(100);
+            h.processElement(1, 0);
+            h.setProcessingTime(300);
+            h.processElement(2, 0);
+            h.setProcessingTime(599);
+            assertThat(values(h)).isEmpty();
+            h.setProcessingTime(600);
+            assertThat(values(h)).containsExactly(1, 2);
+            assertThat(op(h).metrics().numFlushes(FlushReason.TIMER)).isEqualTo(1);
+            assertThat(op(h).metrics().batchLatencyMs()).isEqualTo(500);
+            // the next batch gets its own deadline
+            h.processElement(3, 0);
+            h.setProcessingTime(1099);
+            assertThat(values(h)).hasSize(2);
+            h.setProcessingTime(1100);
+            assertThat(values(h)).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
+    void timeWindowAndLowLatencyEager() throws Exception {
+        BatchConfig window =
+                BatchConfig.builder()
+                        .strategy(new BatchStrategy.TimeWindow(Duration.ofMillis(1000)))
+                        .build();
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h = passThrough(window)) {
+            for (int i = 0; i < 50; i++) {
+                h.processElement(i, 0);
+            }
+            h.setProcessingTime(999);
+            assertThat(values(h)).isEmpty();
+            h.setProcessingTime(1000);
+            assertThat(values(h)).hasSize(50);
+        }
+        BatchConfig eager =
+                BatchConfig.builder()
+                        .strategy(new BatchStrategy.LowLatency(10, Duration.ofMillis(50), true))
+                        .build();
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h = passThrough(eager)) {
+            h.processElement(1, 0);
+            h.processElement(2, 0);
+            assertThat(values(h)).isEmpty();
+            // the timer at "now" fires as soon as the task thread is free
+            h.setProcessingTime(0);
+            assertThat(values(h)).containsExactly(1, 2);
+        }
+    }
+
+    @Test
+    void flushesBeforeSnapshotAndHoldsNoState() throws Exception {
+        OperatorSubtaskState snapshot;
+        List<Integer> before;
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                passThrough(fixed(100, 10_000))) {
+            h.processElement(1, 0);
+            h.processElement(2, 0);
+            h.prepareSnapshotPreBarrier(1);
+            snapshot = h.snapshot(1, 10);
+            assertThat(values(h)).containsExactly(1, 2);
+            assertThat(op(h).bufferedRecords()).isZero();
+            assertThat(op(h).metrics().numFlushes(FlushReason.CHECKPOINT)).isEqualTo(1);
+            h.processElement(3, 0); // after the checkpoint: lost with the task, replayed on restore
+            before = values(h);
+        }
+        assertThat(snapshot.getManagedOperatorState()).isEmpty();
+        assertThat(snapshot.getRawOperatorState()).isEmpty();
+        assertThat(snapshot.getManagedKeyedState()).isEmpty();
+        assertThat(snapshot.getRawKeyedState()).isEmpty();
+
+        OneInputStreamOperatorTestHarness<Integer, Integer> restored =
+                new OneInputStreamOperatorTestHarness<>(
+                        BatchingOperator.passThrough(
+                                fixed(100, 10_000), FailureConfig.defaults(), "t"));
+        restored.setProcessingTime(0);
+        restored.initializeState(snapshot);
+        restored.open();
+        restored.processElement(3, 0); // the source replays what followed the checkpoint
+        restored.endInput();
+        List<Integer> all = new ArrayList<>(before);
+        all.addAll(values(restored));
+        assertThat(all).containsExactly(1, 2, 3);
+        restored.close();
+    }
+
+    @Test
+    void flushesAtEndOfInput() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                passThrough(fixed(100, 10_000))) {
+            h.processElement(1, 0);
+            h.endInput();
+            assertThat(values(h)).containsExactly(1);
+            assertThat(op(h).metrics().numFlushes(FlushReason.END_OF_INPUT)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void holdsWatermarkUntilTheBatchIsFlushed() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                passThrough(fixed(2, 10_000))) {
+            h.processWatermark(new Watermark(5));
+            assertThat(h.getOutput()).containsExactly(new Watermark(5));
+            h.processElement(1, 10);
+            h.processWatermark(new Watermark(20));
+            assertThat(h.getOutput()).hasSize(1);
+            h.processElement(2, 11);
+            assertThat(new ArrayList<>(h.getOutput()))
+                    .containsExactly(
+                            new Watermark(5),
+                            new StreamRecord<>(1, 10),
+                            new StreamRecord<>(2, 11),
+                            new Watermark(20));
+        }
+    }
+
+    @Test
+    void batchFunctionGetsWholeBatch() throws Exception {
+        BatchFunction<Integer, String> sum =
+                (batch, out) -> out.collect("sum=" + batch.stream().mapToInt(i -> i).sum());
+        try (OneInputStreamOperatorTestHarness<Integer, String> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new BatchingOperator<>(
+                                fixed(3, 1000),
+                                FailureConfig.defaults(),
+                                "t",
+                                sum,
+                                null,
+                                null,
+                                null))) {
+            h.open();
+            for (int i = 1; i <= 7; i++) {
+                h.processElement(i, 0);
+            }
+            h.endInput();
+            assertThat(values(h)).containsExactly("sum=6", "sum=15", "sum=7");
+        }
+    }
+
+    @Test
+    void recordFunctionFailuresGoToDeadLetterSideOutput() throws Exception {
+        RecordFunction<Integer, Integer> fn =
+                (x, out) -> {
+                    out.collect(x * 10);
+                    if (x % 3 == 0) {
+                        throw new IllegalArgumentException("multiple of three: " + x);
+                    }
+                };
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new BatchingOperator<>(
+                                fixed(4, 1000),
+                                FailureConfig.of(FailureStrategy.SEND_TO_DLQ),
+                                "t",
+                                null,
+                                fn,
+                                null,
+                                null))) {
+            h.open();
+            for (int i = 1; i <= 8; i++) {
+                h.processElement(i, 0);
+            }
+            h.endInput();
+            assertThat(values(h)).containsExactly(10, 20, 40, 50, 70, 80);
+            List<DeadLetter> dls =
+                    h.getSideOutput(BatchingOperator.DEAD_LETTERS).stream()
+                            .map(StreamRecord::getValue)
+                            .collect(Collectors.toList());
+            assertThat(dls)
+                    .extracting(d -> new String(d.getPayload(), StandardCharsets.UTF_8))
+                    .containsExactly("3", "6");
+            assertThat(dls.get(0).getSide()).isEqualTo("process");
+            assertThat(dls.get(0).getBatchId()).isNotEqualTo(dls.get(1).getBatchId());
+            assertThat(op(h).metrics().numRecordsIn().getCount()).isEqualTo(8);
+            assertThat(op(h).metrics().numRecordsOut().getCount()).isEqualTo(6);
+            assertThat(op(h).metrics().numRecordsDeadLettered().getCount()).isEqualTo(2);
+            assertThat(op(h).metrics().numBatches().getCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void failBatchFailsTheTask() throws Exception {
+        RecordFunction<Integer, Integer> fn =
+                (x, out) -> {
+                    throw new IllegalStateException("boom");
+                };
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new BatchingOperator<>(
+                                fixed(1, 1000),
+                                FailureConfig.defaults(),
+                                "orders",
+                                null,
+                                fn,
+                                null,
+                                null))) {
+            h.open();
+            assertThatThrownBy(() -> h.processElement(1, 0))
+                    .isInstanceOf(VeloBatchFailedException.class)
+                    .hasMessageContaining("'orders'")
+                    .hasMessageContaining("record index 0");
+        }
+    }
+}

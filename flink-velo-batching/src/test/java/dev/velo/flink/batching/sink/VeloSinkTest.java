@@ -1,0 +1,370 @@
+package dev.velo.flink.batching.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.velo.flink.batching.config.BatchConfig;
+import dev.velo.flink.batching.config.BatchStrategy;
+import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.config.FailureStrategy;
+import dev.velo.flink.batching.dlq.DeadLetter;
+import dev.velo.flink.batching.dlq.DeadLetterWriter;
+import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPostCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.runtime.operators.sink.SinkWriterOperatorFactory;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** {@link VeloSink} inside Flink's real sink-writer operator, with fake delegate and DLQ. */
+class VeloSinkTest {
+
+    /** Events per test sink id; static because the harness may copy the sink. */
+    static final Map<String, List<String>> EVENTS = new ConcurrentHashMap<>();
+
+    static final Map<String, List<DeadLetter>> DLQ = new ConcurrentHashMap<>();
+
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    /** A sink whose writer logs writes and flushes and fails on chosen values. */
+    static class LoggingSink implements Sink<String> {
+        final String id;
+
+        LoggingSink(String id) {
+            this.id = id;
+            EVENTS.put(id, new CopyOnWriteArrayList<>());
+        }
+
+        @Override
+        public SinkWriter<String> createWriter(WriterInitContext context) {
+            return new LoggingWriter(id);
+        }
+    }
+
+    static class LoggingWriter implements SinkWriter<String> {
+        final String id;
+
+        LoggingWriter(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public void write(String element, Context context) throws IOException {
+            if (element.startsWith("bad")) {
+                throw new IllegalArgumentException("cannot write " + element);
+            }
+            EVENTS.get(id).add("write:" + element + "@" + context.timestamp());
+        }
+
+        @Override
+        public void flush(boolean endOfInput) {
+            EVENTS.get(id).add("flush:" + endOfInput);
+        }
+
+        @Override
+        public void close() {
+            EVENTS.get(id).add("close");
+        }
+    }
+
+    /** A stateful, two-phase-committing sink with a post-commit topology, like KafkaSink. */
+    static final class TransactionalSink extends LoggingSink
+            implements SupportsWriterState<String, String>,
+                    SupportsCommitter<String>,
+                    SupportsPostCommitTopology<String> {
+        TransactionalSink(String id) {
+            super(id);
+        }
+
+        @Override
+        public SinkWriter<String> createWriter(WriterInitContext context) {
+            return new TxWriter(id, List.of());
+        }
+
+        @Override
+        public StatefulSinkWriter<String, String> restoreWriter(
+                WriterInitContext context, Collection<String> recoveredState) {
+            return new TxWriter(id, new ArrayList<>(recoveredState));
+        }
+
+        @Override
+        public SimpleVersionedSerializer<String> getWriterStateSerializer() {
+            return new StringSerializer();
+        }
+
+        @Override
+        public Committer<String> createCommitter(CommitterInitContext context) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SimpleVersionedSerializer<String> getCommittableSerializer() {
+            return new StringSerializer();
+        }
+
+        @Override
+        public void addPostCommitTopology(DataStream<CommittableMessage<String>> committables) {}
+    }
+
+    static final class TxWriter extends LoggingWriter
+            implements StatefulSinkWriter<String, String>, CommittingSinkWriter<String, String> {
+        final List<String> restored;
+        final List<String> txn = new ArrayList<>();
+
+        TxWriter(String id, List<String> restored) {
+            super(id);
+            this.restored = restored;
+            EVENTS.get(id).add("restored:" + restored);
+        }
+
+        @Override
+        public void write(String element, Context context) throws IOException {
+            super.write(element, context);
+            txn.add(element);
+        }
+
+        @Override
+        public List<String> snapshotState(long checkpointId) {
+            return List.of("state-" + checkpointId);
+        }
+
+        @Override
+        public Collection<String> prepareCommit() {
+            EVENTS.get(id).add("prepareCommit:" + txn);
+            List<String> c = List.of(String.join(",", txn));
+            txn.clear();
+            return c;
+        }
+    }
+
+    static final class StringSerializer implements SimpleVersionedSerializer<String> {
+        @Override
+        public int getVersion() {
+            return 1;
+        }
+
+        @Override
+        public byte[] serialize(String obj) {
+            return obj.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String deserialize(int version, byte[] serialized) {
+            return new String(serialized, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Collects dead letters in {@link #DLQ}; flush is logged in the events. */
+    static final class ListDlqFactory implements DeadLetterWriterFactory {
+        final String id;
+
+        ListDlqFactory(String id) {
+            this.id = id;
+            DLQ.put(id, new CopyOnWriteArrayList<>());
+        }
+
+        @Override
+        public DeadLetterWriter create(WriterInitContext context) {
+            return new DeadLetterWriter() {
+                @Override
+                public void write(DeadLetter dl) {
+                    DLQ.get(id).add(dl);
+                    EVENTS.get(id)
+                            .add("dlq:" + new String(dl.getPayload(), StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void flush() {
+                    EVENTS.get(id).add("dlqFlush");
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    private static VeloSinkSettings<String> settings(
+            String id, BatchConfig batch, FailureStrategy strategy) {
+        return VeloSinkSettings.<String>builder()
+                .tableName("out")
+                .batchConfig(batch)
+                .failureConfig(FailureConfig.of(strategy))
+                .deadLetterWriterFactory(new ListDlqFactory(id))
+                .build();
+    }
+
+    private static BatchConfig fixed(int size) {
+        return BatchConfig.builder()
+                .strategy(new BatchStrategy.FixedSize(size))
+                .batchTimeout(Duration.ofMillis(1000))
+                .build();
+    }
+
+    private static <C> OneInputStreamOperatorTestHarness<String, CommittableMessage<C>> harness(
+            Sink<String> sink) throws Exception {
+        OneInputStreamOperatorTestHarness<String, CommittableMessage<C>> h =
+                new OneInputStreamOperatorTestHarness<>(new SinkWriterOperatorFactory<>(sink));
+        h.setProcessingTime(0);
+        return h;
+    }
+
+    @Test
+    void batchesWritesAndDeadLettersBeforeTheCheckpoint() throws Exception {
+        String id = "s" + IDS.incrementAndGet();
+        Sink<String> sink =
+                VeloSink.wrap(
+                        new LoggingSink(id), settings(id, fixed(3), FailureStrategy.SEND_TO_DLQ));
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                harness(sink)) {
+            h.open();
+            h.processElement("a", 1);
+            h.processElement("bad-b", 2);
+            assertThat(EVENTS.get(id)).isEmpty();
+            h.processElement("c", 3);
+            assertThat(EVENTS.get(id))
+                    .containsExactly("write:a@1", "dlq:bad-b", "write:c@3", "flush:false");
+            EVENTS.get(id).clear();
+            h.processElement("d", 4);
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(EVENTS.get(id)).containsExactly("write:d@4", "flush:false", "dlqFlush");
+            EVENTS.get(id).clear();
+            h.processElement("e", 5);
+            h.setProcessingTime(1000);
+            assertThat(EVENTS.get(id)).containsExactly("write:e@5", "flush:false");
+            EVENTS.get(id).clear();
+            h.processElement("f", 6);
+            h.endInput();
+            assertThat(EVENTS.get(id)).containsExactly("write:f@6", "flush:true", "dlqFlush");
+        }
+        assertThat(DLQ.get(id)).hasSize(1);
+        assertThat(DLQ.get(id).get(0).getSide()).isEqualTo("sink");
+        assertThat(DLQ.get(id).get(0).getTableName()).isEqualTo("out");
+    }
+
+    @Test
+    void disabledBatchingWritesThroughWithPerRecordHandling() throws Exception {
+        String id = "s" + IDS.incrementAndGet();
+        Sink<String> sink =
+                VeloSink.wrap(
+                        new LoggingSink(id),
+                        settings(id, BatchConfig.disabled(), FailureStrategy.LOG_AND_CONTINUE));
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                harness(sink)) {
+            h.open();
+            h.processElement("a", 1);
+            h.processElement("bad", 2);
+            h.processElement("c", 3);
+            assertThat(EVENTS.get(id)).containsExactly("write:a@1", "write:c@3");
+            h.endInput();
+            assertThat(EVENTS.get(id)).endsWith("flush:true", "dlqFlush");
+        }
+    }
+
+    @Test
+    void failBatchFailsTheWriter() throws Exception {
+        String id = "s" + IDS.incrementAndGet();
+        Sink<String> sink =
+                VeloSink.wrap(
+                        new LoggingSink(id), settings(id, fixed(2), FailureStrategy.FAIL_BATCH));
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                harness(sink)) {
+            h.open();
+            h.processElement("a", 1);
+            assertThatThrownBy(() -> h.processElement("bad", 2))
+                    .hasMessageContaining("Table 'out'")
+                    .hasMessageContaining("record index 1");
+        }
+    }
+
+    @Test
+    void sendToDlqWithoutDlqIsRejected() {
+        assertThatThrownBy(
+                        () ->
+                                VeloSink.wrap(
+                                        new LoggingSink("x" + IDS.incrementAndGet()),
+                                        VeloSinkSettings.<String>builder()
+                                                .tableName("out")
+                                                .failureConfig(
+                                                        FailureConfig.of(
+                                                                FailureStrategy.SEND_TO_DLQ))
+                                                .build()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'out'");
+    }
+
+    @Test
+    void keepsTheCapabilitiesOfTheDelegate() {
+        String id = "s" + IDS.incrementAndGet();
+        Sink<String> plain =
+                VeloSink.wrap(
+                        new LoggingSink(id), settings(id, fixed(2), FailureStrategy.FAIL_BATCH));
+        assertThat(VeloSink.capabilities(plain)).isEmpty();
+        Sink<String> tx =
+                VeloSink.wrap(
+                        new TransactionalSink(id),
+                        settings(id, fixed(2), FailureStrategy.FAIL_BATCH));
+        assertThat(VeloSink.capabilities(tx))
+                .containsExactly(
+                        "SupportsWriterState", "SupportsCommitter", "SupportsPostCommitTopology");
+        assertThat(((SupportsCommitter<?>) tx).getCommittableSerializer())
+                .isInstanceOf(StringSerializer.class);
+    }
+
+    @Test
+    void transactionalDelegateCommitsAndRestoresThroughTheWrapper() throws Exception {
+        String id = "s" + IDS.incrementAndGet();
+        Sink<String> sink =
+                VeloSink.wrap(
+                        new TransactionalSink(id),
+                        settings(id, fixed(100), FailureStrategy.SEND_TO_DLQ));
+        OperatorSubtaskState snapshot;
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<String>> h =
+                harness(sink)) {
+            h.open();
+            h.processElement("a", 1);
+            h.processElement("b", 2);
+            h.prepareSnapshotPreBarrier(1);
+            snapshot = h.snapshot(1, 1);
+            assertThat(EVENTS.get(id))
+                    .containsSubsequence(
+                            "write:a@1",
+                            "write:b@2",
+                            "flush:false",
+                            "dlqFlush",
+                            "prepareCommit:[a, b]");
+            assertThat(h.extractOutputValues()).isNotEmpty();
+        }
+        EVENTS.get(id).clear();
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<String>> h =
+                harness(sink)) {
+            h.initializeState(snapshot);
+            h.open();
+            assertThat(EVENTS.get(id)).contains("restored:[state-1]");
+        }
+        assertThat(Collections.unmodifiableList(EVENTS.get(id))).isNotEmpty();
+    }
+}

@@ -180,6 +180,19 @@ class VeloCliTest {
     }
 
     @Test
+    void runOnAClusterNeedsTheConnectorJar() throws IOException {
+        Path file = script("SELECT 1");
+        int code =
+                new VeloCli(Map.of("VELO_HOME", dir.toString()))
+                        .run(
+                                new String[] {"run", file.toString(), "--cluster", "localhost:1"},
+                                new PrintStream(outBytes, true, StandardCharsets.UTF_8),
+                                new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(1);
+        assertThat(err()).contains("flink-sql-connector-velo-*.jar").doesNotContain("\tat ");
+    }
+
+    @Test
     void runReportsTranslationErrorsWithoutRunning() throws IOException {
         Path file = script("CREATE STREAM s AS SELECT * FROM t WITH ('t.type' = 'kafka_source')");
         assertThat(velo("run", file.toString())).isEqualTo(1);

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Maps a Velostream source or sink, declared by {@code <name>.*} keys and an optional YAML {@code
@@ -233,6 +235,10 @@ final class Connectors {
             } else if (format.equals("csv")) {
                 String schema = cfg.getOrDefault("schema", cfg.get("columns"));
                 headerIfPresent(resolved, quoteReserved(schema), mapped);
+            } else if (format.equals("json")
+                    && cfg.get("schema") == null
+                    && cfg.get("columns") == null) {
+                inferJson(name, resolved, mapped, at);
             }
         } else {
             notes.add(
@@ -272,6 +278,97 @@ final class Connectors {
                         + file.getFileName()
                         + ": "
                         + mapped.columns);
+    }
+
+    /** Columns from the fields of the first JSON lines: BIGINT, DOUBLE, BOOLEAN, else STRING. */
+    private void inferJson(String name, Path file, Mapped mapped, Token at) {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, String> types = new LinkedHashMap<>();
+        List<String> lines;
+        try (Stream<String> all = Files.lines(file)) {
+            lines = all.filter(l -> !l.isBlank()).limit(SAMPLE_ROWS).collect(Collectors.toList());
+        } catch (IOException | RuntimeException e) {
+            throw lexer.error(
+                    at.start,
+                    "cannot read "
+                            + file
+                            + " to infer the columns of '"
+                            + name
+                            + "': "
+                            + e.getMessage()
+                            + "; add '"
+                            + name
+                            + ".schema'");
+        }
+        for (String line : lines) {
+            JsonNode node;
+            try {
+                node = json.readTree(line);
+            } catch (IOException e) {
+                continue; // a malformed line is the failure strategy's business, not the schema's
+            }
+            if (node == null || !node.isObject()) {
+                continue;
+            }
+            node.fields()
+                    .forEachRemaining(
+                            f ->
+                                    types.merge(
+                                            f.getKey(), jsonType(f.getValue()), Connectors::widen));
+        }
+        if (types.isEmpty()) {
+            throw lexer.error(
+                    at.start,
+                    "cannot infer the columns of '"
+                            + name
+                            + "' from "
+                            + file
+                            + " (no JSON object found); add '"
+                            + name
+                            + ".schema'");
+        }
+        List<String> columns = new ArrayList<>();
+        types.forEach(
+                (column, type) ->
+                        columns.add(
+                                ScriptTranslator.quote(column)
+                                        + " "
+                                        + (type.equals("NULL") ? "STRING" : type)));
+        mapped.columns = String.join(", ", columns);
+        notes.add(
+                "'"
+                        + name
+                        + "': columns inferred from the JSON lines of "
+                        + file.getFileName()
+                        + ": "
+                        + mapped.columns);
+    }
+
+    private static String jsonType(JsonNode value) {
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            return "BIGINT";
+        }
+        if (value.isNumber()) {
+            return "DOUBLE";
+        }
+        if (value.isBoolean()) {
+            return "BOOLEAN";
+        }
+        return value.isNull() ? "NULL" : "STRING";
+    }
+
+    private static String widen(String a, String b) {
+        if (a.equals(b) || b.equals("NULL")) {
+            return a;
+        }
+        if (a.equals("NULL")) {
+            return b;
+        }
+        if ((a.equals("BIGINT") && b.equals("DOUBLE"))
+                || (a.equals("DOUBLE") && b.equals("BIGINT"))) {
+            return "DOUBLE";
+        }
+        return "STRING";
     }
 
     private void headerIfPresent(Path file, String schema, Mapped mapped) {

@@ -277,6 +277,23 @@ class VeloSqlTranslatorTest {
     }
 
     @Test
+    void jsonSourceColumnsAreInferredFromTheFirstLines() throws IOException {
+        Files.writeString(
+                dir.resolve("in.jsonl"),
+                "{\"id\": 1, \"amount\": 5, \"tag\": null, \"ok\": true}\nnot json\n"
+                        + "{\"id\": 2, \"amount\": 2.5, \"tag\": \"x\", \"extra\": {\"a\": 1}}\n");
+        VeloTranslation t =
+                translate(
+                        "CREATE STREAM out AS SELECT * FROM src WITH ("
+                                + "'src.type' = 'file_source', 'src.path' = 'in.jsonl')");
+        assertThat(t.statements().get(1))
+                .startsWith(
+                        "CREATE TABLE `src` (`id` BIGINT, `amount` DOUBLE, `tag` STRING, `ok` BOOLEAN,"
+                                + " `extra` STRING) WITH (")
+                .contains("'format' = 'json'");
+    }
+
+    @Test
     void configFileIsFlattenedAndOverriddenByWith() throws IOException {
         Files.writeString(
                 dir.resolve("base.yaml"),

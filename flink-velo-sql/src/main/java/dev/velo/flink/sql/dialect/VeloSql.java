@@ -60,8 +60,9 @@ import org.apache.flink.table.api.ValidationException;
  * from {@code '<src>.schema' = 'id BIGINT, amount DOUBLE'}, or a {@code schema:} entry of its
  * config_file, or — for a CSV file with a header line — from the header: one column per header
  * field, typed BIGINT, DOUBLE or BOOLEAN when the first 100 rows all parse so, else STRING; the
- * header row itself is filtered out by a view. When every source is a file, the script runs in
- * batch mode unless {@code -- @job_mode: streaming} says otherwise.
+ * header row itself is filtered out by a view — or, for a JSON-lines file, from the fields of its
+ * first 100 objects (BIGINT, DOUBLE, BOOLEAN, else STRING). When every source is a file, the script
+ * runs in batch mode unless {@code -- @job_mode: streaming} says otherwise.
  *
  * <h2>Script-level features</h2>
  *

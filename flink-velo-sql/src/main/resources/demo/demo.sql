@@ -18,6 +18,8 @@ WITH (
     'orders.bootstrap.servers' = '${KAFKA_BROKERS}',
     'orders.schema' = 'order_id BIGINT, customer STRING, region STRING, amount DOUBLE, ts BIGINT',
     'orders.format' = 'json',
+    -- read what the generator produced, then finish (a Flink kafka option, passed through)
+    'orders.scan.bounded.mode' = 'latest-offset',
 
     'high_value_orders.type' = 'kafka_sink',
     'high_value_orders.topic.name' = 'high_value_orders',

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -150,12 +149,5 @@ final class FlatYaml {
 
     private static String unescape(String s) {
         return s.replace("\\\"", "\"").replace("\\\\", "\\");
-    }
-
-    /** Keys of a flat map re-rooted under {@code prefix} (e.g. strips "datasource."). */
-    static Map<String, String> strip(Map<String, String> flat, String prefix) {
-        Map<String, String> out = new LinkedHashMap<>();
-        flat.forEach((k, v) -> out.put(k.startsWith(prefix) ? k.substring(prefix.length()) : k, v));
-        return out;
     }
 }

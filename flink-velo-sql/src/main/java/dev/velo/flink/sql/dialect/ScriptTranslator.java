@@ -1,7 +1,5 @@
 package dev.velo.flink.sql.dialect;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -1088,9 +1086,5 @@ final class ScriptTranslator {
 
     static String literal(String value) {
         return "'" + value.replace("'", "''") + "'";
-    }
-
-    static String readFile(Path path) throws IOException {
-        return Files.readString(path);
     }
 }

@@ -1,5 +1,6 @@
 package dev.velo.flink.batching.dlq;
 
+import dev.velo.flink.batching.failure.VeloNonRetriableException;
 import java.io.PrintWriter;
 import java.io.Serializable;
 import java.io.StringWriter;
@@ -256,6 +257,10 @@ public class DeadLetter implements Serializable {
 
         /** Sets error class, message and the bounded stack trace from {@code error}. */
         public Builder error(Throwable error) {
+            if (error instanceof VeloNonRetriableException && error.getCause() != null) {
+                // The marker only steers retries; the user wants the real cause.
+                error = error.getCause();
+            }
             if (error != null) {
                 dl.setErrorClass(error.getClass().getName());
                 dl.setErrorMessage(error.getMessage());

@@ -8,7 +8,8 @@ import org.apache.flink.annotation.PublicEvolving;
  * Decides which failures are worth retrying: I/O errors, timeouts, and anything in the cause chain
  * whose class is named {@code *RetriableException}, {@code *TimeoutException} or {@code
  * *TransientException} (Kafka's, JDBC's, AWS's conventions) or is a {@link VeloRetriableException}.
- * Decoding and validation errors are not.
+ * Decoding and validation errors are not, nor is anything wrapped in a {@link
+ * VeloNonRetriableException}.
  */
 @PublicEvolving
 public final class RetriableErrors {
@@ -20,6 +21,9 @@ public final class RetriableErrors {
     public static boolean isRetriable(Throwable error) {
         Throwable t = error;
         for (int depth = 0; t != null && depth < MAX_CHAIN; depth++) {
+            if (t instanceof VeloNonRetriableException) {
+                return false;
+            }
             if (t instanceof IOException
                     || t instanceof TimeoutException
                     || t instanceof VeloRetriableException) {

@@ -1,0 +1,136 @@
+package dev.velo.flink.sql.factory;
+
+import dev.velo.flink.batching.config.BatchOptions;
+import dev.velo.flink.batching.config.FailureOptions;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.catalog.ResolvedCatalogTable;
+import org.apache.flink.table.connector.sink.DynamicTableSink;
+import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.connector.source.ScanTableSource;
+import org.apache.flink.table.factories.DynamicTableSinkFactory;
+import org.apache.flink.table.factories.DynamicTableSourceFactory;
+import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.util.ExceptionUtils;
+
+/**
+ * The {@code 'connector' = 'velo'} factory: wraps the connector named by {@code velo.connector} and
+ * puts Velostream batching and failure handling around it. Options flink-velo does not own are
+ * handed to the wrapped connector unchanged, so it validates them itself.
+ */
+@Internal
+public class VeloDynamicTableFactory implements DynamicTableSourceFactory, DynamicTableSinkFactory {
+
+    @Override
+    public String factoryIdentifier() {
+        return VeloConnectorOptions.IDENTIFIER;
+    }
+
+    @Override
+    public Set<ConfigOption<?>> requiredOptions() {
+        return Set.of(VeloConnectorOptions.VELO_CONNECTOR);
+    }
+
+    @Override
+    public Set<ConfigOption<?>> optionalOptions() {
+        Set<ConfigOption<?>> options = new HashSet<>(BatchOptions.ALL);
+        options.addAll(FailureOptions.ALL);
+        options.addAll(VeloConnectorOptions.ALL);
+        options.remove(VeloConnectorOptions.VELO_CONNECTOR);
+        return options;
+    }
+
+    @Override
+    public DynamicTableSink createDynamicTableSink(Context context) {
+        VeloTableSettings settings = settingsOf(context);
+        DynamicTableSink delegate;
+        try {
+            delegate =
+                    FactoryUtil.createDynamicTableSink(
+                            null,
+                            context.getObjectIdentifier(),
+                            delegateTable(context, settings),
+                            context.getEnrichmentOptions(),
+                            context.getConfiguration(),
+                            context.getClassLoader(),
+                            context.isTemporary());
+        } catch (ValidationException e) {
+            throw delegateRejected(settings, e);
+        }
+        return new VeloDynamicTableSink(
+                delegate,
+                settings,
+                context.getCatalogTable().getResolvedSchema().toSinkRowDataType());
+    }
+
+    @Override
+    public DynamicTableSource createDynamicTableSource(Context context) {
+        VeloTableSettings settings = settingsOf(context);
+        SourceDecoding decoding = SourceDecoding.plan(context, settings);
+        DynamicTableSource delegate;
+        try {
+            delegate =
+                    FactoryUtil.createDynamicTableSource(
+                            null,
+                            context.getObjectIdentifier(),
+                            decoding == null
+                                    ? delegateTable(context, settings)
+                                    : decoding.rawTable(),
+                            context.getEnrichmentOptions(),
+                            context.getConfiguration(),
+                            context.getClassLoader(),
+                            context.isTemporary());
+        } catch (ValidationException e) {
+            throw delegateRejected(settings, e);
+        }
+        if (!(delegate instanceof ScanTableSource)) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': connector '%s' is not a scan source (it is a lookup"
+                                    + " source); a velo source can only wrap scan sources.",
+                            settings.tableName, settings.delegateConnector));
+        }
+        if (decoding != null) {
+            decoding.applyMetadata((ScanTableSource) delegate);
+        }
+        return new VeloDynamicTableSource(
+                (ScanTableSource) delegate,
+                settings,
+                decoding,
+                context.getCatalogTable().getResolvedSchema().toPhysicalRowDataType());
+    }
+
+    private static VeloTableSettings settingsOf(Context context) {
+        return VeloTableSettings.parse(
+                context.getObjectIdentifier().getObjectName(),
+                context.getCatalogTable().getOptions());
+    }
+
+    private static ResolvedCatalogTable delegateTable(Context context, VeloTableSettings settings) {
+        return context.getCatalogTable().copy(settings.delegateOptions);
+    }
+
+    private static ValidationException delegateRejected(
+            VeloTableSettings settings, ValidationException e) {
+        Throwable root = ExceptionUtils.stripException(e, ValidationException.class);
+        String reason = e.getMessage();
+        Throwable cause = e.getCause();
+        while (cause != null) {
+            if (cause.getMessage() != null) {
+                reason = cause.getMessage();
+            }
+            cause = cause.getCause();
+        }
+        return new ValidationException(
+                String.format(
+                        "Table '%s': the wrapped connector '%s' (from '%s') rejected the table: %s",
+                        settings.tableName,
+                        settings.delegateConnector,
+                        VeloConnectorOptions.VELO_CONNECTOR.key(),
+                        reason),
+                root);
+    }
+}

@@ -1,0 +1,199 @@
+package dev.velo.flink.sql.internal;
+
+import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.dlq.DeadLetterWriter;
+import dev.velo.flink.batching.failure.BatchProcessor;
+import dev.velo.flink.batching.failure.FailureHandler;
+import dev.velo.flink.batching.failure.VeloBatchFailedException;
+import dev.velo.flink.batching.failure.VeloNonRetriableException;
+import dev.velo.flink.batching.metrics.VeloMetrics;
+import dev.velo.flink.sql.dlq.DlqWriterFactory;
+import java.util.Collections;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.flink.util.SimpleUserCodeClassLoader;
+import org.apache.flink.util.UserCodeClassLoader;
+
+/**
+ * Decodes raw source bytes with the table's format; a record that cannot be decoded gets the
+ * table's source failure strategy (dropped and counted, dead-lettered with its raw bytes and Kafka
+ * position, or the job fails naming that position).
+ */
+@Internal
+public final class DecodingOperator extends AbstractStreamOperator<RowData>
+        implements OneInputStreamOperator<RowData, RowData>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+
+    private final String tableName;
+    private final DeserializationSchema<RowData> decoder;
+    private final boolean hasKafkaMetadata;
+    private final FailureConfig failureConfig;
+    @Nullable private final DlqWriterFactory dlqFactory;
+
+    private transient FailureHandler<RowData> failureHandler;
+    private transient DeadLetterWriter dlqWriter;
+    private transient VeloMetrics metrics;
+    private transient StreamRecord<RowData> reuse;
+    private transient RowData current;
+    private transient long recordIndex;
+    private transient BatchProcessor<RowData> processor;
+
+    public DecodingOperator(
+            String tableName,
+            DeserializationSchema<RowData> decoder,
+            boolean hasKafkaMetadata,
+            FailureConfig failureConfig,
+            @Nullable DlqWriterFactory dlqFactory) {
+        this.tableName = tableName;
+        this.decoder = decoder;
+        this.hasKafkaMetadata = hasKafkaMetadata;
+        this.failureConfig = failureConfig;
+        this.dlqFactory = dlqFactory;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        MetricGroup group = getMetricGroup();
+        decoder.open(
+                new DeserializationSchema.InitializationContext() {
+                    @Override
+                    public MetricGroup getMetricGroup() {
+                        return group;
+                    }
+
+                    @Override
+                    public UserCodeClassLoader getUserCodeClassLoader() {
+                        return SimpleUserCodeClassLoader.create(getUserCodeClassloader());
+                    }
+                });
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        dlqWriter = dlqFactory == null ? null : dlqFactory.open(subtask, attempt);
+        metrics = VeloMetrics.register(group);
+        reuse = new StreamRecord<>(null);
+        Collector<RowData> emit =
+                new Collector<>() {
+                    @Override
+                    public void collect(RowData row) {
+                        output.collect(reuse.replace(row));
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+        processor =
+                new BatchProcessor<>() {
+                    @Override
+                    public void processRecord(RowData record) {
+                        try {
+                            decoder.deserialize(record.getBinary(0), emit);
+                        } catch (Exception e) {
+                            // Undecodable bytes stay undecodable: never retry them.
+                            throw new VeloNonRetriableException(
+                                    "could not decode with the table's format: " + e.getMessage(),
+                                    e);
+                        }
+                    }
+
+                    @Override
+                    public void finishBatch() {}
+                };
+        failureHandler =
+                new FailureHandler<>(
+                        failureConfig,
+                        tableName,
+                        "source",
+                        record -> record.getBinary(0),
+                        deadLetter -> {
+                            if (hasKafkaMetadata) {
+                                deadLetter.setKafkaTopic(current.getString(1).toString());
+                                deadLetter.setKafkaPartition(current.getInt(2));
+                                deadLetter.setKafkaOffset(current.getLong(3));
+                            }
+                            if (dlqWriter == null) {
+                                throw new IllegalStateException(
+                                        "Table '" + tableName + "' has no dead letter queue");
+                            }
+                            dlqWriter.write(deadLetter);
+                        },
+                        metrics,
+                        Thread::sleep,
+                        System::currentTimeMillis);
+    }
+
+    @Override
+    public void processElement(StreamRecord<RowData> element) throws Exception {
+        current = element.getValue();
+        reuse.replace(null, element.getTimestamp());
+        if (!element.hasTimestamp()) {
+            reuse.eraseTimestamp();
+        }
+        long index = recordIndex++;
+        metrics.numRecordsIn().inc();
+        try {
+            metrics.numRecordsOut()
+                    .inc(
+                            failureHandler.process(
+                                    index, Collections.singletonList(current), processor));
+        } catch (VeloBatchFailedException e) {
+            throw new FlinkRuntimeException(
+                    String.format(
+                            "Table '%s': could not decode the record %s (source.failure_strategy"
+                                    + " = %s): %s",
+                            tableName,
+                            position(),
+                            failureConfig.strategy().displayName(),
+                            e.getCause() == null ? e.getMessage() : e.getCause().toString()),
+                    e);
+        }
+    }
+
+    private String position() {
+        if (hasKafkaMetadata) {
+            return String.format(
+                    "at topic '%s' partition %d offset %d",
+                    current.getString(1), current.getInt(2), current.getLong(3));
+        }
+        return "number "
+                + (recordIndex - 1)
+                + " of subtask "
+                + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        // A dead letter must be durable before the checkpoint that skips its record completes.
+        if (dlqWriter != null) {
+            dlqWriter.flush();
+        }
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        if (dlqWriter != null) {
+            dlqWriter.flush();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (dlqWriter != null) {
+                dlqWriter.close();
+            }
+        } finally {
+            super.close();
+        }
+    }
+}

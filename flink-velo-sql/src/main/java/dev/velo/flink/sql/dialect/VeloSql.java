@@ -201,7 +201,6 @@ public final class VeloSql {
     public static final class Builder {
         private Map<String, String> environment = System.getenv();
         private Path baseDirectory = Path.of("");
-        private String wrapperConnector = VeloConnectorOptions.IDENTIFIER;
 
         private Builder() {}
 
@@ -217,14 +216,8 @@ public final class VeloSql {
             return this;
         }
 
-        /** The identifier of the wrapping connector; {@code velo} except in tests. */
-        public Builder wrapperConnector(String identifier) {
-            this.wrapperConnector = identifier;
-            return this;
-        }
-
         public VeloSql build() {
-            return new VeloSql(environment, baseDirectory, wrapperConnector);
+            return new VeloSql(environment, baseDirectory, VeloConnectorOptions.IDENTIFIER);
         }
     }
 }

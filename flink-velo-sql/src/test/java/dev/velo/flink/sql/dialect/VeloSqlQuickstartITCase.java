@@ -89,6 +89,35 @@ class VeloSqlQuickstartITCase {
     }
 
     @Test
+    void malformedSourceRecordsGoToTheDeadLetterQueue() throws Exception {
+        Files.writeString(
+                dir.resolve("orders.jsonl"),
+                "{\"id\": 1, \"amount\": 10.5}\n{\"id\": 2, \"amount\": oops}\n"
+                        + "{\"id\": 3, \"amount\": 99.0}\n");
+        String script =
+                "CREATE STREAM good_orders AS SELECT id, amount FROM orders EMIT CHANGES WITH (\n"
+                        + "  'orders.type' = 'file_source', 'orders.path' = 'orders.jsonl',\n"
+                        + "  'orders.schema' = 'id BIGINT, amount DOUBLE',\n"
+                        + "  'good_orders.type' = 'file_sink', 'good_orders.path' = 'output/good',\n"
+                        + "  'good_orders.format' = 'csv',\n"
+                        + "  'source.failure_strategy' = 'SendToDLQ',\n"
+                        + "  'source.dlq.connector' = 'filesystem', 'source.dlq.path' = '"
+                        + dir.resolve("dlq")
+                        + "');";
+        VeloSql velo = VeloSql.builder().baseDirectory(dir).build();
+        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        env.getConfig().set("parallelism.default", "1");
+        velo.executeScript(env, script).await();
+        assertThat(outputLines(dir.resolve("output")))
+                .containsExactlyInAnyOrder("1,10.5", "3,99.0");
+        assertThat(outputLines(dir.resolve("dlq")))
+                .hasSize(1)
+                .first()
+                .asString()
+                .contains("orders");
+    }
+
+    @Test
     void aggregateQuickstartRunsUnchanged() throws Exception {
         assertThat(run("03_aggregate.sql"))
                 .containsExactlyInAnyOrder("books,2,20.0", "games,2,100.0", "music,1,9.99");

@@ -384,7 +384,12 @@ public final class VeloCli {
 
     private static String position(Script script, VeloSqlException e) {
         String where = script.file == null ? "<-e>" : script.file.toString();
-        return where + ":" + e.getLine() + ":" + e.getColumn() + ": " + e.getDetail();
+        String[] lines = e.getDetail().split("\\R");
+        String detail = e.getDetail();
+        if (lines.length > 12) {
+            detail = String.join(System.lineSeparator(), List.of(lines).subList(0, 12)) + " ...";
+        }
+        return where + ":" + e.getLine() + ":" + e.getColumn() + ": " + detail;
     }
 
     /** The distinct messages of a cause chain, outermost first, on one line each. */

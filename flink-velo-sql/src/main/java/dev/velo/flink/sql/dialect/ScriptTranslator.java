@@ -34,6 +34,10 @@ final class ScriptTranslator {
     private SqlLexer lexer;
     private List<Token> tokens;
     private final List<Object> output = new ArrayList<>();
+
+    /** Line and column in the script of each element of {@link #output}. */
+    private final List<int[]> outputPositions = new ArrayList<>();
+
     private final Map<String, TableDecl> tables = new LinkedHashMap<>();
     private final Map<String, String> annotations = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
@@ -64,7 +68,9 @@ final class ScriptTranslator {
                             + " write '-- @job_mode: streaming' to keep streaming mode");
         }
         List<String> statements = new ArrayList<>();
+        List<int[]> positions = new ArrayList<>();
         if (runtimeMode != null && !setsRuntimeMode()) {
+            positions.add(new int[] {1, 1});
             statements.add(
                     "SET '"
                             + RUNTIME_MODE_KEY
@@ -74,7 +80,9 @@ final class ScriptTranslator {
         }
         Map<String, Map<String, String>> veloTables = new LinkedHashMap<>();
         Map<Integer, VeloTranslation.EagerTable> eager = new LinkedHashMap<>();
-        for (Object o : output) {
+        for (int k = 0; k < output.size(); k++) {
+            Object o = output.get(k);
+            positions.add(outputPositions.get(k));
             if (o instanceof TableDecl) {
                 TableDecl decl = (TableDecl) o;
                 if (!decl.asView && decl.readLater && !decl.columnsGiven) {
@@ -92,7 +100,13 @@ final class ScriptTranslator {
             }
         }
         notes.forEach(n -> LOG.info("velo dialect: {}", n));
-        return new VeloTranslation(statements, veloTables, annotations, runtimeMode, notes, eager);
+        return new VeloTranslation(
+                statements, positions, veloTables, annotations, runtimeMode, notes, eager);
+    }
+
+    private void emit(Object statement, Token at) {
+        output.add(statement);
+        outputPositions.add(new int[] {at.line, at.column});
     }
 
     private boolean setsRuntimeMode() {
@@ -233,7 +247,7 @@ final class ScriptTranslator {
                     && (tokens.get(end).isWord("CHANGES") || tokens.get(end).isWord("FINAL"))) {
                 end -= 2;
             }
-            output.add(text(first, end));
+            emit(text(first, end), tokens.get(first));
             return;
         }
         int i = first + 1;
@@ -244,7 +258,7 @@ final class ScriptTranslator {
             i++;
         }
         if (i > last) {
-            output.add(text(first, last));
+            emit(text(first, last), tokens.get(first));
             return;
         }
         Token kind = tokens.get(i);
@@ -259,7 +273,7 @@ final class ScriptTranslator {
                 translateCreateTable(first, nameStart, last);
             }
         } else {
-            output.add(text(first, last));
+            emit(text(first, last), tokens.get(first));
         }
     }
 
@@ -335,7 +349,7 @@ final class ScriptTranslator {
             }
         }
         if (withAt < 0) {
-            output.add(text(first, last));
+            emit(text(first, last), tokens.get(first));
             return;
         }
         int close = matching(withAt + 1);
@@ -370,7 +384,7 @@ final class ScriptTranslator {
             }
         }
         register(decl);
-        output.add(decl);
+        emit(decl, tokens.get(first));
     }
 
     private void register(TableDecl decl) {
@@ -774,7 +788,7 @@ final class ScriptTranslator {
         }
         sink.options.putAll(veloKeys);
         register(sink);
-        output.add(sink);
+        emit(sink, tokens.get(first));
     }
 
     /**
@@ -860,7 +874,7 @@ final class ScriptTranslator {
             }
         }
         register(decl);
-        output.add(decl);
+        emit(decl, tokens.get(first));
     }
 
     /** Declares (or re-checks) a source named only by {@code <source>.*} keys. */
@@ -902,13 +916,14 @@ final class ScriptTranslator {
         if (hasVelo) {
             wrap(decl);
         }
-        output.add(decl);
+        emit(decl, at);
         if (mapped.headerView != null) {
-            output.add(
+            emit(
                     "CREATE TEMPORARY VIEW "
                             + quote(source)
                             + " AS\n"
-                            + mapped.headerView.replace("${RAW}", quote(decl.name)));
+                            + mapped.headerView.replace("${RAW}", quote(decl.name)),
+                    at);
         }
         // later statements refer to the logical name
         tables.put(source.toLowerCase(Locale.ROOT), decl);

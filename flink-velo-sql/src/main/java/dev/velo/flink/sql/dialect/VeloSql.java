@@ -127,52 +127,91 @@ public final class VeloSql {
         StatementSet dml = tableEnv.createStatementSet();
         boolean hasDml = false;
         TableResult last = null;
-        List<String> statements = translation.statements();
-        for (int i = 0; i < statements.size(); i++) {
-            String statement = statements.get(i);
-            VeloTranslation.EagerTable eager = translation.eagerTables().get(i);
-            if (eager != null) {
-                // a later statement reads this table: create it now, its schema from the query
-                Table query = tableEnv.sqlQuery(eager.query);
-                TableDescriptor.Builder descriptor =
-                        TableDescriptor.forConnector(eager.options.get("connector"))
-                                .schema(
-                                        Schema.newBuilder()
-                                                .fromResolvedSchema(query.getResolvedSchema())
-                                                .build());
-                eager.options.forEach(
-                        (k, v) -> {
-                            if (!k.equals("connector")) {
-                                descriptor.option(k, v);
-                            }
-                        });
-                tableEnv.createTable(eager.name, descriptor.build());
-                dml.add(query.insertInto(eager.name));
-                hasDml = true;
-                continue;
-            }
-            Matcher set = SET.matcher(statement);
-            if (set.matches()) {
-                String key = set.group(1);
-                String value = set.group(2).replace("''", "'");
-                if (key.equals(ExecutionOptions.RUNTIME_MODE.key())) {
-                    checkRuntimeMode(tableEnv, value);
-                } else {
-                    tableEnv.getConfig().getConfiguration().setString(key, value);
+        for (int i = 0; i < translation.statements().size(); i++) {
+            try {
+                Object result = runStatement(tableEnv, translation, i, dml);
+                if (result == QUEUED) {
+                    hasDml = true;
+                } else if (result != null) {
+                    last = (TableResult) result;
                 }
-                continue;
-            }
-            if (RESET.matcher(statement).matches()) {
-                continue;
-            }
-            if (VeloTranslation.isDml(statement)) {
-                dml.addInsertSql(statement);
-                hasDml = true;
-            } else if (!isStatementSetMarker(statement)) {
-                last = tableEnv.executeSql(statement);
+            } catch (VeloSqlException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // Flink's positions are relative to the statement; say where it is in the script
+                throw new VeloSqlException(
+                        translation.lineOf(i),
+                        translation.columnOf(i),
+                        "Flink rejected this statement: " + causes(e),
+                        e);
             }
         }
         return hasDml ? dml.execute() : last;
+    }
+
+    /** The distinct messages of a cause chain, outermost first. */
+    private static String causes(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 4; t = t.getCause(), depth++) {
+            String m =
+                    t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().strip();
+            if (sb.indexOf(m) < 0) {
+                sb.append(sb.length() == 0 ? "" : "\n  caused by: ").append(m);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Marks a statement that was added to the statement set. */
+    private static final Object QUEUED = new Object();
+
+    /** Runs a statement, or queues it as DML ({@link #QUEUED}); null when nothing ran. */
+    private static Object runStatement(
+            TableEnvironment tableEnv, VeloTranslation translation, int i, StatementSet dml) {
+        String statement = translation.statements().get(i);
+        VeloTranslation.EagerTable eager = translation.eagerTables().get(i);
+        if (eager != null) {
+            // a later statement reads this table: create it now, its schema from the query
+            Table query = tableEnv.sqlQuery(eager.query);
+            TableDescriptor.Builder descriptor =
+                    TableDescriptor.forConnector(eager.options.get("connector"))
+                            .schema(
+                                    Schema.newBuilder()
+                                            .fromResolvedSchema(query.getResolvedSchema())
+                                            .build());
+            eager.options.forEach(
+                    (k, v) -> {
+                        if (!k.equals("connector")) {
+                            descriptor.option(k, v);
+                        }
+                    });
+            tableEnv.createTable(eager.name, descriptor.build());
+            dml.add(query.insertInto(eager.name));
+            return QUEUED;
+        }
+        Matcher set = SET.matcher(statement);
+        if (set.matches()) {
+            String key = set.group(1);
+            String value = set.group(2).replace("''", "'");
+            if (key.equals(ExecutionOptions.RUNTIME_MODE.key())) {
+                checkRuntimeMode(tableEnv, value);
+            } else {
+                tableEnv.getConfig().getConfiguration().setString(key, value);
+            }
+            return null;
+        }
+        if (RESET.matcher(statement).matches() || isStatementSetMarker(statement)) {
+            return null;
+        }
+        if (VeloTranslation.isDml(statement)) {
+            dml.addInsertSql(statement);
+            return QUEUED;
+        }
+        return tableEnv.executeSql(statement);
     }
 
     private static void checkRuntimeMode(TableEnvironment tableEnv, String value) {

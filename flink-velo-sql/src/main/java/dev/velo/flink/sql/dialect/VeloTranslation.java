@@ -16,6 +16,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 public final class VeloTranslation {
 
     private final List<String> statements;
+    private final List<int[]> positions;
     private final Map<String, Map<String, String>> veloTables;
     private final Map<String, String> annotations;
     private final RuntimeExecutionMode runtimeMode;
@@ -37,12 +38,14 @@ public final class VeloTranslation {
 
     VeloTranslation(
             List<String> statements,
+            List<int[]> positions,
             Map<String, Map<String, String>> veloTables,
             Map<String, String> annotations,
             RuntimeExecutionMode runtimeMode,
             List<String> notes,
             Map<Integer, EagerTable> eagerTables) {
         this.statements = List.copyOf(statements);
+        this.positions = List.copyOf(positions);
         this.veloTables = Collections.unmodifiableMap(new LinkedHashMap<>(veloTables));
         this.annotations = Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
         this.runtimeMode = runtimeMode;
@@ -58,6 +61,16 @@ public final class VeloTranslation {
     /** Flink SQL statements, without trailing semicolons, in execution order. */
     public List<String> statements() {
         return statements;
+    }
+
+    /** 1-based line of the script a statement comes from (1 for generated SET statements). */
+    public int lineOf(int statementIndex) {
+        return positions.get(statementIndex)[0];
+    }
+
+    /** 1-based column of the script a statement comes from. */
+    public int columnOf(int statementIndex) {
+        return positions.get(statementIndex)[1];
     }
 
     /** Every table of the script whose connector is {@code velo}, with its full WITH options. */

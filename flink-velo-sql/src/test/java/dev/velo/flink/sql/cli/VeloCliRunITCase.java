@@ -97,7 +97,24 @@ class VeloCliRunITCase {
         Files.writeString(script, "INSERT INTO missing_table SELECT 1;\n");
         assertThat(velo("run", script.toString())).isEqualTo(1);
         String err = errBytes.toString(StandardCharsets.UTF_8);
-        assertThat(err).startsWith("velo: ").contains("missing_table").doesNotContain("\tat ");
+        assertThat(err)
+                .startsWith(script + ":1:1: Flink rejected this statement:")
+                .contains("missing_table")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void flinkParseErrorsPointAtTheStatementInTheScript() throws IOException {
+        Path script = dir.resolve("parse.sql");
+        Files.writeString(
+                script,
+                "-- @job_mode: batch\n\nCREATE TABLE t (a INT) WITH ('connector' = 'datagen');\n"
+                        + "  INSERT INTO t SELEC a FROM t;\n");
+        assertThat(velo("run", script.toString())).isEqualTo(1);
+        String err = errBytes.toString(StandardCharsets.UTF_8);
+        assertThat(err)
+                .startsWith(script + ":4:3: Flink rejected this statement:")
+                .doesNotContain("\tat ");
     }
 
     @Test

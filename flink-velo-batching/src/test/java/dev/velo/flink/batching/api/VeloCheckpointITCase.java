@@ -37,7 +37,7 @@ class VeloCheckpointITCase {
     static final MiniClusterExtension CLUSTER =
             new MiniClusterExtension(ItSupport.cluster(REPORTER));
 
-    private static final int N = 2000;
+    private static final int N = 3000;
 
     private static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
     private static final AtomicBoolean FAILED = new AtomicBoolean();
@@ -67,11 +67,11 @@ class VeloCheckpointITCase {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(50));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
-        env.enableCheckpointing(100);
+        env.enableCheckpointing(50);
         DataStream<Long> in =
                 env.fromSource(
                         new DataGeneratorSource<>(
-                                i -> i, N, RateLimiterStrategy.perSecond(2500), Types.LONG),
+                                i -> i, N, RateLimiterStrategy.perSecond(1000), Types.LONG),
                         WatermarkStrategy.noWatermarks(),
                         "generator");
         BatchConfig batch =

@@ -2,8 +2,14 @@ package dev.velo.flink.batching.config;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.util.Preconditions;
 
 /**
@@ -65,6 +71,54 @@ public final class BatchConfig implements Serializable {
     /** Records pass through one by one, unbuffered. */
     public static BatchConfig disabled() {
         return builder().enabled(false).build();
+    }
+
+    /**
+     * The batch configuration of a WITH-clause style map ({@code batch.*} and {@code
+     * sink.batch.*}), validated by {@link VeloOptions#parse}; other flink-velo keys in the map are
+     * validated too.
+     *
+     * @throws ValidationException naming the key, the value and what is accepted
+     */
+    public static BatchConfig fromOptions(Map<String, String> options) {
+        return VeloOptions.parse(null, options).batchConfig();
+    }
+
+    /**
+     * Like {@link #fromOptions(Map)} for a Flink configuration. A {@link Configuration} is read
+     * through its string form; any other {@link ReadableConfig} is asked for each declared {@link
+     * BatchOptions} option, so its own type conversion applies first.
+     *
+     * @throws ValidationException naming the key, the value and what is accepted
+     */
+    public static BatchConfig fromOptions(ReadableConfig config) {
+        if (config instanceof Configuration) {
+            return fromOptions(((Configuration) config).toMap());
+        }
+        Map<String, String> options = new HashMap<>();
+        for (ConfigOption<?> option : BatchOptions.ALL) {
+            readAsString(config, option, options);
+        }
+        return fromOptions(options);
+    }
+
+    private static <T> void readAsString(
+            ReadableConfig config, ConfigOption<T> option, Map<String, String> into) {
+        T value;
+        try {
+            value = config.getOptional(option).orElse(null);
+        } catch (IllegalArgumentException e) {
+            // Flink's conversion failed; the raw value is not available through ReadableConfig.
+            throw new ValidationException(
+                    "Invalid value for option '" + option.key() + "': " + e.getMessage(), e);
+        }
+        if (value != null) {
+            into.put(
+                    option.key(),
+                    value instanceof Duration
+                            ? Durations.format((Duration) value)
+                            : String.valueOf(value));
+        }
     }
 
     public static Builder builder() {

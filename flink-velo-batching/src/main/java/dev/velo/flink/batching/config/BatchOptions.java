@@ -56,8 +56,11 @@ public final class BatchOptions {
                     .durationType()
                     .defaultValue(Duration.ofMillis(1000))
                     .withDescription(
-                            "fixed_size and memory_based: maximum time the first record of an"
-                                    + " incomplete batch waits before the batch is flushed.");
+                            "fixed_size, memory_based, adaptive_size and mega_batch: maximum"
+                                    + " time the first record of an incomplete batch waits before"
+                                    + " the batch is flushed (0 = flush at once). time_window uses"
+                                    + " batch.window and low_latency batch.low_latency_wait"
+                                    + " instead.");
 
     public static final ConfigOption<Duration> WINDOW =
             ConfigOptions.key("batch.window")

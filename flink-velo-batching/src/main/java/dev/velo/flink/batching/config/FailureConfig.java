@@ -2,8 +2,10 @@ package dev.velo.flink.batching.config;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.util.Preconditions;
 
 /** How failures of one side (source decoding or sink writing/processing) are handled. */
@@ -47,6 +49,18 @@ public final class FailureConfig implements Serializable {
 
     public static FailureConfig of(FailureStrategy strategy) {
         return builder().strategy(strategy).build();
+    }
+
+    /**
+     * The failure configuration of the unprefixed keys of a WITH-clause style map ({@code
+     * failure_strategy}, {@code max_retries}, ...), validated by {@link VeloOptions#parse}; {@code
+     * source.}/{@code sink.} overrides and other flink-velo keys in the map are validated but do
+     * not change the result.
+     *
+     * @throws ValidationException naming the key, the value and what is accepted
+     */
+    public static FailureConfig fromOptions(Map<String, String> options) {
+        return VeloOptions.parse(null, options).commonFailure();
     }
 
     public static Builder builder() {

@@ -221,7 +221,10 @@ public final class OptionsDocGenerator {
                 .append(code(BatchOptions.SINK_ALIAS_PREFIX + BatchOptions.PREFIX + "<key>"))
                 .append(" is accepted as an alias of ")
                 .append(code(BatchOptions.PREFIX + "<key>"))
-                .append(".\n\n");
+                .append("; hyphenated keys such as ")
+                .append(code(BatchOptions.SINK_ALIAS_PREFIX + BatchOptions.PREFIX + "max-size"))
+                .append(" are Flink's own spelling and belong to the wrapped connector.")
+                .append(" Giving both spellings of one key with different values is an error.\n\n");
 
         Set<ConfigOption<?>> strategyOwned = new HashSet<>();
         for (BatchStrategyType type : BatchStrategyType.values()) {

@@ -8,8 +8,6 @@ import static dev.velo.flink.batching.config.BatchOptions.MAX_SIZE;
 import static dev.velo.flink.batching.config.BatchOptions.MEGA_BATCH_SIZE;
 import static dev.velo.flink.batching.config.BatchOptions.MEMORY_SIZE;
 import static dev.velo.flink.batching.config.BatchOptions.MIN_SIZE;
-import static dev.velo.flink.batching.config.BatchOptions.PARALLEL;
-import static dev.velo.flink.batching.config.BatchOptions.REUSE_BUFFER;
 import static dev.velo.flink.batching.config.BatchOptions.SIZE;
 import static dev.velo.flink.batching.config.BatchOptions.TARGET_LATENCY;
 import static dev.velo.flink.batching.config.BatchOptions.TIMEOUT;
@@ -25,6 +23,7 @@ import dev.velo.flink.batching.config.BatchOptions;
 import dev.velo.flink.batching.config.BatchStrategyType;
 import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.batching.config.FailureStrategy;
+import dev.velo.flink.batching.config.VeloOptions;
 import dev.velo.flink.sql.factory.VeloConnectorOptions;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -61,36 +60,7 @@ public final class OptionsDocGenerator {
     private static final Map<BatchStrategyType, String> TRIGGERS =
             new EnumMap<>(BatchStrategyType.class);
 
-    /*
-     * Which keys belong to which strategy. VeloOptions.optionsOf(type) knows the same; it is not
-     * used here because loading VeloOptions initialises logging, which the flink-velo-sql test
-     * classpath cannot do yet (SLF4J 1 API with an SLF4J 2 binding). OptionsDocTest checks that
-     * every batch key is documented exactly once.
-     */
-    private static final Map<BatchStrategyType, List<ConfigOption<?>>> STRATEGY_OPTIONS =
-            new EnumMap<>(BatchStrategyType.class);
-
-    /** Strategies whose incomplete batches are also flushed at {@code batch.timeout}. */
-    private static final Set<BatchStrategyType> TIMEOUT_STRATEGIES =
-            EnumSet.of(
-                    BatchStrategyType.FIXED_SIZE,
-                    BatchStrategyType.MEMORY_BASED,
-                    BatchStrategyType.ADAPTIVE_SIZE,
-                    BatchStrategyType.MEGA_BATCH);
-
     static {
-        STRATEGY_OPTIONS.put(BatchStrategyType.FIXED_SIZE, List.of(SIZE));
-        STRATEGY_OPTIONS.put(BatchStrategyType.TIME_WINDOW, List.of(WINDOW));
-        STRATEGY_OPTIONS.put(BatchStrategyType.MEMORY_BASED, List.of(MEMORY_SIZE));
-        STRATEGY_OPTIONS.put(
-                BatchStrategyType.ADAPTIVE_SIZE,
-                List.of(MIN_SIZE, ADAPTIVE_MAX_SIZE, TARGET_LATENCY));
-        STRATEGY_OPTIONS.put(
-                BatchStrategyType.LOW_LATENCY,
-                List.of(LOW_LATENCY_MAX_SIZE, LOW_LATENCY_WAIT, EAGER_PROCESSING));
-        STRATEGY_OPTIONS.put(
-                BatchStrategyType.MEGA_BATCH, List.of(MEGA_BATCH_SIZE, PARALLEL, REUSE_BUFFER));
-
         TRIGGERS.put(
                 BatchStrategyType.FIXED_SIZE,
                 "Flushes when the batch holds " + code(SIZE.key()) + " records.");
@@ -249,7 +219,7 @@ public final class OptionsDocGenerator {
                     .append(type.camelName())
                     .append(")\n\n")
                     .append(TRIGGERS.get(type));
-            if (TIMEOUT_STRATEGIES.contains(type)) {
+            if (VeloOptions.usesBatchTimeout(type)) {
                 out.append(" An incomplete batch is flushed ")
                         .append(code(TIMEOUT.key()))
                         .append(" after its first record.");
@@ -264,7 +234,7 @@ public final class OptionsDocGenerator {
 
     /** The keys only {@code type} reads; the shared ones are in the general table. */
     private static List<ConfigOption<?>> ownOptions(BatchStrategyType type) {
-        return STRATEGY_OPTIONS.get(type);
+        return VeloOptions.strategyOptions(type);
     }
 
     private static void renderFailure(StringBuilder out) {

@@ -202,14 +202,18 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         taskManager = null;
     }
 
-    /** Starts a TaskManager (after {@link #killTaskManager()}) and waits until it registered. */
+    /**
+     * Starts a new TaskManager (after {@link #killTaskManager()}) and waits until it has
+     * registered. The JobManager may list the dead one until the heartbeat timeout (10 s) removes
+     * it.
+     */
     public synchronized void startTaskManager() {
         if (taskManager != null && taskManager.isAlive()) {
             throw new IllegalStateException("The TaskManager is already running");
         }
         long deadline = System.nanoTime() + startupTimeout.toNanos();
         taskManager = launchTaskManager();
-        awaitOneTaskManager(deadline);
+        awaitTaskManager(deadline);
     }
 
     /** Stops both JVMs and the REST client. The work directory is left for the caller. */
@@ -290,7 +294,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         jobManager = launch("jobmanager", JM_MAIN, withJavaOpts(jm.get(0), "jobmanager"), jmArgs);
         taskManager = launchTaskManager();
         long launched = System.nanoTime();
-        awaitOneTaskManager(deadline);
+        awaitTaskManager(deadline);
         LOG.info(
                 "Standalone cluster at {} ready {} ms after launch (work dir {})",
                 restUrl(),
@@ -299,10 +303,17 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     private Process launchTaskManager() {
+        taskManagerStarts++;
         List<String> args = new ArrayList<>(List.of("--configDir", confDir.toString()));
         args.addAll(tmMemoryDynamicArgs);
-        String name = taskManagerStarts++ == 0 ? "taskmanager" : "taskmanager-" + taskManagerStarts;
+        // a known id tells a restarted TaskManager apart from the dead one the JM still lists
+        args.addAll(List.of("-D", "taskmanager.resource-id=" + taskManagerId()));
+        String name = taskManagerStarts == 1 ? "taskmanager" : "taskmanager-" + taskManagerStarts;
         return launch(name, TM_MAIN, withJavaOpts(tmMemoryJvmArgs, "taskmanager"), args);
+    }
+
+    private String taskManagerId() {
+        return "velo-tm-" + taskManagerStarts;
     }
 
     /** Adds {@code env.java.opts.all} and {@code env.java.opts.<role>}, as the scripts do. */
@@ -403,28 +414,27 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         }
     }
 
-    private void awaitOneTaskManager(long deadline) {
+    /**
+     * Waits until the current TaskManager (by its resource id) is registered and the cluster shows
+     * at least one slot.
+     */
+    private void awaitTaskManager(long deadline) {
+        String id = taskManagerId();
         String last = "<no answer>";
         while (System.nanoTime() < deadline) {
             if (jobManager == null || !jobManager.isAlive()) {
-                throw new IllegalStateException(
-                        "The JobManager exited during start-up" + logHint());
+                throw new IllegalStateException("The JobManager exited" + logHint());
             }
             if (taskManager == null || !taskManager.isAlive()) {
-                throw new IllegalStateException(
-                        "The TaskManager exited during start-up" + logHint());
+                throw new IllegalStateException("The TaskManager " + id + " exited" + logHint());
             }
             try {
-                HttpResponse<String> r =
-                        http.send(
-                                HttpRequest.newBuilder(URI.create(restUrl() + "/overview"))
-                                        .timeout(Duration.ofSeconds(5))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-                last = r.statusCode() + " " + r.body();
-                if (r.statusCode() == 200
-                        && number(TASK_MANAGERS, r.body()) == 1
-                        && number(SLOTS, r.body()) >= 1) {
+                String tms = get("/taskmanagers");
+                String overview = get("/overview");
+                last = overview;
+                if (tms.contains("\"" + id + "\"")
+                        && number(TASK_MANAGERS, overview) >= 1
+                        && number(SLOTS, overview) >= 1) {
                     return;
                 }
             } catch (IOException notUpYet) {
@@ -438,11 +448,26 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         throw new IllegalStateException(
                 "Standalone cluster at "
                         + restUrl()
-                        + " did not show 1 TaskManager with a slot within "
+                        + " did not show TaskManager "
+                        + id
+                        + " with a slot within "
                         + startupTimeout.toSeconds()
                         + " s; last /overview: "
                         + last
                         + logHint());
+    }
+
+    private String get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(restUrl() + path))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
     }
 
     private synchronized RestClusterClient<StandaloneClusterId> client() {

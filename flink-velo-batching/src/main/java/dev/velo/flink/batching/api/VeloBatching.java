@@ -127,7 +127,7 @@ public final class VeloBatching {
                             .sizeEstimator(estimator())
                             .build();
             DataStreamSink<T> out = input().sinkTo(VeloSink.wrap(sink, settings)).name(name);
-            if (!parallel()) {
+            if (!parallel() && in.getParallelism() > 0) {
                 out.setParallelism(in.getParallelism());
             }
             return out;
@@ -137,7 +137,7 @@ public final class VeloBatching {
                 BatchingOperator<T, R> operator, TypeInformation<R> outType) {
             Preconditions.checkNotNull(outType, "outType");
             SingleOutputStreamOperator<R> out = input().transform(name, outType, operator);
-            if (!parallel()) {
+            if (!parallel() && in.getParallelism() > 0) {
                 out.setParallelism(in.getParallelism());
             }
             return new VeloStream<>(out, out.getSideOutput(BatchingOperator.DEAD_LETTERS));

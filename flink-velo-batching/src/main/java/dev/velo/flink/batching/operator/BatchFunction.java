@@ -6,10 +6,11 @@ import org.apache.flink.api.common.functions.Function;
 import org.apache.flink.util.Collector;
 
 /**
- * Processes a whole batch at once (bulk calls, vectorised work). A throw fails the batch: the
- * failure strategy then applies to every record of it. Outputs are emitted only when the call
- * returns, so a failed call emits nothing; do not reuse output objects across {@code collect}.
- * Implement {@link org.apache.flink.api.common.functions.RichFunction} too for open/close.
+ * Processes a whole batch at once (bulk calls, vectorised work). The list is valid only during the
+ * call. A throw fails the batch: the failure strategy then applies to every record of it. Outputs
+ * are emitted only when the call returns, so a failed call emits nothing; do not reuse output
+ * objects across {@code collect}. Implement {@link
+ * org.apache.flink.api.common.functions.RichFunction} too for open/close.
  */
 @PublicEvolving
 @FunctionalInterface

@@ -23,6 +23,7 @@ import org.apache.flink.api.common.functions.DefaultOpenContext;
 import org.apache.flink.api.common.functions.Function;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -223,6 +224,25 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     public void finish() throws Exception {
         flush(FlushReason.END_OF_INPUT);
         super.finish();
+    }
+
+    /** Forwards to a user function that implements {@link CheckpointListener}. */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        Function fn = batchFunction != null ? batchFunction : recordFunction;
+        if (fn instanceof CheckpointListener) {
+            ((CheckpointListener) fn).notifyCheckpointComplete(checkpointId);
+        }
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+        super.notifyCheckpointAborted(checkpointId);
+        Function fn = batchFunction != null ? batchFunction : recordFunction;
+        if (fn instanceof CheckpointListener) {
+            ((CheckpointListener) fn).notifyCheckpointAborted(checkpointId);
+        }
     }
 
     @Override

@@ -59,14 +59,22 @@ final class ItSupport {
         Run<A, B> run = new Run<>();
         JobClient client = env.executeAsync("velo-it");
         run.jobId = client.getJobID();
+        // drain both at once: a collect sink may hold the job open until its results are read
+        java.util.concurrent.CompletableFuture<Void> secondDone =
+                java.util.concurrent.CompletableFuture.runAsync(
+                        () -> {
+                            if (second != null) {
+                                try (second) {
+                                    second.forEachRemaining(run.second::add);
+                                } catch (Exception e) {
+                                    throw new java.util.concurrent.CompletionException(e);
+                                }
+                            }
+                        });
         try (first) {
             first.forEachRemaining(run.first::add);
         }
-        if (second != null) {
-            try (second) {
-                second.forEachRemaining(run.second::add);
-            }
-        }
+        secondDone.get(60, java.util.concurrent.TimeUnit.SECONDS);
         client.getJobExecutionResult()
                 .get(Duration.ofSeconds(60).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         return run;

@@ -15,6 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.tuple.Tuple1;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -269,6 +273,27 @@ class BatchingOperatorTest {
                     .isInstanceOf(VeloBatchFailedException.class)
                     .hasMessageContaining("'orders'")
                     .hasMessageContaining("record index 0");
+        }
+    }
+
+    @Test
+    void copiesBufferedRecordsWhenObjectReuseIsOn() throws Exception {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        TypeSerializer<Tuple1<Integer>> typed =
+                (TypeSerializer)
+                        Types.TUPLE(Types.INT).createSerializer(new SerializerConfigImpl());
+        try (OneInputStreamOperatorTestHarness<Tuple1<Integer>, Tuple1<Integer>> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        BatchingOperator.<Tuple1<Integer>>passThrough(
+                                fixed(2, 1000), FailureConfig.defaults(), "t"),
+                        typed)) {
+            h.getExecutionConfig().enableObjectReuse();
+            h.open();
+            Tuple1<Integer> reused = Tuple1.of(1);
+            h.processElement(reused, 0);
+            reused.f0 = 2; // the runtime reuses the instance for the next record
+            h.processElement(reused, 0);
+            assertThat(values(h)).extracting(t -> t.f0).containsExactly(1, 2);
         }
     }
 }

@@ -85,6 +85,11 @@ class VeloSinkTest {
         }
 
         @Override
+        public void writeWatermark(org.apache.flink.api.common.eventtime.Watermark watermark) {
+            EVENTS.get(id).add("wm:" + watermark.getTimestamp());
+        }
+
+        @Override
         public void close() {
             EVENTS.get(id).add("close");
         }
@@ -366,5 +371,24 @@ class VeloSinkTest {
             assertThat(EVENTS.get(id)).contains("restored:[state-1]");
         }
         assertThat(Collections.unmodifiableList(EVENTS.get(id))).isNotEmpty();
+    }
+
+    @Test
+    void holdsWatermarksBehindBufferedRecords() throws Exception {
+        String id = "s" + IDS.incrementAndGet();
+        Sink<String> sink =
+                VeloSink.wrap(
+                        new LoggingSink(id), settings(id, fixed(2), FailureStrategy.FAIL_BATCH));
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                harness(sink)) {
+            h.open();
+            h.processWatermark(1);
+            h.processElement("a", 2);
+            h.processWatermark(3);
+            assertThat(EVENTS.get(id)).containsExactly("wm:1");
+            h.processElement("b", 3);
+            assertThat(EVENTS.get(id))
+                    .containsExactly("wm:1", "write:a@2", "write:b@3", "flush:false", "wm:3");
+        }
     }
 }

@@ -43,7 +43,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A single-node Kafka broker (KRaft, combined broker and controller) running inside this JVM on
@@ -59,6 +62,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Default bound on start-up (format, server start, first successful metadata call). */
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final String HOST = "127.0.0.1";
     private static final Duration CLIENT_CALL_TIMEOUT = Duration.ofSeconds(30);
 
@@ -92,6 +96,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Duration startupTimeout) {
         quietKafkaLoggers();
+        keepHostJvmAlive();
         Path dir;
         try {
             dir = Files.createTempDirectory("velo-kafka-");
@@ -239,8 +244,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         KafkaRaftServer s = server;
         server = null;
+        long begin = System.nanoTime();
         s.shutdown();
         s.awaitShutdown();
+        LOG.info("Kafka broker stopped in {} ms", (System.nanoTime() - begin) / 1_000_000);
     }
 
     /**
@@ -332,9 +339,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         server = s;
         // startup() can block on the quorum; run it aside so the bound holds.
         CompletableFuture<Void> started = CompletableFuture.runAsync(s::startup, daemonThread());
+        long begin = System.nanoTime();
         try {
             started.get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            long serverUp = System.nanoTime();
             awaitClusterReady(deadline);
+            LOG.info(
+                    "Kafka broker ready at {} in {} ms (startup() {} ms)",
+                    bootstrapServers(),
+                    (System.nanoTime() - begin) / 1_000_000,
+                    (serverUp - begin) / 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopAfterFailedStart();
@@ -444,6 +458,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         // Flink's exactly-once Kafka sink asks for 1 h transactions; the broker default caps 15
         // min.
         p.put("transaction.max.timeout.ms", "3600000");
+        // the broker is unfenced (start) and shut down (stop) on heartbeat round trips: make them
+        // short
+        p.put("broker.heartbeat.interval.ms", "500");
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
         p.put("background.threads", "2");
@@ -504,6 +521,30 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException ignored) {
             // best effort
         }
+    }
+
+    /**
+     * A broker fault handler calls Kafka's {@code Exit.halt}, which would end the whole JVM (the
+     * CLI, the test run). The broker is a guest here: turn that into an exception on the faulting
+     * thread instead, as Kafka's own in-process test clusters do.
+     */
+    private static void keepHostJvmAlive() {
+        Exit.setHaltProcedure(
+                (code, message) -> {
+                    throw new IllegalStateException(
+                            "Embedded Kafka broker asked to halt the JVM ("
+                                    + code
+                                    + "): "
+                                    + message);
+                });
+        Exit.setExitProcedure(
+                (code, message) -> {
+                    throw new IllegalStateException(
+                            "Embedded Kafka broker asked to exit the JVM ("
+                                    + code
+                                    + "): "
+                                    + message);
+                });
     }
 
     /**

@@ -48,12 +48,16 @@ public final class VeloCli {
                     "\n",
                     "usage: velo <command> [options]",
                     "",
-                    "  run FILE.sql [--cluster HOST:PORT]   run a script (embedded MiniCluster by default)",
+                    "  run FILE.sql [--cluster HOST:PORT]   run a script (embedded MiniCluster by default;",
+                    "                                        streaming scripts checkpoint every 10 s)",
                     "  validate (FILE.sql | -e SQL) [--json] print the effective velo options of every table",
                     "  translate (FILE.sql | -e SQL)         print the Flink SQL a script becomes",
                     "  demo                                  embedded Kafka, several strategies and a DLQ",
                     "",
                     "Variables ${NAME} and ${NAME:-default} are read from the environment.");
+
+    static final String CHECKPOINT_INTERVAL = "execution.checkpointing.interval";
+    static final String DEFAULT_CHECKPOINT_INTERVAL = "10s";
 
     private final Map<String, String> environment;
 
@@ -278,6 +282,11 @@ public final class VeloCli {
                                                             + " -DskipTests install' or set"
                                                             + " -Dvelo.connector.jar=PATH"));
             conf.set(PipelineOptions.JARS, List.of(jar.toUri().toString()));
+        }
+        if (mode != RuntimeExecutionMode.BATCH) {
+            // file sinks commit and exactly-once Kafka sinks write only on checkpoints; a SET in
+            // the script overrides this
+            conf.setString(CHECKPOINT_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
         }
         EnvironmentSettings.Builder settings = EnvironmentSettings.newInstance();
         if (mode == RuntimeExecutionMode.BATCH) {

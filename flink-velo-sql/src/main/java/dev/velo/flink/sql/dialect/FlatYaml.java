@@ -57,7 +57,9 @@ final class FlatYaml {
                 continue;
             }
             if (pendingListKey != null) {
-                out.put(pendingListKey, String.join(",", pendingList));
+                if (!pendingList.isEmpty()) {
+                    out.put(pendingListKey, String.join(",", pendingList));
+                }
                 pendingListKey = null;
                 pendingList.clear();
             }

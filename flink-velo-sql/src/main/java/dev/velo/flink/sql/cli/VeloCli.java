@@ -52,7 +52,8 @@ public final class VeloCli {
                     "                                        streaming scripts checkpoint every 10 s)",
                     "  validate (FILE.sql | -e SQL) [--json] print the effective velo options of every table",
                     "  translate (FILE.sql | -e SQL)         print the Flink SQL a script becomes",
-                    "  demo                                  embedded Kafka, several strategies and a DLQ",
+                    "  demo [--records N]                    embedded Kafka, several strategies and a DLQ",
+                    "  bench [--quick] [--cases a,b]         plain Flink vs flink-velo throughput and latency",
                     "",
                     "Variables ${NAME} and ${NAME:-default} are read from the environment.");
 
@@ -324,21 +325,33 @@ public final class VeloCli {
     // ---------------------------------------------------------------- demo
 
     private int demoCommand(List<String> args, PrintStream out, PrintStream err) {
-        // The embedded broker and the velo connector are wired by VeloDemo (lead); until then the
-        // demo shows what it would run.
-        String script = DemoResources.demoScript();
+        int records = 50_000;
+        int at = args.indexOf("--records");
+        if (at >= 0) {
+            if (at + 1 >= args.size()) {
+                throw new UsageException("--records needs a number");
+            }
+            try {
+                records = Integer.parseInt(args.remove(at + 1));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--records expects a positive number");
+            }
+            args.remove(at);
+            if (records <= 0) {
+                throw new UsageException("--records expects a positive number");
+            }
+        }
+        if (!args.isEmpty()) {
+            throw new UsageException("unexpected argument '" + args.get(0) + "'");
+        }
         try {
-            VeloTranslation t =
-                    VeloSql.builder()
-                            .environment(Map.of("KAFKA_BROKERS", "localhost:9092"))
-                            .build()
-                            .translateScript(script);
-            out.println("-- velo demo: the dialect script and the Flink SQL it becomes");
-            out.print(t.toScript());
-            err.println("velo demo: the embedded Kafka broker is not wired into this build yet");
+            return new VeloDemo(out, err, records, environment).run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("velo demo: interrupted");
             return ERRORS;
-        } catch (VeloSqlException e) {
-            err.println("velo demo: " + e.getMessage());
+        } catch (Exception e) {
+            err.println("velo demo: " + messages(e));
             return ERRORS;
         }
     }

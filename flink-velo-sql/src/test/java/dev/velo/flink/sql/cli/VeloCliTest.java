@@ -201,9 +201,22 @@ class VeloCliTest {
 
     @Test
     void demoScriptTranslates() {
-        velo("demo");
-        assertThat(out())
+        String flinkSql =
+                dev.velo.flink.sql.dialect.VeloSql.builder()
+                        .environment(Map.of("KAFKA_BROKERS", "broker:9092"))
+                        .build()
+                        .translateScript(DemoResources.demoScript())
+                        .toScript();
+        assertThat(flinkSql)
                 .contains("CREATE TABLE `orders`", "'source.failure_strategy' = 'SendToDLQ'")
                 .contains("'dlq.topic' = 'orders_dlq'", "'batch.strategy' = 'mega_batch'");
+    }
+
+    @Test
+    void demoRejectsBadArguments() {
+        assertThat(velo("demo", "--records", "0")).isEqualTo(2);
+        assertThat(err()).contains("--records expects a positive number");
+        assertThat(velo("demo", "--records")).isEqualTo(2);
+        assertThat(velo("demo", "extra")).isEqualTo(2);
     }
 }

@@ -189,4 +189,26 @@ class VeloSourceITCase {
                                         .contains("Table 'src'")
                                         .contains("could not decode the record number 9"));
     }
+
+    @Test
+    void sourceSideBatchingGroupsRecordsBeforeTheQuery() throws Exception {
+        Path clean = dir.resolve("clean");
+        Files.createDirectories(clean);
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= ROWS; i++) {
+            lines.add("{\"id\": " + i + ", \"name\": \"n" + i + "\"}");
+        }
+        Files.write(clean.resolve("part-0.json"), lines, StandardCharsets.UTF_8);
+        input = clean;
+        String sinkId = UUID.randomUUID().toString();
+        JobID job =
+                run(
+                        env(),
+                        "'batch.strategy'='fixed_size', 'batch.size'='50', 'batch.timeout'='1h'",
+                        sinkId);
+        assertThat(FailingSinkFactory.results(sinkId)).hasSize(ROWS);
+        assertThat(METRICS.sum(job, "numRecordsIn")).isEqualTo(ROWS);
+        assertThat(METRICS.sum(job, "numRecordsOut")).isEqualTo(ROWS);
+        assertThat(METRICS.sum(job, "numBatches")).isEqualTo(ROWS / 50);
+    }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -88,6 +89,9 @@ class DocsExamplesITCase {
                     Pattern.compile("connector 'print' provides a .*which flink-velo cannot wrap"),
                     "Flink 2.3's print sink is a legacy SinkFunctionProvider, which the velo sink"
                             + " does not wrap; the dialect's default sink is print");
+
+    /** Rows each documented SELECT returned, by its normalised text. */
+    static final Map<String, Integer> SELECT_ROWS = new HashMap<>();
 
     static EmbeddedKafka kafka;
     static final Set<String> topics = new HashSet<>();
@@ -177,6 +181,20 @@ class DocsExamplesITCase {
                 run, translations, skipped, knownIssues.size());
         knownIssues.forEach(System.out::println);
         assertThat(failures).as("documentation examples that fail").isEmpty();
+        // sql-client.md's DLQ example really dead-letters the malformed record of orders-raw
+        assertThat(kafka.consumeStrings("orders-dlq", 1, Duration.ofSeconds(10)))
+                .singleElement()
+                .asString()
+                .contains("\"table_name\":\"orders_checked\"")
+                .contains("\"kafka_topic\":\"orders-raw\"");
+        // … and reading the DLQ back with SQL returns it
+        assertThat(SELECT_ROWS)
+                .hasEntrySatisfying(
+                        SELECT_ROWS.keySet().stream()
+                                .filter(k -> k.contains("raw_record FROM orders_dlq"))
+                                .findFirst()
+                                .orElse("(the DLQ read-back SELECT of sql-client.md)"),
+                        rows -> assertThat(rows).isEqualTo(1));
         assertThat(run + knownIssues.size()).as("SQL blocks run").isGreaterThan(10);
         assertThat(skipped).as("blocks marked not-run").isLessThanOrEqualTo(5);
     }
@@ -281,7 +299,7 @@ class DocsExamplesITCase {
                 return;
             }
             for (String statement : splitStatements(block.text)) {
-                Matcher create = CREATE.matcher(statement);
+                Matcher create = CREATE.matcher(withoutLeadingComments(statement));
                 if (create.matches() && !isCtas(create.group(4))) {
                     declarations.add(statement);
                 }
@@ -311,8 +329,8 @@ class DocsExamplesITCase {
             while (topic.find()) {
                 createTopic(topic.group(1));
             }
-            String head = statement.stripLeading().toUpperCase(Locale.ROOT);
-            Matcher create = CREATE.matcher(statement);
+            String head = withoutLeadingComments(statement).toUpperCase(Locale.ROOT);
+            Matcher create = CREATE.matcher(withoutLeadingComments(statement));
             if (create.matches()) {
                 String name = create.group(3);
                 boolean view = create.group(2).equalsIgnoreCase("VIEW");
@@ -336,11 +354,14 @@ class DocsExamplesITCase {
             } else if (head.startsWith("SELECT") || head.startsWith("WITH")) {
                 TableResult result = env.executeSql(statement);
                 await(result);
+                int count = 0;
                 try (CloseableIterator<Row> rows = result.collect()) {
                     while (rows.hasNext()) {
                         rows.next();
+                        count++;
                     }
                 }
+                SELECT_ROWS.put(normalise(original), count);
             } else {
                 env.executeSql(statement);
             }
@@ -468,6 +489,10 @@ class DocsExamplesITCase {
         if (!withoutComments.isEmpty()) {
             statements.add(statement.trim());
         }
+    }
+
+    static String withoutLeadingComments(String statement) {
+        return statement.replaceAll("\\A(\\s*--[^\\n]*(\\n|\\z))*", "").stripLeading();
     }
 
     static String normalise(String code) {

@@ -20,12 +20,12 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.InjectMiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.functions.ScalarFunction;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,7 +89,7 @@ class FailoverITCase {
         static final AtomicLong SEEN_AT_FAILURE = new AtomicLong();
         static volatile long paceNanos = 200_000;
 
-        public long eval(long id) {
+        public Long eval(Long id) {
             SEEN.incrementAndGet();
             if (ARMED.get() && FIRED.compareAndSet(false, true)) {
                 SEEN_AT_FAILURE.set(SEEN.get());
@@ -183,9 +183,14 @@ class FailoverITCase {
         TableResult result = env.executeSql("INSERT INTO out_t SELECT chaos(id), name FROM src");
         JobID job = result.getJobClient().orElseThrow().getJobID();
 
-        // Fail only once a checkpoint has completed, so recovery restores state, not a fresh start.
+        // Fail mid-stream, after a checkpoint taken mid-stream completed, so recovery restores
+        // state (source offsets, sink transactions) rather than starting afresh.
+        boolean midStream = Figures.await(() -> Chaos.SEEN.get() >= N / 4, Duration.ofSeconds(60));
+        long checkpointsAtQuarter = completedCheckpoints(cluster, job);
         boolean checkpointed =
-                Figures.await(() -> completedCheckpoints(cluster, job) > 0, Duration.ofSeconds(60));
+                Figures.await(
+                        () -> completedCheckpoints(cluster, job) > checkpointsAtQuarter,
+                        Duration.ofSeconds(60));
         long checkpointsBefore = completedCheckpoints(cluster, job);
         Chaos.ARMED.set(true);
         result.await(3, TimeUnit.MINUTES);
@@ -224,7 +229,9 @@ class FailoverITCase {
                         COUNTERS.sum(job, "sink", "numRecordsIn"),
                         (System.nanoTime() - start) / 1_000_000));
 
-        assertThat(checkpointed).as("a checkpoint completed").isTrue();
+        assertThat(midStream).as("a quarter of the records passed").isTrue();
+        assertThat(checkpointed).as("a checkpoint completed mid-stream").isTrue();
+        assertThat(Chaos.SEEN_AT_FAILURE.get()).as("failed mid-stream").isLessThan(N);
         assertThat(Chaos.FIRED.get()).as("the failure was injected while running").isTrue();
         assertThat(missing).as("records lost").isZero();
         assertThat(counts.keySet()).allMatch(id -> id >= 1 && id <= N);

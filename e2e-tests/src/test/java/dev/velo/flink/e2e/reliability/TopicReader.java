@@ -36,7 +36,7 @@ final class TopicReader {
                 readCommitted ? "read_committed" : "read_uncommitted");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         List<Rec> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(
@@ -51,7 +51,7 @@ final class TopicReader {
             while (!reached(consumer, end)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(
-                            "Could not read " + topic + " to its end " + end + " in 60 s");
+                            "Could not read " + topic + " to its end " + end + " in 5 min");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     out.add(new Rec(r.partition(), r.offset(), r.value()));

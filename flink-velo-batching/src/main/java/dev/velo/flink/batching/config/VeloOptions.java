@@ -325,6 +325,18 @@ public final class VeloOptions {
         return Collections.unmodifiableList(used);
     }
 
+    /** The keys only {@code type} reads, without the shared ones ({@code batch.enable}, ...). */
+    public static List<ConfigOption<?>> strategyOptions(BatchStrategyType type) {
+        return STRATEGY_OPTIONS.get(type);
+    }
+
+    /**
+     * Whether an incomplete batch of {@code type} is flushed {@code batch.timeout} after its start.
+     */
+    public static boolean usesBatchTimeout(BatchStrategyType type) {
+        return TIMEOUT_STRATEGIES.contains(type);
+    }
+
     /** True when values of {@code key} must be masked in messages and logs. */
     public static boolean isSecretKey(String key) {
         return ValidationMessages.isSecretKey(key);

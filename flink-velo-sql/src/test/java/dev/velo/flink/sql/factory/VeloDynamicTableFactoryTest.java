@@ -22,6 +22,15 @@ class VeloDynamicTableFactoryTest {
 
     /** Plans an INSERT into a velo table with the given options; returns the error chain. */
     private static String sinkError(String options) {
+        return planningError(options, "INSERT INTO t SELECT * FROM src");
+    }
+
+    /** Plans a SELECT from a velo table with the given options; returns the error chain. */
+    private static String sourceError(String options) {
+        return planningError(options, "SELECT * FROM t");
+    }
+
+    private static String planningError(String options, String statement) {
         TableEnvironment env = env();
         env.executeSql(
                 "CREATE TEMPORARY TABLE t (id BIGINT, name STRING) WITH ('connector'='velo', "
@@ -29,28 +38,12 @@ class VeloDynamicTableFactoryTest {
                         + ")");
         Throwable thrown = null;
         try {
-            env.explainSql("INSERT INTO t SELECT * FROM src");
+            env.explainSql(statement);
         } catch (Throwable e) {
             thrown = e;
         }
         assertThat(thrown).as("planning must fail").isNotNull();
         assertThat(hasValidationException(thrown)).as(VeloSinkITCase.causeChain(thrown)).isTrue();
-        return VeloSinkITCase.causeChain(thrown);
-    }
-
-    private static String sourceError(String options) {
-        TableEnvironment env = env();
-        env.executeSql(
-                "CREATE TEMPORARY TABLE t (id BIGINT, name STRING) WITH ('connector'='velo', "
-                        + options
-                        + ")");
-        Throwable thrown = null;
-        try {
-            env.explainSql("SELECT * FROM t");
-        } catch (Throwable e) {
-            thrown = e;
-        }
-        assertThat(thrown).as("planning must fail").isNotNull();
         return VeloSinkITCase.causeChain(thrown);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.velo.flink.sql.testing.FailingSinkFactory;
 import dev.velo.flink.sql.testing.VeloMetricsProbe;
+import dev.velo.flink.sql.testing.VeloTestClusters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +15,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
@@ -34,13 +33,7 @@ class VeloSourceITCase {
     private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-                            .build());
+    static final MiniClusterExtension MINI_CLUSTER = VeloTestClusters.withReporter(REPORTER);
 
     private static final VeloMetricsProbe METRICS = new VeloMetricsProbe(REPORTER);
     private static final int ROWS = 500;
@@ -208,5 +201,27 @@ class VeloSourceITCase {
                                 assertThat(VeloSinkITCase.causeChain(e))
                                         .contains("Table 'src'")
                                         .contains("could not decode the record number 9"));
+    }
+
+    @Test
+    void sourceSideBatchingGroupsRecordsBeforeTheQuery() throws Exception {
+        Path clean = dir.resolve("clean");
+        Files.createDirectories(clean);
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= ROWS; i++) {
+            lines.add("{\"id\": " + i + ", \"name\": \"n" + i + "\"}");
+        }
+        Files.write(clean.resolve("part-0.json"), lines, StandardCharsets.UTF_8);
+        input = clean;
+        String sinkId = UUID.randomUUID().toString();
+        JobID job =
+                run(
+                        env(),
+                        "'batch.strategy'='fixed_size', 'batch.size'='50', 'batch.timeout'='1h'",
+                        sinkId);
+        assertThat(FailingSinkFactory.results(sinkId)).hasSize(ROWS);
+        assertThat(METRICS.sum(job, "numRecordsIn")).isEqualTo(ROWS);
+        assertThat(METRICS.sum(job, "numRecordsOut")).isEqualTo(ROWS);
+        assertThat(METRICS.sum(job, "numBatches")).isEqualTo(ROWS / 50);
     }
 }

@@ -1,0 +1,23 @@
+CREATE TABLE kafka_source (
+    order_id BIGINT,
+    customer STRING,
+    amount DOUBLE
+) WITH (
+    'connector' = 'kafka',
+    'topic' = 'orders',
+    'properties.bootstrap.servers' = 'localhost:9092',
+    'properties.group.id' = 'seed',
+    'scan.startup.mode' = 'earliest-offset',
+    'format' = 'json'
+);
+
+CREATE TABLE my_stream WITH (
+  'connector' = 'velo',
+  'velo.connector' = 'print',
+  'batch.strategy' = 'low_latency',
+  'batch.low_latency_max_size' = '5',
+  'batch.low_latency_wait' = '10ms',
+  'batch.eager_processing' = 'true',
+  'batch.enable' = 'true'
+)
+AS SELECT * FROM kafka_source;

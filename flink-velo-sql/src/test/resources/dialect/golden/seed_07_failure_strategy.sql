@@ -1,0 +1,21 @@
+-- Seed example from velostream-batch-configuration-guide.md, with its source declared.
+CREATE TABLE kafka_source (
+    order_id BIGINT,
+    customer STRING,
+    amount DOUBLE
+) WITH (
+    'connector' = 'kafka',
+    'topic' = 'orders',
+    'properties.bootstrap.servers' = 'localhost:9092',
+    'properties.group.id' = 'seed',
+    'scan.startup.mode' = 'earliest-offset',
+    'format' = 'json'
+);
+
+CREATE STREAM my_stream AS
+SELECT * FROM kafka_source
+WITH (
+    'failure_strategy' = 'RetryWithBackoff',
+    'max_retries' = '5',
+    'retry_backoff' = '2000ms'
+);

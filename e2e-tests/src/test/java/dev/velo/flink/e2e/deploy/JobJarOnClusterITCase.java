@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.velo.flink.batching.api.VeloBatching;
 import dev.velo.flink.e2e.infra.StandaloneFlinkCluster;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +112,49 @@ class JobJarOnClusterITCase {
                                                         + "|process|SendToDLQ|"
                                                         + IllegalStateException.class.getName())
                                 .collect(Collectors.toList()));
+    }
+
+    @Test
+    void withoutTheVeloRuntimeInTheJarTheClusterCannotRunTheJob() throws IOException {
+        // proves the cluster has no flink-velo of its own: what runs above came from the job JAR
+        Path bare = UserJobJar.build(work.resolve("bare-job.jar"), VeloBatchingFileJob.class);
+        assertThat(UserJobJar.entries(bare))
+                .noneMatch(n -> n.startsWith("dev/velo/flink/batching/"));
+
+        JobID job =
+                cluster.submitJar(
+                        bare,
+                        VeloBatchingFileJob.class.getName(),
+                        work.resolve("bare-out").toUri().toString(),
+                        work.resolve("bare-dead").toUri().toString(),
+                        "10",
+                        "defaults",
+                        Long.toString(DIVISOR));
+
+        assertThat(cluster.waitForJob(job, Duration.ofSeconds(90))).isEqualTo(JobStatus.FAILED);
+        assertThat(lines(work.resolve("bare-out"))).isEmpty();
+        assertThat(jobExceptions(job))
+                .contains("ClassNotFoundException")
+                .contains("dev.velo.flink.batching");
+    }
+
+    /** The job's exception history as the REST API reports it (JSON). */
+    private static String jobExceptions(JobID job) {
+        HttpRequest request =
+                HttpRequest.newBuilder(
+                                URI.create(cluster.restUrl() + "/jobs/" + job + "/exceptions"))
+                        .timeout(Duration.ofSeconds(30))
+                        .build();
+        try {
+            return HttpClient.newHttpClient()
+                    .send(request, HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<String> lines(Path dir) throws IOException {

@@ -20,9 +20,9 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A DataStream job using flink-velo-batching, packed into a job JAR with the library shaded in and
- * submitted to a standalone cluster (JobManager + TaskManager child JVMs whose classpath has Flink
- * but no flink-velo) the way {@code flink run} submits it.
+ * submitted to a standalone cluster ({@link SharedCluster}: JobManager + TaskManager child JVMs
+ * whose classpath has Flink but no flink-velo) the way {@code flink run} submits it.
  */
 class JobJarOnClusterITCase {
 
@@ -41,24 +41,19 @@ class JobJarOnClusterITCase {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path work;
 
+    @RegisterExtension static final SharedCluster SHARED_CLUSTER = new SharedCluster();
+
     private static StandaloneFlinkCluster cluster;
     private static Path jobJar;
 
     @BeforeAll
-    static void startClusterAndBuildJar() {
+    static void buildJar() {
         jobJar =
                 UserJobJar.build(
                         work.resolve("velo-job.jar"),
                         VeloBatchingFileJob.class,
                         VeloBatching.class);
-        cluster = StandaloneFlinkCluster.start(work.resolve("cluster"));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
+        cluster = SHARED_CLUSTER.get();
     }
 
     @Test

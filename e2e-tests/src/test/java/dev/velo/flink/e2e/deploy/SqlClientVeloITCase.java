@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -25,6 +24,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The real Flink SQL client running scripts that load flink-velo with {@code ADD JAR} (the shaded
  * connector JAR, nothing of flink-velo on the client's classpath) and use {@code 'connector' =
  * 'velo'}: on the client's embedded MiniCluster with a Kafka broker started in this JVM, and
- * against a standalone cluster, which receives the JAR with the job.
+ * against a standalone cluster (shared, see {@link SharedCluster}), which receives the JAR with the
+ * job.
  */
 class SqlClientVeloITCase {
 
@@ -46,25 +47,19 @@ class SqlClientVeloITCase {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path work;
 
+    @RegisterExtension static final SharedCluster CLUSTER = new SharedCluster();
+
     private static EmbeddedKafka kafka;
-    private static CompletableFuture<StandaloneFlinkCluster> cluster;
 
     @BeforeAll
-    static void startKafkaAndCluster() {
-        // the cluster's JVMs start while the broker starts here
-        cluster =
-                CompletableFuture.supplyAsync(
-                        () -> StandaloneFlinkCluster.start(work.resolve("cluster")));
+    static void startKafka() {
         kafka = EmbeddedKafka.start();
     }
 
     @AfterAll
-    static void stop() {
+    static void stopKafka() {
         if (kafka != null) {
             kafka.close();
-        }
-        if (cluster != null) {
-            cluster.thenAccept(StandaloneFlinkCluster::close).exceptionally(e -> null).join();
         }
     }
 
@@ -164,7 +159,7 @@ class SqlClientVeloITCase {
     @Test
     void remoteClientShipsTheJarToAStandaloneClusterAndWritesThroughVelo() throws Exception {
         Path files = work.resolve("remote-files");
-        StandaloneFlinkCluster session = cluster.get();
+        StandaloneFlinkCluster session = CLUSTER.get();
 
         new FlinkSqlClientRunner(work.resolve("remote-client"))
                 .remote(session)

@@ -104,8 +104,21 @@ class SqlClientVeloITCase {
                                         "  'batch.strategy' = 'memory_based',",
                                         "  'batch.memory_size' = '65536',",
                                         "  'batch.timeout' = '200ms');",
-                                        "INSERT INTO orders_clean SELECT id, item FROM orders;"))
-                        .assertSucceeded();
+                                        "INSERT INTO orders_clean SELECT id, item FROM orders;",
+                                        // last, so nothing is skipped after it: a typo a user makes
+                                        "CREATE TABLE typo (id BIGINT, name STRING) WITH (",
+                                        "  'connector' = 'velo', 'velo.connector' = 'blackhole',",
+                                        "  'batch.strategy' = 'turbo');",
+                                        "INSERT INTO typo SELECT id, name FROM numbers;"));
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.errorLines())
+                .as("only the typo fails; output:%n%s", result.output())
+                .hasSize(1);
+        assertThat(result.output().substring(result.output().indexOf("[ERROR]")))
+                .contains("ValidationException")
+                .contains("batch.strategy")
+                .contains("turbo")
+                .contains("fixed_size");
         assertThat(result.output()).contains(FlinkClasspath.veloSqlConnectorJar().toString());
 
         assertThat(ids(files)).containsExactlyInAnyOrderElementsOf(range(1, ROWS));

@@ -52,12 +52,14 @@ final class SourceDecoding {
         this.formatName = formatName;
     }
 
-    /** Null when decoding failures are left to the wrapped connector (FailBatch). */
+    /**
+     * Null when decoding failures are left to the wrapped connector: FailBatch by default. A
+     * FailBatch the table asks for explicitly is decoded here when the connector has a value
+     * format, so the failure names the table and the record's position (e.g. Kafka topic,
+     * partition, offset) as DESIGN.md §5 promises, which the wrapped format's error does not.
+     */
     static SourceDecoding plan(DynamicTableFactory.Context context, VeloTableSettings settings) {
         FailureStrategy strategy = settings.velo.sourceFailure().strategy();
-        if (strategy == FailureStrategy.FAIL_BATCH) {
-            return null;
-        }
         Map<String, String> options = settings.delegateOptions;
         String strategyKey =
                 FailureOptions.sideKey(
@@ -68,6 +70,15 @@ final class SourceDecoding {
                         : options.containsKey(FactoryUtil.FORMAT.key())
                                 ? FactoryUtil.FORMAT.key()
                                 : null;
+        if (strategy == FailureStrategy.FAIL_BATCH) {
+            Map<String, String> given = context.getCatalogTable().getOptions();
+            boolean explicit =
+                    given.containsKey(strategyKey)
+                            || given.containsKey(FailureOptions.FAILURE_STRATEGY.key());
+            if (!explicit || formatKey == null || options.containsKey("key.format")) {
+                return null;
+            }
+        }
         if (formatKey == null) {
             throw new ValidationException(
                     String.format(

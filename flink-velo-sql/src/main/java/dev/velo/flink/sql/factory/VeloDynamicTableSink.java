@@ -72,7 +72,12 @@ final class VeloDynamicTableSink
                 @Override
                 public DataStreamSink<?> consumeDataStream(
                         ProviderContext providerContext, DataStream<RowData> dataStream) {
-                    DataStreamSink<RowData> sink = dataStream.rebalance().sinkTo(wrapped);
+                    // named after the table, as the planner names the sinks it creates itself
+                    DataStreamSink<RowData> sink =
+                            dataStream
+                                    .rebalance()
+                                    .sinkTo(wrapped)
+                                    .name("velo-sink[" + settings.tableName + "]");
                     if (parallelism != null) {
                         sink.setParallelism(parallelism);
                     }

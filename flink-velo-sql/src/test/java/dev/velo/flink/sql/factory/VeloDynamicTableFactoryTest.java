@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.ExplainDetail;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.ValidationException;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,22 @@ class VeloDynamicTableFactoryTest {
                         + " 'batch.target_latency'='50 ms', 'failure_strategy'='log_and_continue')");
         assertThat(env.explainSql("INSERT INTO t SELECT * FROM src"))
                 .contains("Sink(table=[default_catalog.default_database.t]");
+    }
+
+    @Test
+    void parallelMegaBatchSinkIsNamedAfterItsTable() {
+        // the rebalancing DataStream path builds the sink itself, so the planner cannot name it;
+        // unnamed it shows as "Sink: Writer" in the web UI and metrics
+        TableEnvironment env = env();
+        env.executeSql(
+                "CREATE TEMPORARY TABLE t (id BIGINT, name STRING) WITH ('connector'='velo',"
+                        + " 'velo.connector'='blackhole', 'batch.strategy'='mega_batch',"
+                        + " 'batch.parallel'='true')");
+        assertThat(
+                        env.explainSql(
+                                "INSERT INTO t SELECT * FROM src",
+                                ExplainDetail.JSON_EXECUTION_PLAN))
+                .contains("velo-sink[t]");
     }
 
     @Test

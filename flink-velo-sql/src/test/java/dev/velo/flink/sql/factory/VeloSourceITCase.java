@@ -164,13 +164,26 @@ class VeloSourceITCase {
     }
 
     @Test
-    void failBatchNamesTheRecordPosition() {
+    void explicitFailBatchNamesTableAndRecordPosition() {
         String sinkId = UUID.randomUUID().toString();
         assertThatThrownBy(() -> run(env(), "'source.failure_strategy'='FailBatch'", sinkId))
                 .satisfies(
                         e ->
                                 assertThat(VeloSinkITCase.causeChain(e))
+                                        .contains("Table 'src'")
+                                        .contains("could not decode the record number 9")
                                         .containsIgnoringCase("deserialize"));
+    }
+
+    @Test
+    void defaultFailBatchLeavesDecodingToTheWrappedFormat() {
+        String sinkId = UUID.randomUUID().toString();
+        assertThatThrownBy(() -> run(env(), "'batch.enable'='false'", sinkId))
+                .satisfies(
+                        e ->
+                                assertThat(VeloSinkITCase.causeChain(e))
+                                        .containsIgnoringCase("deserialize")
+                                        .doesNotContain("could not decode the record"));
     }
 
     @Test

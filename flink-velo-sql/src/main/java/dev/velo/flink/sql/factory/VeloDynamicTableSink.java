@@ -10,6 +10,7 @@ import dev.velo.flink.batching.sink.VeloSink;
 import dev.velo.flink.batching.sink.VeloSinkSettings;
 import dev.velo.flink.sql.internal.RowDataJsonEncoder;
 import dev.velo.flink.sql.internal.StreamBatching;
+import dev.velo.flink.sql.internal.VeloSinkFunction;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.annotation.Internal;
@@ -24,6 +25,7 @@ import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.sink.SinkV2Provider;
 import org.apache.flink.table.connector.sink.abilities.SupportsOverwrite;
 import org.apache.flink.table.connector.sink.abilities.SupportsPartitioning;
+import org.apache.flink.table.connector.sink.legacy.SinkFunctionProvider;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.RowType;
@@ -91,52 +93,74 @@ final class VeloDynamicTableSink
                 }
             };
         }
-        if (inner instanceof DataStreamSinkProvider) {
-            if (failure.strategy() != FailureStrategy.FAIL_BATCH) {
-                throw new ValidationException(
-                        String.format(
-                                "Table '%s': '%s' = '%s' cannot be honoured for connector '%s':"
-                                        + " its writer is a DataStream topology flink-velo cannot"
-                                        + " wrap, so write failures always fail the job. Use"
-                                        + " FailBatch (the default) or a connector with a Sink"
-                                        + " writer (kafka, upsert-kafka, print, blackhole).",
-                                settings.tableName,
-                                FailureOptions.FAILURE_STRATEGY.key(),
-                                failure.strategy().displayName(),
-                                settings.delegateConnector));
-            }
-            DataStreamSinkProvider provider = (DataStreamSinkProvider) inner;
-            return new DataStreamSinkProvider() {
-                @Override
-                public DataStreamSink<?> consumeDataStream(
-                        ProviderContext providerContext, DataStream<RowData> dataStream) {
-                    DataStream<RowData> input = rebalance ? dataStream.rebalance() : dataStream;
-                    DataStream<RowData> batched =
-                            batch.isEnabled()
-                                    ? StreamBatching.apply(
-                                            input,
-                                            batch,
-                                            settings.tableName,
-                                            "sink",
-                                            input.getType())
-                                    : input;
-                    return provider.consumeDataStream(providerContext, batched);
-                }
-
-                @Override
-                public Optional<Integer> getParallelism() {
-                    return provider.getParallelism();
-                }
-            };
+        if (!(inner instanceof DataStreamSinkProvider)
+                && !(inner instanceof SinkFunctionProvider)) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': connector '%s' provides a %s, which flink-velo cannot"
+                                    + " wrap. Supported are connectors with a Sink (V2) writer, a"
+                                    + " DataStream sink or a sink function.",
+                            settings.tableName,
+                            settings.delegateConnector,
+                            inner.getClass().getName()));
         }
-        throw new ValidationException(
-                String.format(
-                        "Table '%s': connector '%s' provides a %s, which flink-velo cannot wrap."
-                                + " Supported are connectors with a Sink (V2) writer or a"
-                                + " DataStream sink.",
-                        settings.tableName,
-                        settings.delegateConnector,
-                        inner.getClass().getSimpleName()));
+        // A DataStream topology (filesystem) has no writer flink-velo can put failure handling
+        // around: batching only. A legacy sink function (print) is wrapped per record.
+        if (inner instanceof DataStreamSinkProvider
+                && failure.strategy() != FailureStrategy.FAIL_BATCH) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': '%s' = '%s' cannot be honoured for connector '%s':"
+                                    + " its writer is a DataStream topology flink-velo cannot"
+                                    + " wrap, so write failures always fail the job. Use"
+                                    + " FailBatch (the default) or a connector with a Sink (V2)"
+                                    + " writer (kafka, upsert-kafka, print, blackhole).",
+                            settings.tableName,
+                            FailureOptions.FAILURE_STRATEGY.key(),
+                            failure.strategy().displayName(),
+                            settings.delegateConnector));
+        }
+        Optional<Integer> parallelism =
+                inner instanceof DataStreamSinkProvider
+                        ? ((DataStreamSinkProvider) inner).getParallelism()
+                        : ((SinkFunctionProvider) inner).getParallelism();
+        return new DataStreamSinkProvider() {
+            @Override
+            public DataStreamSink<?> consumeDataStream(
+                    ProviderContext providerContext, DataStream<RowData> dataStream) {
+                DataStream<RowData> input = rebalance ? dataStream.rebalance() : dataStream;
+                DataStream<RowData> batched =
+                        batch.isEnabled()
+                                ? StreamBatching.apply(
+                                        input, batch, settings.tableName, "sink", input.getType())
+                                : input;
+                if (inner instanceof DataStreamSinkProvider) {
+                    return ((DataStreamSinkProvider) inner)
+                            .consumeDataStream(providerContext, batched);
+                }
+                DataStreamSink<RowData> sink =
+                        batched.addSink(
+                                        new VeloSinkFunction(
+                                                ((SinkFunctionProvider) inner).createSinkFunction(),
+                                                settings.tableName,
+                                                failure,
+                                                encoder(),
+                                                settings.dlq))
+                                .name(settings.tableName);
+                parallelism.ifPresent(sink::setParallelism);
+                providerContext.generateUid("velo-sink-function").ifPresent(sink::uid);
+                return sink;
+            }
+
+            @Override
+            public Optional<Integer> getParallelism() {
+                return parallelism;
+            }
+        };
+    }
+
+    private RowDataJsonEncoder encoder() {
+        return new RowDataJsonEncoder((RowType) consumedRowType.getLogicalType());
     }
 
     private VeloSinkSettings<RowData> sinkSettings() {
@@ -145,7 +169,7 @@ final class VeloDynamicTableSink
                 .batchConfig(settings.velo.batchConfig())
                 .failureConfig(settings.velo.sinkFailure())
                 .deadLetterWriterFactory(settings.dlq)
-                .encoder(new RowDataJsonEncoder((RowType) consumedRowType.getLogicalType()))
+                .encoder(encoder())
                 .sizeEstimator(RecordSizeEstimators.forRowData())
                 .build();
     }

@@ -80,16 +80,6 @@ class DocsExamplesITCase {
     private static final Pattern TOPIC = Pattern.compile("'(?:dlq\\.)?topic'\\s*=\\s*'([^']+)'");
     private static final Pattern VELOSTREAM = Pattern.compile("(?i)\\bCREATE\\s+STREAM\\b");
 
-    /**
-     * Failures of the product that the docs' examples expose and that are not fixed yet: message
-     * pattern → why. Such a block is reported, not failed; remove the entry once it is fixed.
-     */
-    private static final Map<Pattern, String> KNOWN_ISSUES =
-            Map.of(
-                    Pattern.compile("connector 'print' provides a .*which flink-velo cannot wrap"),
-                    "Flink 2.3's print sink is a legacy SinkFunctionProvider, which the velo sink"
-                            + " does not wrap; the dialect's default sink is print");
-
     /** Rows each documented SELECT returned, by its normalised text. */
     static final Map<String, Integer> SELECT_ROWS = new HashMap<>();
 
@@ -142,7 +132,6 @@ class DocsExamplesITCase {
             docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
         }
         List<String> failures = new ArrayList<>();
-        List<String> knownIssues = new ArrayList<>();
         int run = 0;
         int skipped = 0;
         int translations = 0;
@@ -165,21 +154,13 @@ class DocsExamplesITCase {
                         run++;
                     }
                 } catch (Throwable t) {
-                    String message = block.where(pageRun.page) + ": " + describe(t);
-                    String known = knownIssue(message);
-                    if (known == null) {
-                        failures.add(message);
-                    } else {
-                        knownIssues.add(block.where(pageRun.page) + ": known issue: " + known);
-                    }
+                    failures.add(block.where(pageRun.page) + ": " + describe(t));
                 }
             }
         }
         System.out.printf(
-                "Docs SQL examples: %d blocks run, %d translations checked, %d marked not-run,"
-                        + " %d fail with a known issue%n",
-                run, translations, skipped, knownIssues.size());
-        knownIssues.forEach(System.out::println);
+                "Docs SQL examples: %d blocks run, %d translations checked, %d marked not-run%n",
+                run, translations, skipped);
         assertThat(failures).as("documentation examples that fail").isEmpty();
         // sql-client.md's DLQ example really dead-letters the malformed record of orders-raw
         assertThat(kafka.consumeStrings("orders-dlq", 1, Duration.ofSeconds(10)))
@@ -195,7 +176,7 @@ class DocsExamplesITCase {
                                 .findFirst()
                                 .orElse("(the DLQ read-back SELECT of sql-client.md)"),
                         rows -> assertThat(rows).isEqualTo(1));
-        assertThat(run + knownIssues.size()).as("SQL blocks run").isGreaterThan(10);
+        assertThat(run).as("SQL blocks run").isGreaterThan(10);
         assertThat(skipped).as("blocks marked not-run").isLessThanOrEqualTo(5);
     }
 
@@ -400,15 +381,6 @@ class DocsExamplesITCase {
                 new AssertionError("table " + name + " can be neither read nor written");
         errors.forEach(error::addSuppressed);
         throw error;
-    }
-
-    private static String knownIssue(String message) {
-        for (Map.Entry<Pattern, String> issue : KNOWN_ISSUES.entrySet()) {
-            if (issue.getKey().matcher(message).find()) {
-                return issue.getValue();
-            }
-        }
-        return null;
     }
 
     private static boolean isCtas(String rest) {

@@ -242,6 +242,23 @@ class VeloSinkITCase {
         assertThat(METRICS.sum(job, "numRecordsDropped")).isEqualTo(1);
     }
 
+    @Test
+    void legacySinkFunctionConnectorsAreBatched() throws Exception {
+        TableEnvironment env = tableEnv();
+        env.executeSql(
+                "CREATE TEMPORARY TABLE printed (id BIGINT, name STRING) WITH ("
+                        + "'connector'='velo', 'velo.connector'='print',"
+                        + " 'print-identifier'='velo-it', 'batch.size'='250')");
+        TableResult result = env.executeSql("INSERT INTO printed SELECT id, name FROM src");
+        JobID job = result.getJobClient().orElseThrow().getJobID();
+        result.await();
+        // two velo stages count each row: the batching stage and the wrapped sink function
+        assertThat(METRICS.sum(job, "numRecordsIn")).isEqualTo(2L * ROWS);
+        assertThat(METRICS.sum(job, "numRecordsOut")).isEqualTo(2L * ROWS);
+        assertThat(METRICS.sum(job, "numRecordsDropped")).isZero();
+        assertThat(METRICS.sum(job, "numBatches")).isBetween(4L, 6L);
+    }
+
     static String causeChain(Throwable t) {
         StringBuilder sb = new StringBuilder();
         for (Throwable c = t; c != null; c = c.getCause()) {

@@ -3,6 +3,7 @@ package dev.velo.flink.e2e.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.velo.flink.sql.cli.EmbeddedKafka;
+import dev.velo.flink.sql.testing.VeloMetricsProbe;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -42,7 +43,7 @@ class BrokerRestartITCase {
                             .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
                             .build());
 
-    private static final VeloCounters COUNTERS = new VeloCounters(REPORTER);
+    private static final VeloMetricsProbe COUNTERS = new VeloMetricsProbe(REPORTER);
     private static final int ROWS = 8_000;
     private static final int ROWS_PER_SECOND = 1_000;
     private static final String OUT = "restart-out";

@@ -3,6 +3,7 @@ package dev.velo.flink.e2e.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.velo.flink.sql.cli.EmbeddedKafka;
+import dev.velo.flink.sql.testing.VeloMetricsProbe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,7 +54,7 @@ class FailoverITCase {
                             .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
                             .build());
 
-    private static final VeloCounters COUNTERS = new VeloCounters(REPORTER);
+    private static final VeloMetricsProbe COUNTERS = new VeloMetricsProbe(REPORTER);
     private static final int N = Integer.getInteger("velo.e2e.failover.records", 10_000);
     private static final String IN = "failover-in";
     private static final Pattern ID = Pattern.compile("\"id\":\\s*(\\d+)");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.velo.flink.sql.cli.EmbeddedKafka;
 import dev.velo.flink.sql.dlq.DeadLetterSchema;
+import dev.velo.flink.sql.testing.VeloMetricsProbe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ class KafkaMalformedITCase {
                             .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
                             .build());
 
-    private static final VeloCounters COUNTERS = new VeloCounters(REPORTER);
+    private static final VeloMetricsProbe COUNTERS = new VeloMetricsProbe(REPORTER);
     private static final int N = Figures.records(20_000);
     private static final int PARTITIONS = 3;
     private static final String IN = "malformed-in";

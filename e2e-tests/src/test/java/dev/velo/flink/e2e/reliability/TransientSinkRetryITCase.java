@@ -2,6 +2,7 @@ package dev.velo.flink.e2e.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.velo.flink.sql.testing.VeloMetricsProbe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -36,7 +37,7 @@ class TransientSinkRetryITCase {
                             .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
                             .build());
 
-    private static final VeloCounters COUNTERS = new VeloCounters(REPORTER);
+    private static final VeloMetricsProbe COUNTERS = new VeloMetricsProbe(REPORTER);
     private static final int ROWS = 300;
     private static final int FAILURES = 6;
     private static final long BACKOFF_MS = 40;
@@ -94,7 +95,7 @@ class TransientSinkRetryITCase {
                                     BACKOFF_MS * Math.pow(MULTIPLIER, k - 1),
                                     (double) BACKOFF_MAX_MS));
         }
-        long retries = COUNTERS.sum(job, null, "numRetries");
+        long retries = COUNTERS.sum(job, "numRetries");
         List<Long> delivered = FlakySinkFactory.results(sinkId);
         Figures.print(
                 "transient-sink-retry",
@@ -114,9 +115,9 @@ class TransientSinkRetryITCase {
                 .containsExactlyInAnyOrderElementsOf(
                         LongStream.rangeClosed(1, ROWS).boxed().collect(Collectors.toList()));
         assertThat(retries).isEqualTo(FAILURES);
-        assertThat(COUNTERS.sum(job, null, "numRecordsOut")).isEqualTo(ROWS);
-        assertThat(COUNTERS.sum(job, null, "numRecordsDropped")).isZero();
-        assertThat(COUNTERS.sum(job, null, "numRecordsDeadLettered")).isZero();
+        assertThat(COUNTERS.sum(job, "numRecordsOut")).isEqualTo(ROWS);
+        assertThat(COUNTERS.sum(job, "numRecordsDropped")).isZero();
+        assertThat(COUNTERS.sum(job, "numRecordsDeadLettered")).isZero();
         for (int i = 0; i < FAILURES; i++) {
             assertThat(observed.get(i))
                     .as("wait before retry %d", i + 1)

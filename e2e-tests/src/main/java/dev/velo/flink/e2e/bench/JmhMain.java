@@ -9,8 +9,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the flink-velo JMH benchmarks with short defaults (1 fork, 2 x 1 s warm-up, 3 x 1 s
  * measurement, all benchmarks of this package). Every JMH command-line option passes through and
- * wins over these defaults, e.g. {@code -prof gc}, {@code -p strategy=mega_batch}, {@code -f 3},
- * or a benchmark regex.
+ * wins over these defaults, e.g. {@code -prof gc}, {@code -p strategy=mega_batch}, {@code -f 3}, or
+ * a benchmark regex.
  */
 public final class JmhMain {
 

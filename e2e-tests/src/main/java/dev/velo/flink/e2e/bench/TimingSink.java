@@ -15,8 +15,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 public final class TimingSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;
 
-    private static final LongAccumulator START =
-            new LongAccumulator(Math::min, Long.MAX_VALUE);
+    private static final LongAccumulator START = new LongAccumulator(Math::min, Long.MAX_VALUE);
     private static final LongAccumulator END = new LongAccumulator(Math::max, Long.MIN_VALUE);
     private static final LongAdder COUNT = new LongAdder();
     private static final AtomicLong SINK = new AtomicLong();

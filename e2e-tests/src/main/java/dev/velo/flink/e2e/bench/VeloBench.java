@@ -34,10 +34,10 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * BENCH latency_adaptive_size p50_ms=&lt;x&gt; p99_ms=&lt;y&gt; target_ms=&lt;t&gt;
  * </pre>
  *
- * <p>Options: {@code --records N} (DataStream records per run; SQL uses N/2, Kafka N/50),
- * {@code --cases a,b}, {@code --quick} (small counts, one repetition: a smoke run), {@code --reps
- * R}, {@code --parallelism P}, {@code --chart file.png} (throughput chart of the DataStream
- * cases). Lines starting with {@code #} are details.
+ * <p>Options: {@code --records N} (DataStream records per run; SQL uses N/2, Kafka N/50), {@code
+ * --cases a,b}, {@code --quick} (small counts, one repetition: a smoke run), {@code --reps R},
+ * {@code --parallelism P}, {@code --chart file.png} (throughput chart of the DataStream cases).
+ * Lines starting with {@code #} are details.
  */
 public final class VeloBench {
 
@@ -177,9 +177,7 @@ public final class VeloBench {
                                     new ChartWriter.Bar(
                                             name.replace("datastream_", ""), v[0], v[1])));
             ChartWriter.write(
-                    chart,
-                    "DataStream throughput by strategy (M records/s, plain vs velo)",
-                    bars);
+                    chart, "DataStream throughput by strategy (M records/s, plain vs velo)", bars);
             out.println("# chart written to " + chart);
         }
     }
@@ -221,11 +219,7 @@ public final class VeloBench {
 
     private void dataStream(String name, String strategy) throws Exception {
         BatchConfig cfg = BenchStrategies.config(strategy, false);
-        compare(
-                name,
-                n -> runDataStream(n, null),
-                n -> runDataStream(n, cfg),
-                records);
+        compare(name, n -> runDataStream(n, null), n -> runDataStream(n, cfg), records);
     }
 
     private double runDataStream(long n, BatchConfig velo) throws Exception {
@@ -273,8 +267,7 @@ public final class VeloBench {
     /** The job's net runtime (submission to finish; without planning) in seconds. */
     private static double seconds(TableResult result) throws Exception {
         result.await();
-        JobExecutionResult r =
-                result.getJobClient().orElseThrow().getJobExecutionResult().get();
+        JobExecutionResult r = result.getJobClient().orElseThrow().getJobExecutionResult().get();
         return Math.max(1, r.getNetRuntime()) / 1000.0;
     }
 
@@ -290,7 +283,8 @@ public final class VeloBench {
         produce(kafka, clean, n, false);
         produce(kafka, dirty, n, true);
         long malformed = n / 100;
-        out.printf("# %s: %d records per topic, %d malformed in the velo input%n", name, n, malformed);
+        out.printf(
+                "# %s: %d records per topic, %d malformed in the velo input%n", name, n, malformed);
         compare(
                 name,
                 r -> runKafka(kafka, clean, n, false),
@@ -325,11 +319,12 @@ public final class VeloBench {
         String outTopic = "bench-out-" + (++kafkaRun);
         kafka.createTopic(outTopic, 1);
         StreamTableEnvironment t = StreamTableEnvironment.create(env());
-        String common =
-                "'properties.bootstrap.servers'='" + bs + "', 'format'='json'";
+        String common = "'properties.bootstrap.servers'='" + bs + "', 'format'='json'";
         String src =
                 "CREATE TEMPORARY TABLE src (id BIGINT, name STRING, price DOUBLE) WITH ("
-                        + (velo ? "'connector'='velo', 'velo.connector'='kafka'," : "'connector'='kafka',")
+                        + (velo
+                                ? "'connector'='velo', 'velo.connector'='kafka',"
+                                : "'connector'='kafka',")
                         + " 'topic'='"
                         + topic
                         + "', 'properties.group.id'='bench-"
@@ -451,7 +446,13 @@ public final class VeloBench {
         StringBuilder sizes = new StringBuilder();
         for (int i = 0; i < all.size(); i++) {
             if (i < 25 || i % 10 == 0) {
-                sizes.append(String.format(Locale.ROOT, " %d:%.0f/%.0fms", i + 1, all.get(i)[0], all.get(i)[1]));
+                sizes.append(
+                        String.format(
+                                Locale.ROOT,
+                                " %d:%.0f/%.0fms",
+                                i + 1,
+                                all.get(i)[0],
+                                all.get(i)[1]));
             }
             // the last batch is cut short by the end of input
             if (i >= 20 && i < all.size() - 1) {

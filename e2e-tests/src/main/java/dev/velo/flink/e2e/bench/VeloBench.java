@@ -186,9 +186,12 @@ public final class VeloBench {
 
     /** Runs warm-up, then plain and velo alternately; prints the medians. */
     private void compare(String name, RunOnce plain, RunOnce velo, long n) throws Exception {
-        long warm = Math.max(1000, n / 5);
-        plain.run(warm);
-        velo.run(warm);
+        if (!quick) {
+            // JIT warm-up of both paths; --quick is a smoke run and skips it
+            long warm = Math.max(1000, n / 5);
+            plain.run(warm);
+            velo.run(warm);
+        }
         double[] p = new double[reps];
         double[] v = new double[reps];
         for (int r = 0; r < reps; r++) {
@@ -370,9 +373,12 @@ public final class VeloBench {
             throw new IllegalArgumentException(name);
         }
         int rate = 1000;
-        long n = quick ? 500 : 5000;
-        runLatency(Math.min(n, 300), rate, null, LatencySink::reset);
-        runLatency(Math.min(n, 300), rate, cfg, LatencySink::reset);
+        long n = quick ? 300 : 5000;
+        long warm = quick ? 100 : 500;
+        if (!quick) {
+            runLatency(warm, rate, null, LatencySink::reset);
+            runLatency(warm, rate, cfg, LatencySink::reset);
+        }
         List<Long> plain = runLatency(n, rate, null, LatencySink::reset);
         List<Long> velo = runLatency(n, rate, cfg, LatencySink::reset);
         double p50p = percentileMs(plain, 50);

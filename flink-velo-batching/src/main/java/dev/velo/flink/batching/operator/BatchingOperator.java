@@ -205,7 +205,11 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
 
     private void scheduleFlush() {
         long deadline = batcher.flushDeadline();
-        if (deadline == Long.MAX_VALUE || deadline == scheduledDeadline) {
+        // A pending timer that fires no later than the deadline is kept: onProcessingTime checks
+        // the batch's real deadline and re-registers. Registering a timer per batch would cost a
+        // scheduler round trip (and a wake-up of the timer thread) for every small batch.
+        if (deadline == Long.MAX_VALUE
+                || (scheduledTimer != null && scheduledDeadline <= deadline)) {
             return;
         }
         cancelTimer();
@@ -309,7 +313,6 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             releaseWatermark();
             return;
         }
-        cancelTimer();
         List<StreamRecord<IN>> batch = batcher.drain();
         int n = batch.size();
         metrics.batchFlushed(reason, n);

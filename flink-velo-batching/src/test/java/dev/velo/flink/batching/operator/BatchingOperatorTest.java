@@ -324,4 +324,24 @@ class BatchingOperatorTest {
             assertThat(values(h)).containsExactly(1, 2, 3, 4, 5, 6, 7);
         }
     }
+
+    @Test
+    void keepsOneTimerAcrossSizeFlushesAndStillFlushesAtTheRealDeadline() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h = passThrough(fixed(2, 1000))) {
+            for (int i = 1; i <= 40; i++) {
+                h.processElement(i, 0);
+            }
+            h.setProcessingTime(10);
+            h.processElement(41, 0);
+            assertThat(values(h)).hasSize(40);
+            assertThat(h.getProcessingTimeService().getNumActiveTimers()).isEqualTo(1);
+            // the timer of the first batch fires early for record 41 (deadline 1010) and re-arms
+            h.setProcessingTime(1000);
+            assertThat(values(h)).hasSize(40);
+            assertThat(h.getProcessingTimeService().getNumActiveTimers()).isEqualTo(1);
+            h.setProcessingTime(1010);
+            assertThat(values(h)).hasSize(41).endsWith(41);
+            assertThat(op(h).metrics().numFlushes(FlushReason.TIMER)).isEqualTo(1);
+        }
+    }
 }

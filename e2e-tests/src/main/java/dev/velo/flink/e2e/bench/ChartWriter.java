@@ -64,7 +64,7 @@ public final class ChartWriter {
         int left = 70;
         int right = 20;
         int top = 60;
-        int bottom = 90;
+        int bottom = 100;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -110,11 +110,28 @@ public final class ChartWriter {
                 drawBar(g, fm, x0, barW, top, plotH, b.plain(), maxM, PLAIN);
                 drawBar(g, fm, x0 + barW, barW, top, plotH, b.velo(), maxM, VELO);
                 g.setColor(Color.BLACK);
+                // long names wrap at the underscore nearest their middle
                 String label = b.label();
-                g.drawString(
-                        label,
-                        left + (int) (group * i + group / 2) - fm.stringWidth(label) / 2,
-                        top + plotH + 18);
+                int cut = -1;
+                if (label.length() > 14) {
+                    for (int k = label.indexOf('_'); k >= 0; k = label.indexOf('_', k + 1)) {
+                        if (cut < 0
+                                || Math.abs(k - label.length() / 2)
+                                        < Math.abs(cut - label.length() / 2)) {
+                            cut = k;
+                        }
+                    }
+                }
+                String[] lines =
+                        cut > 0
+                                ? new String[] {label.substring(0, cut), label.substring(cut + 1)}
+                                : new String[] {label};
+                for (int k = 0; k < lines.length; k++) {
+                    g.drawString(
+                            lines[k],
+                            left + (int) (group * i + group / 2) - fm.stringWidth(lines[k]) / 2,
+                            top + plotH + 18 + 14 * k);
+                }
                 String ratio =
                         String.format(
                                 Locale.ROOT, "x%.2f", b.plain() > 0 ? b.velo() / b.plain() : 0);
@@ -122,7 +139,7 @@ public final class ChartWriter {
                 g.drawString(
                         ratio,
                         left + (int) (group * i + group / 2) - fm.stringWidth(ratio) / 2,
-                        top + plotH + 34);
+                        top + plotH + 18 + 14 * lines.length);
             }
             int ly = h - 25;
             g.setColor(PLAIN);
@@ -164,7 +181,7 @@ public final class ChartWriter {
 
     private static double niceCeiling(double v) {
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double f : new double[] {1, 2, 2.5, 5, 10}) {
+        for (double f : new double[] {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
             if (f * p >= v) {
                 return f * p;
             }

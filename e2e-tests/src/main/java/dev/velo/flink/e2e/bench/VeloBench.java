@@ -169,13 +169,16 @@ public final class VeloBench {
                 kafka.close();
             }
         }
-        if (chart != null && !throughput.isEmpty()) {
+        if (chart != null) {
             List<ChartWriter.Bar> bars = new ArrayList<>();
             throughput.forEach(
-                    (name, v) ->
+                    (name, v) -> {
+                        if (name.startsWith("datastream_")) {
                             bars.add(
                                     new ChartWriter.Bar(
-                                            name.replace("datastream_", ""), v[0], v[1])));
+                                            name.replace("datastream_", ""), v[0], v[1]));
+                        }
+                    });
             ChartWriter.write(
                     chart, "DataStream throughput by strategy (M records/s, plain vs velo)", bars);
             out.println("# chart written to " + chart);

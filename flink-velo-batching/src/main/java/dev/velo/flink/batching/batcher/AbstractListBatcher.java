@@ -44,10 +44,15 @@ abstract class AbstractListBatcher<T> implements Batcher<T> {
     @Override
     public List<T> drain() {
         List<T> out = buffer;
-        buffer = new ArrayList<>(Math.min(capacityHint, Math.max(out.size(), 1)));
+        buffer = new ArrayList<>(Math.max(1, Math.min(16_384, nextCapacity(out.size()))));
         firstArrivalMillis = Long.MIN_VALUE;
         onDrained();
         return out;
+    }
+
+    /** Initial capacity of the next batch's list, given the size of the batch just drained. */
+    protected int nextCapacity(int lastSize) {
+        return Math.min(capacityHint, lastSize);
     }
 
     /** Hook to reset per-batch accumulators. */

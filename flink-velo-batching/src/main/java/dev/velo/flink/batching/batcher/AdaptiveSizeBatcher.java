@@ -51,6 +51,12 @@ public final class AdaptiveSizeBatcher<T> extends AbstractListBatcher<T> {
         return saturatedAdd(firstArrivalMillis, timeoutMillis);
     }
 
+    /** The target size: the list of a grown target would otherwise re-grow from min every batch. */
+    @Override
+    protected int nextCapacity(int lastSize) {
+        return currentTargetSize();
+    }
+
     @Override
     public void onBatchProcessed(int size, long latencyMillis) {
         if (size <= 0) {

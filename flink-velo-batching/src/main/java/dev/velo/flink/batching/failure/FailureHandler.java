@@ -6,6 +6,7 @@ import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.metrics.VeloMetrics;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.LongSupplier;
@@ -46,6 +47,7 @@ public final class FailureHandler<T> {
     private final Random random;
     private final RetryBackoff backoff;
     @Nullable private final FailureRatioGuard guard;
+    private boolean[] doneScratch = new boolean[0];
 
     public FailureHandler(
             FailureConfig config,
@@ -104,16 +106,20 @@ public final class FailureHandler<T> {
         final boolean retrying = strategy == FailureStrategy.RETRY_WITH_BACKOFF;
         final FailureStrategy terminal = retrying ? config.retryExhaustedStrategy() : strategy;
         final int maxRetries = retrying ? config.maxRetries() : 0;
-        final boolean[] done = new boolean[n];
+        // reused across batches so that a clean batch allocates nothing (mega_batch reuse_buffer)
+        final boolean[] done = doneFlags(n);
         int failed = 0;
 
-        List<Integer> retryIdx = new ArrayList<>();
+        List<Integer> retryIdx = null;
         for (int i = 0; i < n; i++) {
             try {
                 processor.processRecord(batch.get(i));
             } catch (Exception e) {
                 rethrowIfInterrupted(e);
                 if (maxRetries > 0 && RetriableErrors.isRetriable(e)) {
+                    if (retryIdx == null) {
+                        retryIdx = new ArrayList<>();
+                    }
                     retryIdx.add(i);
                 } else {
                     failRecord(terminal, batchId, i, batch.get(i), e, 1);
@@ -122,7 +128,9 @@ public final class FailureHandler<T> {
                 }
             }
         }
-        for (int attempt = 1; !retryIdx.isEmpty() && attempt <= maxRetries; attempt++) {
+        for (int attempt = 1;
+                retryIdx != null && !retryIdx.isEmpty() && attempt <= maxRetries;
+                attempt++) {
             sleep(attempt);
             metrics.numRetries().inc(retryIdx.size());
             List<Integer> still = new ArrayList<>();
@@ -177,6 +185,16 @@ public final class FailureHandler<T> {
             guard.check(tableName, n, failed, clock.getAsLong());
         }
         return n - failed;
+    }
+
+    /** The per-batch "done" flags, all false, in an array kept for the next batch. */
+    private boolean[] doneFlags(int n) {
+        if (doneScratch.length < n) {
+            doneScratch = new boolean[n];
+        } else {
+            Arrays.fill(doneScratch, 0, n, false);
+        }
+        return doneScratch;
     }
 
     private void sleep(int attempt) throws InterruptedException {

@@ -5,6 +5,7 @@ import dev.velo.flink.batching.batcher.Batchers;
 import dev.velo.flink.batching.batcher.RecordSizeEstimator;
 import dev.velo.flink.batching.batcher.RecordSizeEstimators;
 import dev.velo.flink.batching.config.BatchConfig;
+import dev.velo.flink.batching.config.BatchStrategy;
 import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
@@ -70,6 +71,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     private transient BatchProcessor<StreamRecord<IN>> processor;
     private transient VeloMetrics metrics;
     @Nullable private transient TypeSerializer<IN> copySerializer;
+    @Nullable private transient StreamRecord<IN>[] recordPool;
     private transient long batchStartMillis;
     private transient long scheduledDeadline;
     @Nullable private transient ScheduledFuture<?> scheduledTimer;
@@ -136,6 +138,14 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             FunctionUtils.openFunction(fn, DefaultOpenContext.INSTANCE);
         }
         processor = createProcessor();
+        if (batchConfig.isEnabled()
+                && batchConfig.strategy() instanceof BatchStrategy.MegaBatch mb
+                && mb.reuseBuffer()) {
+            @SuppressWarnings("unchecked")
+            StreamRecord<IN>[] pool =
+                    new StreamRecord[Math.min(mb.batchSize(), batchConfig.maxBatchSize())];
+            recordPool = pool;
+        }
         if (getExecutionConfig().isObjectReuseEnabled()) {
             copySerializer = config.getTypeSerializerIn(0, getUserCodeClassloader());
         }
@@ -154,10 +164,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             // with object reuse the runtime may overwrite the instance while it waits here
             value = copySerializer.copy(value);
         }
-        StreamRecord<IN> copy =
-                element.hasTimestamp()
-                        ? new StreamRecord<>(value, element.getTimestamp())
-                        : new StreamRecord<>(value);
+        StreamRecord<IN> copy = holderFor(value, element);
         if (batcher.isEmpty()) {
             batchStartMillis = now;
         }
@@ -168,9 +175,41 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         }
     }
 
+    /**
+     * The StreamRecord that carries {@code value} while it is buffered: the runtime may reuse
+     * {@code element}, so it cannot be kept. With mega_batch reuse_buffer the holders come from a
+     * pool of one batch's size: a batch is processed synchronously in {@link #flush}, so the holder
+     * at position i is free again when the next batch reaches position i, and a steady stream
+     * allocates nothing per record here.
+     */
+    private StreamRecord<IN> holderFor(IN value, StreamRecord<IN> element) {
+        int i = batcher.size();
+        if (recordPool == null || i >= recordPool.length) {
+            return element.hasTimestamp()
+                    ? new StreamRecord<>(value, element.getTimestamp())
+                    : new StreamRecord<>(value);
+        }
+        StreamRecord<IN> holder = recordPool[i];
+        if (holder == null) {
+            holder = new StreamRecord<>(value);
+            recordPool[i] = holder;
+        }
+        if (element.hasTimestamp()) {
+            holder.replace(value, element.getTimestamp());
+        } else {
+            holder.replace(value);
+            holder.eraseTimestamp();
+        }
+        return holder;
+    }
+
     private void scheduleFlush() {
         long deadline = batcher.flushDeadline();
-        if (deadline == Long.MAX_VALUE || deadline == scheduledDeadline) {
+        // A pending timer that fires no later than the deadline is kept: onProcessingTime checks
+        // the batch's real deadline and re-registers. Registering a timer per batch would cost a
+        // scheduler round trip (and a wake-up of the timer thread) for every small batch.
+        if (deadline == Long.MAX_VALUE
+                || (scheduledTimer != null && scheduledDeadline <= deadline)) {
             return;
         }
         cancelTimer();
@@ -274,7 +313,6 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             releaseWatermark();
             return;
         }
-        cancelTimer();
         List<StreamRecord<IN>> batch = batcher.drain();
         int n = batch.size();
         metrics.batchFlushed(reason, n);

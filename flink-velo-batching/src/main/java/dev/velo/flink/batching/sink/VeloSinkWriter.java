@@ -185,7 +185,11 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
 
     private void scheduleFlush() {
         long deadline = batcher.flushDeadline();
-        if (deadline == Long.MAX_VALUE || deadline == scheduledDeadline) {
+        // A pending timer that fires no later than the deadline is kept: onProcessingTime checks
+        // the batch's real deadline and re-registers, so small batches do not each pay a
+        // scheduler round trip.
+        if (deadline == Long.MAX_VALUE
+                || (scheduledTimer != null && scheduledDeadline <= deadline)) {
             return;
         }
         cancelTimer();
@@ -203,7 +207,6 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
 
     private void flushBuffer(FlushReason reason, boolean endOfInput)
             throws IOException, InterruptedException {
-        cancelTimer();
         List<Pending<T>> batch = batcher.drain();
         flushDelegateAtEnd = endOfInput;
         runBatch(reason, batch, batchProcessor, batchStartMillis);

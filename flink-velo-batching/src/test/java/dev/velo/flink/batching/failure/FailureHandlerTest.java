@@ -355,4 +355,20 @@ class FailureHandlerTest {
         }
         assertThat(h.process(1, BATCH, p)).isZero();
     }
+
+    @Test
+    void doneFlagsOfOneBatchDoNotLeakIntoTheNext() throws Exception {
+        FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ));
+        FlakyProcessor first =
+                new FlakyProcessor()
+                        .fail("a", 1, new IllegalArgumentException("bad record"))
+                        .failFlush(1, new IOException("flush"));
+        assertThat(h.process(1, List.of("a", "b", "c"), first)).isZero();
+        assertThat(dlq).hasSize(3);
+        dlq.clear();
+        // the flags array is reused: a stale "done" for index 0 would keep "x" out of the DLQ
+        FlakyProcessor second = new FlakyProcessor().failFlush(1, new IOException("flush"));
+        assertThat(h.process(2, List.of("x", "y"), second)).isZero();
+        assertThat(dlq).hasSize(2);
+    }
 }

@@ -296,4 +296,52 @@ class BatchingOperatorTest {
             assertThat(values(h)).extracting(t -> t.f0).containsExactly(1, 2);
         }
     }
+
+    @Test
+    void megaBatchWithReusedBufferKeepsValuesAndTimestampsAcrossBatches() throws Exception {
+        BatchConfig cfg =
+                BatchConfig.builder()
+                        .strategy(new BatchStrategy.MegaBatch(3, false, true))
+                        .batchTimeout(Duration.ofMillis(1000))
+                        .build();
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h = passThrough(cfg)) {
+            for (int i = 1; i <= 7; i++) {
+                if (i % 2 == 0) {
+                    h.processElement(new StreamRecord<>(i));
+                } else {
+                    h.processElement(i, 100 + i);
+                }
+            }
+            assertThat(values(h)).containsExactly(1, 2, 3, 4, 5, 6);
+            h.endInput();
+            List<StreamRecord<?>> records = new ArrayList<>();
+            h.getOutput().stream()
+                    .filter(o -> o instanceof StreamRecord)
+                    .forEach(o -> records.add((StreamRecord<?>) o));
+            assertThat(records)
+                    .extracting(r -> r.hasTimestamp() ? r.getTimestamp() : -1L)
+                    .containsExactly(101L, -1L, 103L, -1L, 105L, -1L, 107L);
+            assertThat(values(h)).containsExactly(1, 2, 3, 4, 5, 6, 7);
+        }
+    }
+
+    @Test
+    void keepsOneTimerAcrossSizeFlushesAndStillFlushesAtTheRealDeadline() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h = passThrough(fixed(2, 1000))) {
+            for (int i = 1; i <= 40; i++) {
+                h.processElement(i, 0);
+            }
+            h.setProcessingTime(10);
+            h.processElement(41, 0);
+            assertThat(values(h)).hasSize(40);
+            assertThat(h.getProcessingTimeService().getNumActiveTimers()).isEqualTo(1);
+            // the timer of the first batch fires early for record 41 (deadline 1010) and re-arms
+            h.setProcessingTime(1000);
+            assertThat(values(h)).hasSize(40);
+            assertThat(h.getProcessingTimeService().getNumActiveTimers()).isEqualTo(1);
+            h.setProcessingTime(1010);
+            assertThat(values(h)).hasSize(41).endsWith(41);
+            assertThat(op(h).metrics().numFlushes(FlushReason.TIMER)).isEqualTo(1);
+        }
+    }
 }

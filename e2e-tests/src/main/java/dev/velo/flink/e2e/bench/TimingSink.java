@@ -1,0 +1,78 @@
+package dev.velo.flink.e2e.bench;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+
+/**
+ * A discarding sink that counts records and times the run from the first writer's creation (the
+ * source starts right after, in the same chained task) to the last writer's end of input. The
+ * figures live in static fields: the benchmark runs the job on a MiniCluster in its own JVM.
+ */
+public final class TimingSink<T> implements Sink<T> {
+    private static final long serialVersionUID = 1L;
+
+    private static final LongAccumulator START = new LongAccumulator(Math::min, Long.MAX_VALUE);
+    private static final LongAccumulator END = new LongAccumulator(Math::max, Long.MIN_VALUE);
+    private static final LongAdder COUNT = new LongAdder();
+    private static final AtomicLong SINK = new AtomicLong();
+
+    /** Clears the figures before a run. */
+    public static void reset() {
+        START.reset();
+        END.reset();
+        COUNT.reset();
+    }
+
+    public static long count() {
+        return COUNT.sum();
+    }
+
+    /** Records per second of the last run. */
+    public static double recordsPerSecond() {
+        long nanos = END.get() - START.get();
+        return nanos <= 0 ? 0 : COUNT.sum() * 1e9 / nanos;
+    }
+
+    @Override
+    public SinkWriter<T> createWriter(WriterInitContext context) {
+        START.accumulate(System.nanoTime());
+        return new Writer<>();
+    }
+
+    private static final class Writer<T> implements SinkWriter<T> {
+        private long count;
+        private long hash;
+
+        @Override
+        public void write(T element, Context context) {
+            count++;
+            // keeps the JIT from eliding the records
+            hash += System.identityHashCode(element) & 1;
+        }
+
+        @Override
+        public void flush(boolean endOfInput) {
+            if (endOfInput) {
+                publish();
+            }
+        }
+
+        private void publish() {
+            if (count > 0) {
+                END.accumulate(System.nanoTime());
+                COUNT.add(count);
+                SINK.addAndGet(hash);
+                count = 0;
+            }
+        }
+
+        @Override
+        public void close() {
+            publish();
+        }
+    }
+}

@@ -1,0 +1,498 @@
+package dev.velo.flink.e2e.bench;
+
+import dev.velo.flink.batching.api.VeloBatching;
+import dev.velo.flink.batching.config.BatchConfig;
+import dev.velo.flink.batching.config.BatchStrategy;
+import dev.velo.flink.sql.cli.EmbeddedKafka;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+
+/**
+ * Runs the same jobs without and with flink-velo in one JVM and prints one line per case:
+ *
+ * <pre>
+ * BENCH &lt;case&gt; plain=&lt;rec/s&gt; velo=&lt;rec/s&gt; ratio=&lt;velo/plain&gt;
+ * BENCH latency_low_latency p50_ms=&lt;x&gt; p99_ms=&lt;y&gt; wait_ms=&lt;w&gt;
+ * BENCH latency_adaptive_size p50_ms=&lt;x&gt; p99_ms=&lt;y&gt; target_ms=&lt;t&gt;
+ * </pre>
+ *
+ * <p>Options: {@code --records N} (DataStream records per run; SQL uses N/2, Kafka N/50), {@code
+ * --cases a,b}, {@code --quick} (small counts, one repetition: a smoke run), {@code --reps R},
+ * {@code --parallelism P}, {@code --chart file.png} (throughput chart of the DataStream cases).
+ * Lines starting with {@code #} are details.
+ */
+public final class VeloBench {
+
+    /** DataStream strategies, in chart order. */
+    static final List<String> DATASTREAM =
+            List.of(
+                    "fixed_size",
+                    "time_window",
+                    "memory_based",
+                    "adaptive_size",
+                    "low_latency",
+                    "mega_batch",
+                    "mega_batch_no_reuse");
+
+    static final List<String> ALL_CASES;
+
+    static {
+        List<String> all = new ArrayList<>();
+        for (String s : DATASTREAM) {
+            all.add("datastream_" + s);
+        }
+        all.add("sql_fixed_size");
+        all.add("kafka_fixed_size");
+        all.add("latency_low_latency");
+        all.add("latency_time_window");
+        all.add("latency_adaptive_size");
+        ALL_CASES = Collections.unmodifiableList(all);
+    }
+
+    private final PrintStream out;
+    private long records = 10_000_000L;
+    private int reps = 3;
+    private int parallelism = 1;
+    private boolean quick;
+    private Path chart;
+    private List<String> cases = ALL_CASES;
+    private final Map<String, double[]> throughput = new LinkedHashMap<>();
+
+    VeloBench(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        VeloBench bench = new VeloBench(System.out);
+        bench.parse(args);
+        bench.run();
+        // the Kafka client and MiniCluster leave non-daemon threads behind
+        System.exit(0);
+    }
+
+    void parse(String[] args) {
+        boolean recordsGiven = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--records":
+                    records = Long.parseLong(value(args, ++i, a));
+                    recordsGiven = true;
+                    break;
+                case "--reps":
+                    reps = Integer.parseInt(value(args, ++i, a));
+                    break;
+                case "--parallelism":
+                    parallelism = Integer.parseInt(value(args, ++i, a));
+                    break;
+                case "--chart":
+                    chart = Path.of(value(args, ++i, a));
+                    break;
+                case "--cases":
+                    cases = Arrays.asList(value(args, ++i, a).split(","));
+                    for (String c : cases) {
+                        if (!ALL_CASES.contains(c)) {
+                            throw new IllegalArgumentException(
+                                    "unknown case '" + c + "'; accepted: " + ALL_CASES);
+                        }
+                    }
+                    break;
+                default:
+                    throw new IllegalArgumentException(
+                            "unknown option '"
+                                    + a
+                                    + "'; accepted: --records N, --cases a,b, --quick, --reps R,"
+                                    + " --parallelism P, --chart file.png");
+            }
+        }
+        if (quick) {
+            if (!recordsGiven) {
+                records = 200_000;
+            }
+            reps = 1;
+        }
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    void run() throws Exception {
+        out.printf(
+                "# VeloBench records=%d reps=%d parallelism=%d cores=%d%n",
+                records, reps, parallelism, Runtime.getRuntime().availableProcessors());
+        EmbeddedKafka kafka = null;
+        try {
+            for (String c : cases) {
+                if (c.startsWith("datastream_")) {
+                    dataStream(c, c.substring("datastream_".length()));
+                } else if (c.equals("sql_fixed_size")) {
+                    sql(c);
+                } else if (c.equals("kafka_fixed_size")) {
+                    if (kafka == null) {
+                        kafka = EmbeddedKafka.start();
+                    }
+                    kafka(c, kafka);
+                } else if (c.equals("latency_adaptive_size")) {
+                    adaptive(c);
+                } else {
+                    latency(c, c.substring("latency_".length()));
+                }
+                out.flush();
+            }
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+        }
+        if (chart != null) {
+            List<ChartWriter.Bar> bars = new ArrayList<>();
+            throughput.forEach(
+                    (name, v) -> {
+                        if (name.startsWith("datastream_")) {
+                            bars.add(
+                                    new ChartWriter.Bar(
+                                            name.replace("datastream_", ""), v[0], v[1]));
+                        }
+                    });
+            ChartWriter.write(
+                    chart, "DataStream throughput by strategy (M records/s, plain vs velo)", bars);
+            out.println("# chart written to " + chart);
+        }
+    }
+
+    // ---------------------------------------------------------------- throughput
+
+    /** Runs warm-up, then plain and velo alternately; prints the medians. */
+    private void compare(String name, RunOnce plain, RunOnce velo, long n) throws Exception {
+        if (!quick) {
+            // JIT warm-up of both paths; --quick is a smoke run and skips it
+            long warm = Math.max(1000, n / 5);
+            plain.run(warm);
+            velo.run(warm);
+        }
+        double[] p = new double[reps];
+        double[] v = new double[reps];
+        for (int r = 0; r < reps; r++) {
+            p[r] = plain.run(n);
+            v[r] = velo.run(n);
+            out.printf(Locale.ROOT, "# %s rep %d plain=%.0f velo=%.0f%n", name, r, p[r], v[r]);
+        }
+        double pm = median(p);
+        double vm = median(v);
+        throughput.put(name, new double[] {pm, vm});
+        out.printf(
+                Locale.ROOT, "BENCH %s plain=%.0f velo=%.0f ratio=%.3f%n", name, pm, vm, vm / pm);
+    }
+
+    /** One run of a job over {@code n} records, returning records per second. */
+    @FunctionalInterface
+    interface RunOnce {
+        double run(long n) throws Exception;
+    }
+
+    private StreamExecutionEnvironment env() {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        return env;
+    }
+
+    private void dataStream(String name, String strategy) throws Exception {
+        BatchConfig cfg = BenchStrategies.config(strategy, false);
+        compare(name, n -> runDataStream(n, null), n -> runDataStream(n, cfg), records);
+    }
+
+    private double runDataStream(long n, BatchConfig velo) throws Exception {
+        StreamExecutionEnvironment env = env();
+        DataStream<Long> s = env.fromSequence(1, n);
+        if (velo != null) {
+            s = VeloBatching.of(s, velo).named("velo").batch().output();
+        }
+        s.sinkTo(new TimingSink<>()).name("discard");
+        TimingSink.reset();
+        env.execute(velo == null ? "plain" : "velo");
+        check(n, TimingSink.count());
+        return TimingSink.recordsPerSecond();
+    }
+
+    private static void check(long expected, long actual) {
+        if (expected != actual) {
+            throw new IllegalStateException(
+                    "expected " + expected + " records at the sink, got " + actual);
+        }
+    }
+
+    private void sql(String name) throws Exception {
+        long n = Math.max(1000, records / 2);
+        compare(name, r -> runSql(r, false), r -> runSql(r, true), n);
+    }
+
+    private double runSql(long n, boolean velo) throws Exception {
+        StreamTableEnvironment t = StreamTableEnvironment.create(env());
+        t.executeSql(
+                "CREATE TEMPORARY TABLE src (id BIGINT, price DOUBLE, qty INT) WITH ("
+                        + "'connector'='datagen', 'rows-per-second'='1000000000000', 'number-of-rows'='"
+                        + n
+                        + "')");
+        t.executeSql(
+                "CREATE TEMPORARY TABLE snk (id BIGINT, price DOUBLE, qty INT) WITH ("
+                        + (velo
+                                ? "'connector'='velo', 'velo.connector'='blackhole',"
+                                        + " 'batch.strategy'='fixed_size', 'batch.size'='1000'"
+                                : "'connector'='blackhole'")
+                        + ")");
+        return n / seconds(t.executeSql("INSERT INTO snk SELECT * FROM src"));
+    }
+
+    /** The job's net runtime (submission to finish; without planning) in seconds. */
+    private static double seconds(TableResult result) throws Exception {
+        result.await();
+        JobExecutionResult r = result.getJobClient().orElseThrow().getJobExecutionResult().get();
+        return Math.max(1, r.getNetRuntime()) / 1000.0;
+    }
+
+    private int kafkaRun;
+
+    private void kafka(String name, EmbeddedKafka kafka) throws Exception {
+        int n = (int) Math.max(1000, Math.min(records / 50, 1_000_000));
+        String clean = "bench-clean-" + n;
+        String dirty = "bench-dirty-" + n;
+        kafka.createTopic(clean, 1);
+        kafka.createTopic(dirty, 1);
+        kafka.createTopic("bench-dlq", 1);
+        produce(kafka, clean, n, false);
+        produce(kafka, dirty, n, true);
+        long malformed = n / 100;
+        out.printf(
+                "# %s: %d records per topic, %d malformed in the velo input%n", name, n, malformed);
+        compare(
+                name,
+                r -> runKafka(kafka, clean, n, false),
+                r -> runKafka(kafka, dirty, n, true),
+                n);
+    }
+
+    private static void produce(EmbeddedKafka kafka, String topic, int n, boolean dirty) {
+        int chunk = 50_000;
+        for (int from = 0; from < n; from += chunk) {
+            List<String> values = new ArrayList<>(chunk);
+            for (int i = from; i < Math.min(n, from + chunk); i++) {
+                values.add(
+                        dirty && i % 100 == 99
+                                ? "{\"id\": " + i + ", \"name\": not json"
+                                : "{\"id\":"
+                                        + i
+                                        + ",\"name\":\"item-"
+                                        + i
+                                        + "\",\"price\":"
+                                        + (i % 1000) / 10.0
+                                        + "}");
+            }
+            kafka.produceStrings(topic, values);
+        }
+    }
+
+    /** The whole topic is read each run (warm-up and measured runs alike): n records. */
+    private double runKafka(EmbeddedKafka kafka, String topic, int n, boolean velo)
+            throws Exception {
+        String bs = kafka.bootstrapServers();
+        String outTopic = "bench-out-" + (++kafkaRun);
+        kafka.createTopic(outTopic, 1);
+        StreamTableEnvironment t = StreamTableEnvironment.create(env());
+        String common = "'properties.bootstrap.servers'='" + bs + "', 'format'='json'";
+        String src =
+                "CREATE TEMPORARY TABLE src (id BIGINT, name STRING, price DOUBLE) WITH ("
+                        + (velo
+                                ? "'connector'='velo', 'velo.connector'='kafka',"
+                                : "'connector'='kafka',")
+                        + " 'topic'='"
+                        + topic
+                        + "', 'properties.group.id'='bench-"
+                        + kafkaRun
+                        + "', 'scan.startup.mode'='earliest-offset',"
+                        + " 'scan.bounded.mode'='latest-offset', "
+                        + common
+                        + (velo
+                                ? ", 'source.failure_strategy'='SendToDLQ', 'dlq.connector'='kafka',"
+                                        + " 'dlq.topic'='bench-dlq', 'dlq.properties.bootstrap.servers'='"
+                                        + bs
+                                        + "'"
+                                : "")
+                        + ")";
+        String snk =
+                "CREATE TEMPORARY TABLE snk (id BIGINT, name STRING, price DOUBLE) WITH ("
+                        + (velo
+                                ? "'connector'='velo', 'velo.connector'='kafka',"
+                                        + " 'batch.strategy'='fixed_size', 'batch.size'='1000',"
+                                : "'connector'='kafka',")
+                        + " 'topic'='"
+                        + outTopic
+                        + "', "
+                        + common
+                        + ")";
+        t.executeSql(src);
+        t.executeSql(snk);
+        return n / seconds(t.executeSql("INSERT INTO snk SELECT * FROM src"));
+    }
+
+    // ---------------------------------------------------------------- latency
+
+    private void latency(String name, String strategy) throws Exception {
+        BatchConfig cfg;
+        long wait;
+        if (strategy.equals("low_latency")) {
+            cfg = BenchStrategies.config("low_latency", false);
+            wait = ((BatchStrategy.LowLatency) cfg.strategy()).maxWait().toMillis();
+        } else if (strategy.equals("time_window")) {
+            cfg = BenchStrategies.config("time_window", false);
+            wait = ((BatchStrategy.TimeWindow) cfg.strategy()).window().toMillis();
+        } else {
+            throw new IllegalArgumentException(name);
+        }
+        int rate = 1000;
+        long n = quick ? 300 : 5000;
+        long warm = quick ? 100 : 500;
+        if (!quick) {
+            runLatency(warm, rate, null, LatencySink::reset);
+            runLatency(warm, rate, cfg, LatencySink::reset);
+        }
+        List<Long> plain = runLatency(n, rate, null, LatencySink::reset);
+        List<Long> velo = runLatency(n, rate, cfg, LatencySink::reset);
+        double p50p = percentileMs(plain, 50);
+        double p99p = percentileMs(plain, 99);
+        double p50v = percentileMs(velo, 50);
+        double p99v = percentileMs(velo, 99);
+        out.printf(
+                Locale.ROOT,
+                "# %s absolute: plain p50=%.3f p99=%.3f, velo p50=%.3f p99=%.3f ms (%d records at"
+                        + " %d/s)%n",
+                name,
+                p50p,
+                p99p,
+                p50v,
+                p99v,
+                n,
+                rate);
+        out.printf(
+                Locale.ROOT,
+                "BENCH %s p50_ms=%.3f p99_ms=%.3f wait_ms=%d%n",
+                name,
+                p50v - p50p,
+                p99v - p99p,
+                wait);
+    }
+
+    private List<Long> runLatency(long n, int rate, BatchConfig velo, Runnable reset)
+            throws Exception {
+        StreamExecutionEnvironment env = env();
+        env.setParallelism(1);
+        DataGeneratorSource<Long> source =
+                new DataGeneratorSource<>(
+                        i -> System.nanoTime(), n, RateLimiterStrategy.perSecond(rate), Types.LONG);
+        DataStream<Long> s = env.fromSource(source, WatermarkStrategy.noWatermarks(), "created");
+        if (velo != null) {
+            s = VeloBatching.of(s, velo).named("velo").batch().output();
+        }
+        s.sinkTo(new LatencySink()).name("latency");
+        reset.run();
+        env.execute("latency");
+        List<Long> l = LatencySink.latenciesNanos();
+        check(n, l.size());
+        return l;
+    }
+
+    private void adaptive(String name) throws Exception {
+        BatchConfig cfg = BenchStrategies.config("adaptive_size", false);
+        BatchStrategy.AdaptiveSize a = (BatchStrategy.AdaptiveSize) cfg.strategy();
+        int rate = 5000;
+        int batches = quick ? 30 : 60;
+        long target = a.targetLatency().toMillis();
+        long n = (long) batches * rate * target / 1000;
+        StreamExecutionEnvironment env = env();
+        env.setParallelism(1);
+        DataGeneratorSource<Long> source =
+                new DataGeneratorSource<>(
+                        i -> System.nanoTime(), n, RateLimiterStrategy.perSecond(rate), Types.LONG);
+        DataStream<Long> s = env.fromSource(source, WatermarkStrategy.noWatermarks(), "created");
+        BatchLatencies.reset();
+        VeloBatching.of(s, cfg)
+                .named("velo")
+                .process(new BatchLatencies(), Types.LONG)
+                .output()
+                .sinkTo(new TimingSink<>());
+        env.execute("adaptive");
+        List<double[]> all = BatchLatencies.batches();
+        if (all.size() <= 20) {
+            throw new IllegalStateException("only " + all.size() + " batches");
+        }
+        List<Long> after = new ArrayList<>();
+        StringBuilder sizes = new StringBuilder();
+        for (int i = 0; i < all.size(); i++) {
+            if (i < 25 || i % 10 == 0) {
+                sizes.append(
+                        String.format(
+                                Locale.ROOT,
+                                " %d:%.0f/%.0fms",
+                                i + 1,
+                                all.get(i)[0],
+                                all.get(i)[1]));
+            }
+            // the last batch is cut short by the end of input
+            if (i >= 20 && i < all.size() - 1) {
+                after.add((long) (all.get(i)[1] * 1_000_000));
+            }
+        }
+        out.printf("# %s batches (n:size/latency):%s%n", name, sizes);
+        out.printf(
+                Locale.ROOT,
+                "BENCH %s p50_ms=%.3f p99_ms=%.3f target_ms=%d%n",
+                name,
+                percentileMs(after, 50),
+                percentileMs(after, 99),
+                target);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    static double percentileMs(List<Long> nanos, double p) {
+        if (nanos.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Long> s = new ArrayList<>(nanos);
+        Collections.sort(s);
+        int idx = (int) Math.ceil(p / 100.0 * s.size()) - 1;
+        return s.get(Math.max(0, Math.min(s.size() - 1, idx))) / 1e6;
+    }
+}

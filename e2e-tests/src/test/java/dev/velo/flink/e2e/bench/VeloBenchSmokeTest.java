@@ -1,0 +1,62 @@
+package dev.velo.flink.e2e.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** VeloBench --quick on a few cases: the BENCH lines have the documented format (not speed). */
+class VeloBenchSmokeTest {
+
+    private static List<String> benchLines(String... args) throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        VeloBench bench = new VeloBench(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        bench.parse(args);
+        bench.run();
+        return Arrays.stream(buf.toString(StandardCharsets.UTF_8).split("\n"))
+                .filter(l -> l.startsWith("BENCH "))
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void quickRunPrintsOneBenchLinePerCase() throws Exception {
+        List<String> lines =
+                benchLines(
+                        "--quick",
+                        "--records",
+                        "20000",
+                        "--cases",
+                        "datastream_mega_batch,latency_low_latency");
+        assertThat(lines).hasSize(2);
+        String number = "[0-9]+(\\.[0-9]+)?";
+        assertThat(lines.get(0))
+                .matches(
+                        "BENCH datastream_mega_batch plain="
+                                + number
+                                + " velo="
+                                + number
+                                + " ratio="
+                                + number);
+        assertThat(lines.get(1))
+                .matches(
+                        "BENCH latency_low_latency p50_ms=-?"
+                                + number
+                                + " p99_ms=-?"
+                                + number
+                                + " wait_ms=1");
+    }
+
+    @Test
+    void rejectsUnknownCasesNamingTheAcceptedOnes() {
+        VeloBench bench = new VeloBench(System.out);
+        assertThatThrownBy(() -> bench.parse(new String[] {"--cases", "datastream_nope"}))
+                .hasMessageContaining("datastream_nope")
+                .hasMessageContaining("datastream_mega_batch");
+    }
+}

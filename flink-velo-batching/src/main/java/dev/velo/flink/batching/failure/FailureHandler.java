@@ -47,6 +47,7 @@ public final class FailureHandler<T> {
     private final Random random;
     private final RetryBackoff backoff;
     @Nullable private final FailureRatioGuard guard;
+    private boolean asyncWrites;
     private boolean[] doneScratch = new boolean[0];
 
     public FailureHandler(
@@ -101,6 +102,9 @@ public final class FailureHandler<T> {
      * @throws VeloFailureRatioExceededException when the error-rate guard trips
      */
     public int process(long batchId, List<T> batch, BatchProcessor<T> processor) throws Exception {
+        if (asyncWrites) {
+            return processAsyncWrites(batchId, batch, processor);
+        }
         final int n = batch.size();
         final FailureStrategy strategy = config.strategy();
         final boolean retrying = strategy == FailureStrategy.RETRY_WITH_BACKOFF;
@@ -180,6 +184,71 @@ public final class FailureHandler<T> {
                 failed += failBatch(terminal, batchId, batch, done, e, 1 + batchAttempt);
                 break;
             }
+        }
+        if (guard != null) {
+            guard.check(tableName, n, failed, clock.getAsLong());
+        }
+        return n - failed;
+    }
+
+    /**
+     * Marks the processor's writes as asynchronous (a sink writer such as Kafka's): an error thrown
+     * by {@code processRecord} may belong to an earlier record of the batch whose send failed in
+     * the background. A retriable error therefore re-writes every record of the batch not yet
+     * handled, instead of retrying only the record it surfaced on, which would lose the earlier
+     * one.
+     */
+    public FailureHandler<T> withAsyncWrites() {
+        this.asyncWrites = true;
+        return this;
+    }
+
+    private int processAsyncWrites(long batchId, List<T> batch, BatchProcessor<T> processor)
+            throws Exception {
+        final int n = batch.size();
+        final FailureStrategy strategy = config.strategy();
+        final boolean retrying = strategy == FailureStrategy.RETRY_WITH_BACKOFF;
+        final FailureStrategy terminal = retrying ? config.retryExhaustedStrategy() : strategy;
+        final int maxRetries = retrying ? config.maxRetries() : 0;
+        final boolean[] done = doneFlags(n);
+        int failed = 0;
+        int attempt = 0;
+        while (true) {
+            Exception batchError = null;
+            for (int i = 0; i < n && batchError == null; i++) {
+                if (done[i]) {
+                    continue;
+                }
+                try {
+                    processor.processRecord(batch.get(i));
+                } catch (Exception e) {
+                    rethrowIfInterrupted(e);
+                    if (RetriableErrors.isRetriable(e)) {
+                        batchError = e;
+                    } else {
+                        failRecord(terminal, batchId, i, batch.get(i), e, 1 + attempt);
+                        done[i] = true;
+                        failed++;
+                    }
+                }
+            }
+            if (batchError == null) {
+                try {
+                    processor.finishBatch();
+                    break;
+                } catch (Exception e) {
+                    rethrowIfInterrupted(e);
+                    batchError = e;
+                }
+            }
+            if (attempt < maxRetries && RetriableErrors.isRetriable(batchError)) {
+                attempt++;
+                sleep(attempt);
+                metrics.numRetries().inc();
+                continue;
+            }
+            failed += failBatch(terminal, batchId, batch, done, batchError, 1 + attempt);
+            break;
         }
         if (guard != null) {
             guard.check(tableName, n, failed, clock.getAsLong());

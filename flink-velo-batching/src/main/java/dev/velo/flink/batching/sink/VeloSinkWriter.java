@@ -90,15 +90,17 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
                         settings.batchConfig(), p -> settings.sizeEstimator().estimate(p.value));
         DeadLetterEncoder<T> encoder = settings.encoder();
         this.failureHandler =
-                new FailureHandler<>(
-                        settings.failureConfig(),
-                        settings.tableName(),
-                        DeadLetter.SIDE_SINK,
-                        p -> encoder.payload(p.value),
-                        deadLetterWriter == null ? null : deadLetterWriter::write,
-                        metrics,
-                        Sleeper.system(),
-                        timeService::getCurrentProcessingTime);
+                new FailureHandler<Pending<T>>(
+                                settings.failureConfig(),
+                                settings.tableName(),
+                                DeadLetter.SIDE_SINK,
+                                p -> encoder.payload(p.value),
+                                deadLetterWriter == null ? null : deadLetterWriter::write,
+                                metrics,
+                                Sleeper.system(),
+                                timeService::getCurrentProcessingTime)
+                        // sinks send in the background: an error may belong to an earlier record
+                        .withAsyncWrites();
         TypeSerializer<T> serializer = null;
         if (batching && context.isObjectReuseEnabled()) {
             // the runtime may reuse the instance after write returns; we keep it longer

@@ -371,4 +371,58 @@ class FailureHandlerTest {
         assertThat(h.process(2, List.of("x", "y"), second)).isZero();
         assertThat(dlq).hasSize(2);
     }
+
+    /**
+     * A Kafka-like writer: record "b"'s send fails in the background and the error surfaces when
+     * "c" is written. Retrying only "c" would lose "b"; async writes re-write the whole batch.
+     */
+    @Test
+    void asyncWriteErrorsRewriteTheWholeBatch() throws Exception {
+        FlakyProcessor p = new FlakyProcessor().fail("c", 1, new IOException("send of b failed"));
+        FailureHandler<String> h =
+                handler(
+                                FailureConfig.builder()
+                                        .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
+                                        .maxRetries(3)
+                                        .retryJitter(0)
+                                        .build())
+                        .withAsyncWrites();
+        // the first attempt's writes of a and b are lost with the broken connection
+        p.failFlush(0, null);
+        int ok =
+                h.process(
+                        1,
+                        List.of("a", "b", "c", "d"),
+                        new BatchProcessor<>() {
+                            @Override
+                            public void processRecord(String record) throws Exception {
+                                try {
+                                    p.processRecord(record);
+                                } catch (IOException e) {
+                                    p.written.clear();
+                                    throw e;
+                                }
+                            }
+
+                            @Override
+                            public void finishBatch() throws Exception {
+                                p.finishBatch();
+                            }
+                        });
+        assertThat(ok).isEqualTo(4);
+        assertThat(p.flushed).containsExactly("a", "b", "c", "d");
+        assertThat(metrics.numRetries().getCount()).isEqualTo(1);
+        assertThat(sleeps).hasSize(1);
+    }
+
+    @Test
+    void asyncWriteErrorsWithoutRetriesHandleEveryUnflushedRecord() throws Exception {
+        FlakyProcessor p = new FlakyProcessor().fail("c", 1, new IOException("send of b failed"));
+        FailureHandler<String> h =
+                handler(FailureConfig.of(FailureStrategy.LOG_AND_CONTINUE)).withAsyncWrites();
+        int ok = h.process(1, List.of("a", "b", "c", "d"), p);
+        // nothing of the batch is known to be durable: all four are counted, none silently lost
+        assertThat(ok).isZero();
+        assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(4);
+    }
 }

@@ -164,6 +164,8 @@ public class FailingSinkFactory implements DynamicTableSinkFactory {
                     }
                     if (WRITE_FAILURES_LEFT.get(id).getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                         FAILURE_TIMES.get(id).add(System.currentTimeMillis());
+                        // like a real client whose connection broke: unflushed writes are lost
+                        pending.clear();
                         throw new IOException("transient write failure of record " + key);
                     }
                     pending.add(key);

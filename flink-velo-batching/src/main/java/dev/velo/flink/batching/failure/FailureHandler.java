@@ -194,9 +194,11 @@ public final class FailureHandler<T> {
     /**
      * Marks the processor's writes as asynchronous (a sink writer such as Kafka's): an error thrown
      * by {@code processRecord} may belong to an earlier record of the batch whose send failed in
-     * the background. A retriable error therefore re-writes every record of the batch not yet
-     * handled, instead of retrying only the record it surfaced on, which would lose the earlier
-     * one.
+     * the background. While retries remain, a retriable error therefore re-writes every record of
+     * the batch not yet handled, instead of retrying only the record it surfaced on, which would
+     * lose the earlier one. Without retries left, the error is handled as the failure of the record
+     * it surfaced on (the writer's own contract), and a failed flush fails every record of the
+     * batch not yet handled.
      */
     public FailureHandler<T> withAsyncWrites() {
         this.asyncWrites = true;
@@ -223,7 +225,7 @@ public final class FailureHandler<T> {
                     processor.processRecord(batch.get(i));
                 } catch (Exception e) {
                     rethrowIfInterrupted(e);
-                    if (RetriableErrors.isRetriable(e)) {
+                    if (attempt < maxRetries && RetriableErrors.isRetriable(e)) {
                         batchError = e;
                     } else {
                         failRecord(terminal, batchId, i, batch.get(i), e, 1 + attempt);

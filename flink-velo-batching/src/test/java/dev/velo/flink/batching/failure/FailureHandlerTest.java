@@ -416,13 +416,24 @@ class FailureHandlerTest {
     }
 
     @Test
-    void asyncWriteErrorsWithoutRetriesHandleEveryUnflushedRecord() throws Exception {
-        FlakyProcessor p = new FlakyProcessor().fail("c", 1, new IOException("send of b failed"));
+    void asyncWriteErrorsWithoutRetriesFailTheRecordTheySurfaceOn() throws Exception {
+        FlakyProcessor p = new FlakyProcessor().fail("c", 1, new IOException("refused c"));
         FailureHandler<String> h =
                 handler(FailureConfig.of(FailureStrategy.LOG_AND_CONTINUE)).withAsyncWrites();
         int ok = h.process(1, List.of("a", "b", "c", "d"), p);
-        // nothing of the batch is known to be durable: all four are counted, none silently lost
+        assertThat(ok).isEqualTo(3);
+        assertThat(p.flushed).containsExactly("a", "b", "d");
+        assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void asyncFlushFailureWithoutRetriesFailsEveryUnhandledRecord() throws Exception {
+        FlakyProcessor p = new FlakyProcessor().failFlush(1, new IOException("broker gone"));
+        FailureHandler<String> h =
+                handler(FailureConfig.of(FailureStrategy.LOG_AND_CONTINUE)).withAsyncWrites();
+        int ok = h.process(1, List.of("a", "b", "c"), p);
+        // nothing of the batch is known to be durable: all three are counted, none silently lost
         assertThat(ok).isZero();
-        assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(4);
+        assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(3);
     }
 }

@@ -2,6 +2,7 @@ package dev.velo.flink.batching.operator;
 
 import dev.velo.flink.batching.batcher.Batcher;
 import dev.velo.flink.batching.batcher.Batchers;
+import dev.velo.flink.batching.batcher.FlushTimer;
 import dev.velo.flink.batching.batcher.RecordSizeEstimator;
 import dev.velo.flink.batching.batcher.RecordSizeEstimators;
 import dev.velo.flink.batching.config.BatchConfig;
@@ -16,7 +17,6 @@ import dev.velo.flink.batching.metrics.FlushReason;
 import dev.velo.flink.batching.metrics.VeloMetrics;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -73,8 +73,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Nullable private transient TypeSerializer<IN> copySerializer;
     @Nullable private transient StreamRecord<IN>[] recordPool;
     private transient long batchStartMillis;
-    private transient long scheduledDeadline;
-    @Nullable private transient ScheduledFuture<?> scheduledTimer;
+    private transient FlushTimer flushTimer;
     @Nullable private transient Watermark heldWatermark;
     private transient long batchIdBase;
     private transient long batchSeq;
@@ -152,7 +151,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
         batchIdBase = ((long) subtask << 40) | ((long) (attempt & 0xFF) << 32);
-        scheduledDeadline = Long.MAX_VALUE;
+        flushTimer = new FlushTimer(d -> getProcessingTimeService().registerTimer(d, this));
     }
 
     @Override
@@ -204,31 +203,12 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     }
 
     private void scheduleFlush() {
-        long deadline = batcher.flushDeadline();
-        // A pending timer that fires no later than the deadline is kept: onProcessingTime checks
-        // the batch's real deadline and re-registers. Registering a timer per batch would cost a
-        // scheduler round trip (and a wake-up of the timer thread) for every small batch.
-        if (deadline == Long.MAX_VALUE
-                || (scheduledTimer != null && scheduledDeadline <= deadline)) {
-            return;
-        }
-        cancelTimer();
-        scheduledDeadline = deadline;
-        scheduledTimer = getProcessingTimeService().registerTimer(deadline, this);
-    }
-
-    private void cancelTimer() {
-        if (scheduledTimer != null) {
-            scheduledTimer.cancel(false);
-            scheduledTimer = null;
-        }
-        scheduledDeadline = Long.MAX_VALUE;
+        flushTimer.schedule(batcher.flushDeadline());
     }
 
     @Override
     public void onProcessingTime(long time) throws Exception {
-        scheduledTimer = null;
-        scheduledDeadline = Long.MAX_VALUE;
+        flushTimer.fired();
         if (batcher.isEmpty()) {
             return;
         }
@@ -287,7 +267,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Override
     public void close() throws Exception {
         try {
-            cancelTimer();
+            if (flushTimer != null) {
+                flushTimer.cancel();
+            }
             Function fn = batchFunction != null ? batchFunction : recordFunction;
             if (fn != null) {
                 FunctionUtils.closeFunction(fn);

@@ -2,6 +2,7 @@ package dev.velo.flink.batching.sink;
 
 import dev.velo.flink.batching.batcher.Batcher;
 import dev.velo.flink.batching.batcher.Batchers;
+import dev.velo.flink.batching.batcher.FlushTimer;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
@@ -13,7 +14,6 @@ import dev.velo.flink.batching.metrics.VeloMetrics;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -46,8 +46,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     private final long batchIdBase;
     private long batchSeq;
     private long batchStartMillis;
-    private long scheduledDeadline = Long.MAX_VALUE;
-    @Nullable private ScheduledFuture<?> scheduledTimer;
+    private final FlushTimer flushTimer;
     @Nullable private Watermark heldWatermark;
     private boolean flushDelegateAtEnd;
 
@@ -85,6 +84,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         this.batching = settings.batchConfig().isEnabled();
         this.metrics = VeloMetrics.register(context.metricGroup());
         this.timeService = context.getProcessingTimeService();
+        this.flushTimer = new FlushTimer(d -> timeService.registerTimer(d, this));
         this.batcher =
                 Batchers.create(
                         settings.batchConfig(), p -> settings.sizeEstimator().estimate(p.value));
@@ -156,8 +156,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
 
     @Override
     public void onProcessingTime(long time) throws IOException, InterruptedException {
-        scheduledTimer = null;
-        scheduledDeadline = Long.MAX_VALUE;
+        flushTimer.fired();
         if (batcher.isEmpty()) {
             return;
         }
@@ -186,25 +185,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     }
 
     private void scheduleFlush() {
-        long deadline = batcher.flushDeadline();
-        // A pending timer that fires no later than the deadline is kept: onProcessingTime checks
-        // the batch's real deadline and re-registers, so small batches do not each pay a
-        // scheduler round trip.
-        if (deadline == Long.MAX_VALUE
-                || (scheduledTimer != null && scheduledDeadline <= deadline)) {
-            return;
-        }
-        cancelTimer();
-        scheduledDeadline = deadline;
-        scheduledTimer = timeService.registerTimer(deadline, this);
-    }
-
-    private void cancelTimer() {
-        if (scheduledTimer != null) {
-            scheduledTimer.cancel(false);
-            scheduledTimer = null;
-        }
-        scheduledDeadline = Long.MAX_VALUE;
+        flushTimer.schedule(batcher.flushDeadline());
     }
 
     private void flushBuffer(FlushReason reason, boolean endOfInput)
@@ -243,7 +224,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
 
     @Override
     public void close() throws Exception {
-        cancelTimer();
+        flushTimer.cancel();
         try {
             delegate.close();
         } finally {

@@ -1,5 +1,6 @@
 package dev.velo.flink.sql.cli;
 
+import dev.velo.flink.sql.internal.JsonText;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
@@ -11,34 +12,7 @@ final class Json {
     private Json() {}
 
     static String string(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"':
-                    sb.append("\\\"");
-                    break;
-                case '\\':
-                    sb.append("\\\\");
-                    break;
-                case '\n':
-                    sb.append("\\n");
-                    break;
-                case '\r':
-                    sb.append("\\r");
-                    break;
-                case '\t':
-                    sb.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-            }
-        }
-        return sb.append('"').toString();
+        return JsonText.quote(new StringBuilder(), s).toString();
     }
 
     static String object(Map<String, String> map) {

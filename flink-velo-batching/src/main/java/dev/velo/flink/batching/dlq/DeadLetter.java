@@ -1,9 +1,7 @@
 package dev.velo.flink.batching.dlq;
 
 import dev.velo.flink.batching.failure.VeloNonRetriableException;
-import java.io.PrintWriter;
 import java.io.Serializable;
-import java.io.StringWriter;
 import java.util.Arrays;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
@@ -74,10 +72,7 @@ public class DeadLetter implements Serializable {
         if (t == null) {
             return null;
         }
-        StringWriter sw = new StringWriter();
-        t.printStackTrace(new PrintWriter(sw));
-        String s = sw.toString();
-        return s.length() <= MAX_STACK_TRACE_CHARS ? s : s.substring(0, MAX_STACK_TRACE_CHARS);
+        return BoundedStackTrace.render(t, MAX_STACK_TRACE_CHARS);
     }
 
     public byte[] getPayload() {

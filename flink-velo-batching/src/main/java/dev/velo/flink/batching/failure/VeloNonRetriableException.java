@@ -13,4 +13,17 @@ public class VeloNonRetriableException extends RuntimeException {
     public VeloNonRetriableException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * A marker without a stack trace of its own, for a hot path that wraps an error whose {@code
+     * cause} already has the trace (e.g. a decoding error of every malformed record).
+     */
+    public static VeloNonRetriableException withoutOwnStackTrace(String message, Throwable cause) {
+        return new VeloNonRetriableException(message, cause, false);
+    }
+
+    protected VeloNonRetriableException(
+            String message, Throwable cause, boolean writableStackTrace) {
+        super(message, cause, true, writableStackTrace);
+    }
 }

@@ -3,6 +3,7 @@ package dev.velo.flink.batching.sink;
 import dev.velo.flink.batching.batcher.Batcher;
 import dev.velo.flink.batching.batcher.Batchers;
 import dev.velo.flink.batching.batcher.FlushTimer;
+import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
@@ -31,6 +32,14 @@ import org.apache.flink.util.IOUtils;
  * #flush(boolean)} runs before every checkpoint barrier and drains the buffer, flushes the delegate
  * and then the DLQ writer, so the buffer is empty at every snapshot and a dead letter is durable
  * before the checkpoint that skips its record.
+ *
+ * <p>The delegate is flushed at the end of every batch only when the failure strategy acts on a
+ * batch's outcome (RetryWithBackoff, SendToDLQ, LogAndContinue): an asynchronous writer such as
+ * Kafka's reports a failed send only on a later call, and the flush makes it surface while the
+ * batch is still known. Under FailBatch any error fails the job, whichever call reports it, so the
+ * batch is handed to the delegate without a flush and the delegate flushes before every checkpoint
+ * and at the end of input, as without flink-velo. A flush per batch is a broker round trip for
+ * Kafka; skipping it is what keeps a FailBatch Kafka sink at the plain sink's speed.
  */
 @Internal
 class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.ProcessingTimeCallback {
@@ -48,6 +57,14 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     private long batchStartMillis;
     private final FlushTimer flushTimer;
     @Nullable private Watermark heldWatermark;
+
+    /** Whether a batch's delegate flush is needed to learn its outcome (see class comment). */
+    private final boolean flushEachBatch;
+
+    /** Whether the batch being processed ends with a delegate flush. */
+    private boolean flushDelegate;
+
+    /** The endOfInput argument of the delegate flush of the batch being processed. */
     private boolean flushDelegateAtEnd;
 
     private final BatchProcessor<Pending<T>> batchProcessor =
@@ -59,7 +76,9 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
 
                 @Override
                 public void finishBatch() throws Exception {
-                    delegate.flush(flushDelegateAtEnd);
+                    if (flushDelegate) {
+                        delegate.flush(flushDelegateAtEnd);
+                    }
                 }
             };
 
@@ -84,6 +103,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         this.batching = settings.batchConfig().isEnabled();
         this.metrics = VeloMetrics.register(context.metricGroup());
         this.timeService = context.getProcessingTimeService();
+        this.flushEachBatch = settings.failureConfig().strategy() != FailureStrategy.FAIL_BATCH;
         this.flushTimer = new FlushTimer(d -> timeService.registerTimer(d, this));
         this.batcher =
                 Batchers.create(
@@ -127,7 +147,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
             batchStartMillis = now;
         }
         if (batcher.add(p, now)) {
-            flushBuffer(FlushReason.SIZE, false);
+            flushBuffer(FlushReason.SIZE, false, flushEachBatch);
         } else {
             scheduleFlush();
         }
@@ -145,7 +165,10 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
         if (!batcher.isEmpty()) {
-            flushBuffer(endOfInput ? FlushReason.END_OF_INPUT : FlushReason.CHECKPOINT, endOfInput);
+            flushBuffer(
+                    endOfInput ? FlushReason.END_OF_INPUT : FlushReason.CHECKPOINT,
+                    endOfInput,
+                    true);
         } else {
             delegate.flush(endOfInput);
         }
@@ -161,7 +184,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
             return;
         }
         if (time >= batcher.flushDeadline()) {
-            flushBuffer(FlushReason.TIMER, false);
+            flushBuffer(FlushReason.TIMER, false, flushEachBatch);
         } else {
             scheduleFlush();
         }
@@ -170,7 +193,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     /** Drains a non-empty buffer into the delegate; used by snapshot paths as a safety net. */
     void drainBeforeSnapshot() throws IOException, InterruptedException {
         if (!batcher.isEmpty()) {
-            flushBuffer(FlushReason.CHECKPOINT, false);
+            flushBuffer(FlushReason.CHECKPOINT, false, true);
         }
     }
 
@@ -188,10 +211,11 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         flushTimer.schedule(batcher.flushDeadline());
     }
 
-    private void flushBuffer(FlushReason reason, boolean endOfInput)
+    private void flushBuffer(FlushReason reason, boolean endOfInput, boolean flushDelegate)
             throws IOException, InterruptedException {
         List<Pending<T>> batch = batcher.drain();
-        flushDelegateAtEnd = endOfInput;
+        this.flushDelegate = flushDelegate;
+        this.flushDelegateAtEnd = endOfInput;
         runBatch(reason, batch, batchProcessor, batchStartMillis);
         if (heldWatermark != null) {
             Watermark w = heldWatermark;

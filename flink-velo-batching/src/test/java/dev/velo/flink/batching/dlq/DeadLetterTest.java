@@ -2,7 +2,11 @@ package dev.velo.flink.batching.dlq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -53,6 +57,64 @@ class DeadLetterTest {
         DeadLetter dl = DeadLetter.builder().error(deep).build();
         assertThat(dl.getStackTrace()).hasSize(DeadLetter.MAX_STACK_TRACE_CHARS);
         assertThat(sample().toString()).doesNotContain("secret-row").contains("orders");
+    }
+
+    @Test
+    void stackTraceReadsLikePrintStackTraceAndIsItsPrefixWhenCut() throws Exception {
+        // built on a fresh thread, so the traces are short enough to render in full
+        AtomicReference<Exception> built = new AtomicReference<>();
+        Thread thread =
+                new Thread(
+                        () -> {
+                            Exception root = new IllegalStateException("root");
+                            Exception middle = new IOException("middle", root);
+                            middle.addSuppressed(
+                                    new IllegalArgumentException(
+                                            "suppressed", new RuntimeException("in")));
+                            built.set(nested(5, middle));
+                        });
+        thread.start();
+        thread.join();
+        Exception top = built.get();
+        String full = printed(top);
+        assertThat(full.length()).isLessThan(DeadLetter.MAX_STACK_TRACE_CHARS);
+        assertThat(full)
+                .contains("Caused by: java.io.IOException: middle", "\tSuppressed: ", "more");
+        assertThat(DeadLetter.boundedStackTrace(top)).isEqualTo(full);
+
+        Throwable deep = new RuntimeException("x");
+        for (int i = 0; i < 300; i++) {
+            deep = new RuntimeException("level " + i, deep);
+        }
+        assertThat(DeadLetter.boundedStackTrace(deep))
+                .hasSize(DeadLetter.MAX_STACK_TRACE_CHARS)
+                .isEqualTo(printed(deep).substring(0, DeadLetter.MAX_STACK_TRACE_CHARS));
+
+        Exception a = new Exception("a");
+        Exception b = new Exception("b", a);
+        a.initCause(b);
+        String cycle = printed(a);
+        assertThat(cycle).contains("CIRCULAR REFERENCE");
+        assertThat(DeadLetter.boundedStackTrace(a))
+                .isEqualTo(
+                        cycle.substring(
+                                0, Math.min(cycle.length(), DeadLetter.MAX_STACK_TRACE_CHARS)));
+    }
+
+    /**
+     * An exception thrown {@code depth} calls deep, so that its trace shares frames with its cause.
+     */
+    private static Exception nested(int depth, Exception cause) {
+        if (depth == 0) {
+            return new RuntimeException("top", cause);
+        }
+        return nested(depth - 1, cause);
+    }
+
+    private static String printed(Throwable t) {
+        StringWriter sw = new StringWriter();
+        t.printStackTrace(new PrintWriter(sw));
+        return sw.toString();
     }
 
     @Test

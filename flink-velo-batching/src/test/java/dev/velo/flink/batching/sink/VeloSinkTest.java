@@ -387,8 +387,63 @@ class VeloSinkTest {
             h.processWatermark(3);
             assertThat(EVENTS.get(id)).containsExactly("wm:1");
             h.processElement("b", 3);
+            assertThat(EVENTS.get(id)).containsExactly("wm:1", "write:a@2", "write:b@3", "wm:3");
+        }
+    }
+
+    @Test
+    void failBatchHandsBatchesOverWithoutFlushingAndFlushesBeforeTheBarrierAndAtTheEnd()
+            throws Exception {
+        String id = "s" + IDS.incrementAndGet();
+        Sink<String> sink =
+                VeloSink.wrap(
+                        new LoggingSink(id), settings(id, fixed(2), FailureStrategy.FAIL_BATCH));
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                harness(sink)) {
+            h.open();
+            h.processElement("a", 1);
+            h.processElement("b", 2);
+            h.processElement("c", 3);
+            h.processElement("d", 4);
+            // two size flushes: written, no delegate flush (a broker round trip for Kafka)
             assertThat(EVENTS.get(id))
-                    .containsExactly("wm:1", "write:a@2", "write:b@3", "flush:false", "wm:3");
+                    .containsExactly("write:a@1", "write:b@2", "write:c@3", "write:d@4");
+            EVENTS.get(id).clear();
+            h.processElement("e", 5);
+            h.setProcessingTime(1000);
+            assertThat(EVENTS.get(id)).containsExactly("write:e@5");
+            EVENTS.get(id).clear();
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(EVENTS.get(id)).containsExactly("flush:false", "dlqFlush");
+            EVENTS.get(id).clear();
+            h.processElement("f", 6);
+            h.prepareSnapshotPreBarrier(2);
+            assertThat(EVENTS.get(id)).containsExactly("write:f@6", "flush:false", "dlqFlush");
+            EVENTS.get(id).clear();
+            h.processElement("g", 7);
+            h.endInput();
+            assertThat(EVENTS.get(id)).containsExactly("write:g@7", "flush:true", "dlqFlush");
+        }
+    }
+
+    @Test
+    void strategiesThatActOnABatchOutcomeFlushTheDelegateAfterEveryBatch() throws Exception {
+        for (FailureStrategy s :
+                List.of(
+                        FailureStrategy.LOG_AND_CONTINUE,
+                        FailureStrategy.SEND_TO_DLQ,
+                        FailureStrategy.RETRY_WITH_BACKOFF)) {
+            String id = "s" + IDS.incrementAndGet();
+            Sink<String> sink = VeloSink.wrap(new LoggingSink(id), settings(id, fixed(2), s));
+            try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                    harness(sink)) {
+                h.open();
+                h.processElement("a", 1);
+                h.processElement("b", 2);
+                assertThat(EVENTS.get(id))
+                        .as("%s", s)
+                        .containsExactly("write:a@1", "write:b@2", "flush:false");
+            }
         }
     }
 }

@@ -17,10 +17,26 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Writes dead letters to a Kafka topic as JSON, at least once: {@code flush()} returns only when
  * every dead letter sent so far is acknowledged, and it is called before every checkpoint.
+ *
+ * <p>Producer defaults, each overridable with {@code dlq.properties.<key>}: {@code acks=all},
+ * idempotence on, and {@code batch.size} {@value #DEFAULT_BATCH_SIZE} bytes. A dead letter carries
+ * its error and a stack trace of up to 8 KiB, so Kafka's 16 KiB default would put one or two dead
+ * letters in a produce request; a burst of dead letters then queues behind one broker round trip
+ * per record and stalls the flush before the next checkpoint.
  */
 @Internal
 public final class KafkaDlqWriterFactory extends DlqWriterFactory {
     private static final long serialVersionUID = 1L;
+
+    /** The DLQ producer's default {@code batch.size}: many dead letters per produce request. */
+    static final int DEFAULT_BATCH_SIZE = 512 * 1024;
+
+    /**
+     * The DLQ producer's default {@code compression.type}. Dead letters of one batch repeat the
+     * same stack trace and error text, so they compress many times over; lz4-java ships with
+     * Flink's runtime (its network compression), so the codec is always there.
+     */
+    static final String DEFAULT_COMPRESSION = "lz4";
 
     private final String topic;
     private final HashMap<String, String> producerProperties;
@@ -32,12 +48,7 @@ public final class KafkaDlqWriterFactory extends DlqWriterFactory {
 
     @Override
     public DeadLetterWriter open(int subtaskIndex, int attemptNumber) {
-        Properties props = new Properties();
-        props.putAll(producerProperties);
-        props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-        props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.putIfAbsent(
-                ProducerConfig.CLIENT_ID_CONFIG, "velo-dlq-" + topic + "-" + subtaskIndex);
+        Properties props = producerProperties(topic, subtaskIndex, producerProperties);
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         // Kafka resolves serializer classes through the context class loader; in a Flink task
         // that is the job's user-code class loader only if we make it so.
@@ -50,6 +61,20 @@ public final class KafkaDlqWriterFactory extends DlqWriterFactory {
         } finally {
             Thread.currentThread().setContextClassLoader(previous);
         }
+    }
+
+    /** The DLQ producer's properties: the user's {@code dlq.properties.*} over our defaults. */
+    static Properties producerProperties(
+            String topic, int subtaskIndex, Map<String, String> userProperties) {
+        Properties props = new Properties();
+        props.putAll(userProperties);
+        props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(DEFAULT_BATCH_SIZE));
+        props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, DEFAULT_COMPRESSION);
+        props.putIfAbsent(
+                ProducerConfig.CLIENT_ID_CONFIG, "velo-dlq-" + topic + "-" + subtaskIndex);
+        return props;
     }
 
     @Override

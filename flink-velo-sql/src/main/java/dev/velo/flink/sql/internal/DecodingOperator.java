@@ -99,7 +99,7 @@ public final class DecodingOperator extends AbstractStreamOperator<RowData>
                             decoder.deserialize(record.getBinary(0), emit);
                         } catch (Exception e) {
                             // Undecodable bytes stay undecodable: never retry them.
-                            throw new VeloNonRetriableException(
+                            throw VeloNonRetriableException.withoutOwnStackTrace(
                                     "could not decode with the table's format: " + e.getMessage(),
                                     e);
                         }

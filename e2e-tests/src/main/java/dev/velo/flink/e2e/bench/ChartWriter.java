@@ -25,10 +25,11 @@ import javax.imageio.ImageIO;
 public final class ChartWriter {
 
     /** One group of bars: a case and its plain and velo records per second. */
-    public record Bar(String label, double plain, double velo) {}
+    /** One case: median throughputs and the ratio the BENCH line gives (see VeloBench). */
+    public record Bar(String label, double plain, double velo, double ratio) {}
 
     private static final Pattern LINE =
-            Pattern.compile("^BENCH (\\S+) plain=([0-9.]+) velo=([0-9.]+) .*$");
+            Pattern.compile("^BENCH (\\S+) plain=([0-9.]+) velo=([0-9.]+) ratio=([0-9.]+).*$");
     private static final Color PLAIN = new Color(0x8c, 0x9d, 0xb5);
     private static final Color VELO = new Color(0x1f, 0x6f, 0xd1);
 
@@ -47,7 +48,8 @@ public final class ChartWriter {
                         new Bar(
                                 m.group(1).substring("datastream_".length()),
                                 Double.parseDouble(m.group(2)),
-                                Double.parseDouble(m.group(3))));
+                                Double.parseDouble(m.group(3)),
+                                Double.parseDouble(m.group(4))));
             }
         }
         write(
@@ -132,9 +134,7 @@ public final class ChartWriter {
                             left + (int) (group * i + group / 2) - fm.stringWidth(lines[k]) / 2,
                             top + plotH + 18 + 14 * k);
                 }
-                String ratio =
-                        String.format(
-                                Locale.ROOT, "x%.2f", b.plain() > 0 ? b.velo() / b.plain() : 0);
+                String ratio = String.format(Locale.ROOT, "x%.2f", b.ratio());
                 g.setColor(Color.DARK_GRAY);
                 g.drawString(
                         ratio,

@@ -1,5 +1,6 @@
 package dev.velo.flink.e2e.bench;
 
+import dev.velo.flink.batching.batcher.ArrivalClock;
 import dev.velo.flink.batching.batcher.Batcher;
 import dev.velo.flink.batching.batcher.Batchers;
 import dev.velo.flink.batching.batcher.RecordSizeEstimators;
@@ -60,6 +61,7 @@ public class OperatorPathBenchmark {
     private StreamRecord<Object>[] input;
     private StreamRecord<Object>[] pool;
     private long now;
+    private ArrivalClock clock;
     private long batchId;
 
     @Setup(Level.Trial)
@@ -80,6 +82,7 @@ public class OperatorPathBenchmark {
                         Sleeper.system(),
                         () -> now);
         processor = new PassThrough(metrics);
+        clock = new ArrivalClock(System::currentTimeMillis);
         if (strategy.equals("mega_batch")) {
             pool = new StreamRecord[50_000];
         }
@@ -94,9 +97,9 @@ public class OperatorPathBenchmark {
     public void processElementAndFlush(Blackhole bh) throws Exception {
         processor.bh = bh;
         for (int i = 0; i < RECORDS; i++) {
-            if ((i & 1023) == 0) {
-                now++;
-            }
+            // as the operator: the real clock, read for a batch's first record and every
+            // ArrivalClock.STRIDE records
+            now = clock.arrival(batcher.isEmpty());
             StreamRecord<Object> element = input[i & 1023];
             metrics.numRecordsIn().inc();
             StreamRecord<Object> rec = copyRecord ? holderFor(element) : element;

@@ -34,10 +34,10 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * BENCH latency_adaptive_size p50_ms=&lt;x&gt; p99_ms=&lt;y&gt; target_ms=&lt;t&gt;
  * </pre>
  *
- * <p>Options: {@code --records N} (DataStream records per run; SQL uses N/2, Kafka N/50), {@code
- * --cases a,b}, {@code --quick} (small counts, one repetition: a smoke run), {@code --reps R},
- * {@code --parallelism P}, {@code --chart file.png} (throughput chart of the DataStream cases).
- * Lines starting with {@code #} are details.
+ * <p>Options: {@code --records N} (DataStream records per run, default 100,000,000; SQL uses N/20,
+ * Kafka N/200 up to 1,000,000), {@code --cases a,b}, {@code --quick} (small counts, one repetition:
+ * a smoke run), {@code --reps R}, {@code --parallelism P}, {@code --chart file.png} (throughput
+ * chart of the DataStream cases). Lines starting with {@code #} are details.
  */
 public final class VeloBench {
 
@@ -68,8 +68,8 @@ public final class VeloBench {
     }
 
     private final PrintStream out;
-    private long records = 10_000_000L;
-    private int reps = 3;
+    private long records = 100_000_000L;
+    private int reps = 5;
     private int parallelism = 1;
     private boolean quick;
     private Path chart;
@@ -176,7 +176,7 @@ public final class VeloBench {
                         if (name.startsWith("datastream_")) {
                             bars.add(
                                     new ChartWriter.Bar(
-                                            name.replace("datastream_", ""), v[0], v[1]));
+                                            name.replace("datastream_", ""), v[0], v[1], v[2]));
                         }
                     });
             ChartWriter.write(
@@ -187,26 +187,48 @@ public final class VeloBench {
 
     // ---------------------------------------------------------------- throughput
 
-    /** Runs warm-up, then plain and velo alternately; prints the medians. */
+    /**
+     * Runs warm-up, then plain and velo alternately; prints the medians of each and, as the ratio,
+     * the median of the per-repetition ratios velo/plain. The two runs of a repetition follow each
+     * other and see about the same load, so their ratio cancels the load drift of a shared machine
+     * that the ratio of the two medians keeps (printed on the {@code #} line before).
+     */
     private void compare(String name, RunOnce plain, RunOnce velo, long n) throws Exception {
         if (!quick) {
-            // JIT warm-up of both paths; --quick is a smoke run and skips it
-            long warm = Math.max(1000, n / 5);
-            plain.run(warm);
-            velo.run(warm);
+            // JIT warm-up of both paths, two full runs each: with shorter warm-ups the first
+            // measured runs still varied 4x while the JIT settled. --quick skips it (a smoke run).
+            for (int w = 0; w < 2; w++) {
+                plain.run(n);
+                velo.run(n);
+            }
         }
         double[] p = new double[reps];
         double[] v = new double[reps];
+        double[] ratios = new double[reps];
         for (int r = 0; r < reps; r++) {
             p[r] = plain.run(n);
             v[r] = velo.run(n);
-            out.printf(Locale.ROOT, "# %s rep %d plain=%.0f velo=%.0f%n", name, r, p[r], v[r]);
+            ratios[r] = v[r] / p[r];
+            out.printf(
+                    Locale.ROOT,
+                    "# %s rep %d plain=%.0f velo=%.0f ratio=%.3f%n",
+                    name,
+                    r,
+                    p[r],
+                    v[r],
+                    ratios[r]);
         }
         double pm = median(p);
         double vm = median(v);
-        throughput.put(name, new double[] {pm, vm});
+        throughput.put(name, new double[] {pm, vm, median(ratios)});
+        out.printf(Locale.ROOT, "# %s ratio of the medians=%.3f%n", name, vm / pm);
         out.printf(
-                Locale.ROOT, "BENCH %s plain=%.0f velo=%.0f ratio=%.3f%n", name, pm, vm, vm / pm);
+                Locale.ROOT,
+                "BENCH %s plain=%.0f velo=%.0f ratio=%.3f%n",
+                name,
+                pm,
+                vm,
+                median(ratios));
     }
 
     /** One run of a job over {@code n} records, returning records per second. */
@@ -249,7 +271,7 @@ public final class VeloBench {
     }
 
     private void sql(String name) throws Exception {
-        long n = Math.max(1000, records / 2);
+        long n = Math.max(1000, records / 20);
         compare(name, r -> runSql(r, false), r -> runSql(r, true), n);
     }
 
@@ -280,7 +302,7 @@ public final class VeloBench {
     private int kafkaRun;
 
     private void kafka(String name, EmbeddedKafka kafka) throws Exception {
-        int n = (int) Math.max(1000, Math.min(records / 50, 1_000_000));
+        int n = (int) Math.max(1000, Math.min(records / 200, 1_000_000));
         String clean = "bench-clean-" + n;
         String dirty = "bench-dirty-" + n;
         kafka.createTopic(clean, 1);
@@ -469,6 +491,15 @@ public final class VeloBench {
             }
         }
         out.printf("# %s batches (n:size/latency):%s%n", name, sizes);
+        long within =
+                after.stream().filter(l -> Math.abs(l / 1e6 - target) <= 0.2 * target).count();
+        out.printf(
+                Locale.ROOT,
+                "# %s batches 21 to %d within +-20%% of the target: %d of %d%n",
+                name,
+                all.size() - 1,
+                within,
+                after.size());
         out.printf(
                 Locale.ROOT,
                 "BENCH %s p50_ms=%.3f p99_ms=%.3f target_ms=%d%n",

@@ -1,5 +1,6 @@
 package dev.velo.flink.batching.operator;
 
+import dev.velo.flink.batching.batcher.ArrivalClock;
 import dev.velo.flink.batching.batcher.Batcher;
 import dev.velo.flink.batching.batcher.Batchers;
 import dev.velo.flink.batching.batcher.FlushTimer;
@@ -74,6 +75,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Nullable private transient StreamRecord<IN>[] recordPool;
     private transient long batchStartMillis;
     private transient FlushTimer flushTimer;
+    private transient ArrivalClock arrivalClock;
     @Nullable private transient Watermark heldWatermark;
     private transient long batchIdBase;
     private transient long batchSeq;
@@ -152,11 +154,14 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
         batchIdBase = ((long) subtask << 40) | ((long) (attempt & 0xFF) << 32);
         flushTimer = new FlushTimer(d -> getProcessingTimeService().registerTimer(d, this));
+        arrivalClock =
+                new ArrivalClock(() -> getProcessingTimeService().getCurrentProcessingTime());
     }
 
     @Override
     public void processElement(StreamRecord<IN> element) throws Exception {
-        long now = getProcessingTimeService().getCurrentProcessingTime();
+        boolean startsBatch = batcher.isEmpty();
+        long now = arrivalClock.arrival(startsBatch);
         metrics.numRecordsIn().inc();
         IN value = element.getValue();
         if (copySerializer != null) {
@@ -164,7 +169,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             value = copySerializer.copy(value);
         }
         StreamRecord<IN> copy = holderFor(value, element);
-        if (batcher.isEmpty()) {
+        if (startsBatch) {
             batchStartMillis = now;
         }
         if (batcher.add(copy, now)) {

@@ -1,5 +1,6 @@
 package dev.velo.flink.batching.sink;
 
+import dev.velo.flink.batching.batcher.ArrivalClock;
 import dev.velo.flink.batching.batcher.Batcher;
 import dev.velo.flink.batching.batcher.Batchers;
 import dev.velo.flink.batching.batcher.FlushTimer;
@@ -56,6 +57,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     private long batchSeq;
     private long batchStartMillis;
     private final FlushTimer flushTimer;
+    private final ArrivalClock arrivalClock;
     @Nullable private Watermark heldWatermark;
 
     /** Whether a batch's delegate flush is needed to learn its outcome (see class comment). */
@@ -105,6 +107,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         this.timeService = context.getProcessingTimeService();
         this.flushEachBatch = settings.failureConfig().strategy() != FailureStrategy.FAIL_BATCH;
         this.flushTimer = new FlushTimer(d -> timeService.registerTimer(d, this));
+        this.arrivalClock = new ArrivalClock(timeService::getCurrentProcessingTime);
         this.batcher =
                 Batchers.create(
                         settings.batchConfig(), p -> settings.sizeEstimator().estimate(p.value));
@@ -135,15 +138,20 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     @Override
     public void write(T element, Context context) throws IOException, InterruptedException {
         metrics.numRecordsIn().inc();
-        long now = timeService.getCurrentProcessingTime();
         if (!batching) {
             Pending<T> p = new Pending<>(element, context.timestamp(), context.currentWatermark());
-            runBatch(FlushReason.SIZE, Collections.singletonList(p), writeThrough, now);
+            runBatch(
+                    FlushReason.SIZE,
+                    Collections.singletonList(p),
+                    writeThrough,
+                    timeService.getCurrentProcessingTime());
             return;
         }
+        boolean startsBatch = batcher.isEmpty();
+        long now = arrivalClock.arrival(startsBatch);
         T value = copySerializer != null ? copySerializer.copy(element) : element;
         Pending<T> p = new Pending<>(value, context.timestamp(), context.currentWatermark());
-        if (batcher.isEmpty()) {
+        if (startsBatch) {
             batchStartMillis = now;
         }
         if (batcher.add(p, now)) {

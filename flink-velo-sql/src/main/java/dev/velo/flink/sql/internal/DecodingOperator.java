@@ -1,14 +1,11 @@
 package dev.velo.flink.sql.internal;
 
 import dev.velo.flink.batching.config.FailureConfig;
-import dev.velo.flink.batching.dlq.DeadLetterWriter;
+import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.failure.BatchProcessor;
-import dev.velo.flink.batching.failure.FailureHandler;
 import dev.velo.flink.batching.failure.VeloBatchFailedException;
 import dev.velo.flink.batching.failure.VeloNonRetriableException;
-import dev.velo.flink.batching.metrics.VeloMetrics;
 import dev.velo.flink.sql.dlq.DlqWriterFactory;
-import java.util.Collections;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -39,12 +36,9 @@ public final class DecodingOperator extends AbstractStreamOperator<RowData>
     private final FailureConfig failureConfig;
     @Nullable private final DlqWriterFactory dlqFactory;
 
-    private transient FailureHandler<RowData> failureHandler;
-    private transient DeadLetterWriter dlqWriter;
-    private transient VeloMetrics metrics;
+    private transient RecordFailureStage<RowData> stage;
     private transient StreamRecord<RowData> reuse;
     private transient RowData current;
-    private transient long recordIndex;
     private transient BatchProcessor<RowData> processor;
 
     public DecodingOperator(
@@ -76,10 +70,6 @@ public final class DecodingOperator extends AbstractStreamOperator<RowData>
                         return SimpleUserCodeClassLoader.create(getUserCodeClassloader());
                     }
                 });
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
-        dlqWriter = dlqFactory == null ? null : dlqFactory.open(subtask, attempt);
-        metrics = VeloMetrics.register(group);
         reuse = new StreamRecord<>(null);
         Collector<RowData> emit =
                 new Collector<>() {
@@ -108,27 +98,22 @@ public final class DecodingOperator extends AbstractStreamOperator<RowData>
                     @Override
                     public void finishBatch() {}
                 };
-        failureHandler =
-                new FailureHandler<>(
+        stage =
+                new RecordFailureStage<>(
                         failureConfig,
                         tableName,
-                        "source",
+                        DeadLetter.SIDE_SOURCE,
                         record -> record.getBinary(0),
+                        dlqFactory,
+                        getRuntimeContext().getTaskInfo(),
+                        group,
                         deadLetter -> {
                             if (hasKafkaMetadata) {
                                 deadLetter.setKafkaTopic(current.getString(1).toString());
                                 deadLetter.setKafkaPartition(current.getInt(2));
                                 deadLetter.setKafkaOffset(current.getLong(3));
                             }
-                            if (dlqWriter == null) {
-                                throw new IllegalStateException(
-                                        "Table '" + tableName + "' has no dead letter queue");
-                            }
-                            dlqWriter.write(deadLetter);
-                        },
-                        metrics,
-                        Thread::sleep,
-                        System::currentTimeMillis);
+                        });
     }
 
     @Override
@@ -138,34 +123,30 @@ public final class DecodingOperator extends AbstractStreamOperator<RowData>
         if (!element.hasTimestamp()) {
             reuse.eraseTimestamp();
         }
-        long index = recordIndex++;
-        metrics.numRecordsIn().inc();
+        long index = stage.nextIndex();
         try {
-            metrics.numRecordsOut()
-                    .inc(
-                            failureHandler.process(
-                                    index, Collections.singletonList(current), processor));
+            stage.process(current, processor);
         } catch (VeloBatchFailedException e) {
             throw new FlinkRuntimeException(
                     String.format(
                             "Table '%s': could not decode the record %s (source.failure_strategy"
                                     + " = %s): %s",
                             tableName,
-                            position(),
+                            position(index),
                             failureConfig.strategy().displayName(),
                             e.getCause() == null ? e.getMessage() : e.getCause().toString()),
                     e);
         }
     }
 
-    private String position() {
+    private String position(long index) {
         if (hasKafkaMetadata) {
             return String.format(
                     "at topic '%s' partition %d offset %d",
                     current.getString(1), current.getInt(2), current.getLong(3));
         }
         return "number "
-                + (recordIndex - 1)
+                + index
                 + " of subtask "
                 + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     }
@@ -174,23 +155,19 @@ public final class DecodingOperator extends AbstractStreamOperator<RowData>
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         // A dead letter must be durable before the checkpoint that skips its record completes.
-        if (dlqWriter != null) {
-            dlqWriter.flush();
-        }
+        stage.flushDeadLetters();
     }
 
     @Override
     public void endInput() throws Exception {
-        if (dlqWriter != null) {
-            dlqWriter.flush();
-        }
+        stage.flushDeadLetters();
     }
 
     @Override
     public void close() throws Exception {
         try {
-            if (dlqWriter != null) {
-                dlqWriter.close();
+            if (stage != null) {
+                stage.close();
             }
         } finally {
             super.close();

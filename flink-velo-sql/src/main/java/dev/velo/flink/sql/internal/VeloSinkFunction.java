@@ -1,14 +1,10 @@
 package dev.velo.flink.sql.internal;
 
 import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
-import dev.velo.flink.batching.dlq.DeadLetterWriter;
 import dev.velo.flink.batching.failure.BatchProcessor;
-import dev.velo.flink.batching.failure.FailureHandler;
-import dev.velo.flink.batching.failure.Sleeper;
-import dev.velo.flink.batching.metrics.VeloMetrics;
 import dev.velo.flink.sql.dlq.DlqWriterFactory;
-import java.util.Collections;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -36,12 +32,9 @@ public final class VeloSinkFunction extends RichSinkFunction<RowData>
     private final DeadLetterEncoder<RowData> encoder;
     @Nullable private final DlqWriterFactory dlqFactory;
 
-    private transient FailureHandler<RowData> failureHandler;
-    private transient DeadLetterWriter dlqWriter;
-    private transient VeloMetrics metrics;
+    private transient RecordFailureStage<RowData> stage;
     private transient SinkFunction.Context context;
     private transient BatchProcessor<RowData> processor;
-    private transient long recordIndex;
 
     public VeloSinkFunction(
             SinkFunction<RowData> delegate,
@@ -62,10 +55,6 @@ public final class VeloSinkFunction extends RichSinkFunction<RowData>
             ((RichFunction) delegate).setRuntimeContext(getRuntimeContext());
             ((RichFunction) delegate).open(openContext);
         }
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
-        dlqWriter = dlqFactory == null ? null : dlqFactory.open(subtask, attempt);
-        metrics = VeloMetrics.register(getRuntimeContext().getMetricGroup());
         processor =
                 new BatchProcessor<>() {
                     @Override
@@ -76,34 +65,28 @@ public final class VeloSinkFunction extends RichSinkFunction<RowData>
                     @Override
                     public void finishBatch() {}
                 };
-        failureHandler =
-                new FailureHandler<>(
+        stage =
+                new RecordFailureStage<>(
                         failureConfig,
                         tableName,
-                        "sink",
+                        DeadLetter.SIDE_SINK,
                         encoder,
-                        dlqWriter == null ? null : dlqWriter::write,
-                        metrics,
-                        Sleeper.system(),
-                        System::currentTimeMillis);
+                        dlqFactory,
+                        getRuntimeContext().getTaskInfo(),
+                        getRuntimeContext().getMetricGroup(),
+                        deadLetter -> {});
     }
 
     @Override
     public void invoke(RowData value, Context context) throws Exception {
         this.context = context;
-        metrics.numRecordsIn().inc();
-        metrics.numRecordsOut()
-                .inc(
-                        failureHandler.process(
-                                recordIndex++, Collections.singletonList(value), processor));
+        stage.process(value, processor);
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
         // A dead letter must be durable before the checkpoint that skips its record completes.
-        if (dlqWriter != null) {
-            dlqWriter.flush();
-        }
+        stage.flushDeadLetters();
         if (delegate instanceof CheckpointedFunction) {
             ((CheckpointedFunction) delegate).snapshotState(ctx);
         }
@@ -119,9 +102,7 @@ public final class VeloSinkFunction extends RichSinkFunction<RowData>
     @Override
     public void finish() throws Exception {
         delegate.finish();
-        if (dlqWriter != null) {
-            dlqWriter.flush();
-        }
+        stage.flushDeadLetters();
     }
 
     @Override
@@ -131,8 +112,8 @@ public final class VeloSinkFunction extends RichSinkFunction<RowData>
                 ((RichFunction) delegate).close();
             }
         } finally {
-            if (dlqWriter != null) {
-                dlqWriter.close();
+            if (stage != null) {
+                stage.close();
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.velo.flink.e2e.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.velo.flink.sql.testing.FailingSinkFactory;
 import dev.velo.flink.sql.testing.VeloMetricsProbe;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +63,7 @@ class TransientSinkRetryITCase {
                         + "')");
         env.executeSql(
                 "CREATE TEMPORARY TABLE out_t (id BIGINT) WITH ('connector'='velo',"
-                        + " 'velo.connector'='e2e-flaky-sink', 'sink-id'='"
+                        + " 'velo.connector'='failing-sink', 'sink-id'='"
                         + sinkId
                         + "', 'transient-flush-failures'='"
                         + FAILURES
@@ -79,8 +80,8 @@ class TransientSinkRetryITCase {
         JobID job = result.getJobClient().orElseThrow().getJobID();
         result.await(2, java.util.concurrent.TimeUnit.MINUTES);
 
-        List<Long> failures = FlakySinkFactory.failureNanos(sinkId);
-        List<Long> successes = FlakySinkFactory.successNanos(sinkId);
+        List<Long> failures = FailingSinkFactory.failureNanos(sinkId);
+        List<Long> successes = FailingSinkFactory.successNanos(sinkId);
         assertThat(failures).hasSize(FAILURES);
         // attempt k's wait: from the k-th failure to the next flush attempt
         List<Long> attempts = new ArrayList<>(failures);
@@ -96,7 +97,7 @@ class TransientSinkRetryITCase {
                                     (double) BACKOFF_MAX_MS));
         }
         long retries = COUNTERS.sum(job, "numRetries");
-        List<Long> delivered = FlakySinkFactory.results(sinkId);
+        List<String> delivered = FailingSinkFactory.results(sinkId);
         Figures.print(
                 "transient-sink-retry",
                 String.format(
@@ -113,7 +114,9 @@ class TransientSinkRetryITCase {
 
         assertThat(delivered)
                 .containsExactlyInAnyOrderElementsOf(
-                        LongStream.rangeClosed(1, ROWS).boxed().collect(Collectors.toList()));
+                        LongStream.rangeClosed(1, ROWS)
+                                .mapToObj(String::valueOf)
+                                .collect(Collectors.toList()));
         assertThat(retries).isEqualTo(FAILURES);
         assertThat(COUNTERS.sum(job, "numRecordsOut")).isEqualTo(ROWS);
         assertThat(COUNTERS.sum(job, "numRecordsDropped")).isZero();

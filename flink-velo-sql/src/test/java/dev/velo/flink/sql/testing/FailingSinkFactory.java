@@ -51,7 +51,8 @@ public class FailingSinkFactory implements DynamicTableSinkFactory {
     private static final Map<String, List<Integer>> FLUSH_SIZES = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> WRITE_FAILURES_LEFT = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> FLUSH_FAILURES_LEFT = new ConcurrentHashMap<>();
-    private static final Map<String, List<Long>> FAILURE_TIMES = new ConcurrentHashMap<>();
+    private static final Map<String, List<Long>> FAILURE_NANOS = new ConcurrentHashMap<>();
+    private static final Map<String, List<Long>> SUCCESS_NANOS = new ConcurrentHashMap<>();
 
     /** The first column of every row durably written by sink {@code id}, as strings. */
     public static List<String> results(String id) {
@@ -63,9 +64,14 @@ public class FailingSinkFactory implements DynamicTableSinkFactory {
         return FLUSH_SIZES.getOrDefault(id, Collections.emptyList());
     }
 
-    /** Wall-clock times (ms) of the transient failures of sink {@code id}. */
-    public static List<Long> failureTimes(String id) {
-        return FAILURE_TIMES.getOrDefault(id, Collections.emptyList());
+    /** {@link System#nanoTime()} of each transient failure of sink {@code id}, in order. */
+    public static List<Long> failureNanos(String id) {
+        return FAILURE_NANOS.getOrDefault(id, Collections.emptyList());
+    }
+
+    /** {@link System#nanoTime()} of each successful non-empty flush of sink {@code id}. */
+    public static List<Long> successNanos(String id) {
+        return SUCCESS_NANOS.getOrDefault(id, Collections.emptyList());
     }
 
     public static void reset(String id) {
@@ -73,7 +79,8 @@ public class FailingSinkFactory implements DynamicTableSinkFactory {
         FLUSH_SIZES.remove(id);
         WRITE_FAILURES_LEFT.remove(id);
         FLUSH_FAILURES_LEFT.remove(id);
-        FAILURE_TIMES.remove(id);
+        FAILURE_NANOS.remove(id);
+        SUCCESS_NANOS.remove(id);
     }
 
     @Override
@@ -99,7 +106,8 @@ public class FailingSinkFactory implements DynamicTableSinkFactory {
         String id = options.get(SINK_ID);
         RESULTS.putIfAbsent(id, new CopyOnWriteArrayList<>());
         FLUSH_SIZES.putIfAbsent(id, new CopyOnWriteArrayList<>());
-        FAILURE_TIMES.putIfAbsent(id, new CopyOnWriteArrayList<>());
+        FAILURE_NANOS.putIfAbsent(id, new CopyOnWriteArrayList<>());
+        SUCCESS_NANOS.putIfAbsent(id, new CopyOnWriteArrayList<>());
         WRITE_FAILURES_LEFT.putIfAbsent(
                 id, new AtomicInteger(options.get(TRANSIENT_WRITE_FAILURES)));
         FLUSH_FAILURES_LEFT.putIfAbsent(
@@ -163,7 +171,7 @@ public class FailingSinkFactory implements DynamicTableSinkFactory {
                         throw new IllegalArgumentException("poison record " + key);
                     }
                     if (WRITE_FAILURES_LEFT.get(id).getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                        FAILURE_TIMES.get(id).add(System.currentTimeMillis());
+                        FAILURE_NANOS.get(id).add(System.nanoTime());
                         // like a real client whose connection broke: unflushed writes are lost
                         pending.clear();
                         throw new IOException("transient write failure of record " + key);
@@ -177,10 +185,11 @@ public class FailingSinkFactory implements DynamicTableSinkFactory {
                         return;
                     }
                     if (FLUSH_FAILURES_LEFT.get(id).getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                        FAILURE_TIMES.get(id).add(System.currentTimeMillis());
+                        FAILURE_NANOS.get(id).add(System.nanoTime());
                         pending.clear();
                         throw new IOException("transient flush failure");
                     }
+                    SUCCESS_NANOS.get(id).add(System.nanoTime());
                     RESULTS.get(id).addAll(pending);
                     FLUSH_SIZES.get(id).add(pending.size());
                     pending.clear();

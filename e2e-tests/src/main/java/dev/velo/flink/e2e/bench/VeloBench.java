@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -61,6 +63,8 @@ public final class VeloBench {
         }
         all.add("sql_fixed_size");
         all.add("kafka_fixed_size");
+        all.add("kafka_sink_dlq_fixed_size");
+        all.add("kafka_sink_dlq_mega_batch");
         all.add("latency_low_latency");
         all.add("latency_time_window");
         all.add("latency_adaptive_size");
@@ -152,11 +156,15 @@ public final class VeloBench {
                     dataStream(c, c.substring("datastream_".length()));
                 } else if (c.equals("sql_fixed_size")) {
                     sql(c);
-                } else if (c.equals("kafka_fixed_size")) {
+                } else if (c.startsWith("kafka_")) {
                     if (kafka == null) {
                         kafka = EmbeddedKafka.start();
                     }
-                    kafka(c, kafka);
+                    if (c.equals("kafka_fixed_size")) {
+                        kafka(c, kafka);
+                    } else {
+                        kafkaSinkDlq(c, c.substring("kafka_sink_dlq_".length()), kafka);
+                    }
                 } else if (c.equals("latency_adaptive_size")) {
                     adaptive(c);
                 } else {
@@ -301,22 +309,81 @@ public final class VeloBench {
 
     private int kafkaRun;
 
+    private final Set<String> producedTopics = new HashSet<>();
+
     private void kafka(String name, EmbeddedKafka kafka) throws Exception {
         int n = (int) Math.max(1000, Math.min(records / 200, 1_000_000));
-        String clean = "bench-clean-" + n;
+        String clean = cleanTopic(kafka, n);
         String dirty = "bench-dirty-" + n;
-        kafka.createTopic(clean, 1);
-        kafka.createTopic(dirty, 1);
-        kafka.createTopic("bench-dlq", 1);
-        produce(kafka, clean, n, false);
-        produce(kafka, dirty, n, true);
+        if (producedTopics.add(dirty)) {
+            kafka.createTopic(dirty, 1);
+            produce(kafka, dirty, n, true);
+        }
+        createOnce(kafka, "bench-dlq");
         long malformed = n / 100;
         out.printf(
                 "# %s: %d records per topic, %d malformed in the velo input%n", name, n, malformed);
+        String bs = kafka.bootstrapServers();
+        String veloSource =
+                "'connector'='velo', 'velo.connector'='kafka', 'source.failure_strategy'='SendToDLQ',"
+                        + " 'dlq.connector'='kafka', 'dlq.topic'='bench-dlq',"
+                        + " 'dlq.properties.bootstrap.servers'='"
+                        + bs
+                        + "',";
+        String veloSink =
+                "'connector'='velo', 'velo.connector'='kafka', 'batch.strategy'='fixed_size',"
+                        + " 'batch.size'='1000',";
         compare(
                 name,
-                r -> runKafka(kafka, clean, n, false),
-                r -> runKafka(kafka, dirty, n, true),
+                r -> runKafka(kafka, clean, n, "'connector'='kafka',", "'connector'='kafka',"),
+                r -> runKafka(kafka, dirty, n, veloSource, veloSink),
+                n);
+    }
+
+    /** Creates {@code topic} unless this harness run already did. */
+    private void createOnce(EmbeddedKafka kafka, String topic) {
+        if (producedTopics.add(topic)) {
+            kafka.createTopic(topic, 1);
+        }
+    }
+
+    /** A topic of {@code n} well-formed JSON records, produced once per harness run. */
+    private String cleanTopic(EmbeddedKafka kafka, int n) {
+        String clean = "bench-clean-" + n;
+        if (producedTopics.add(clean)) {
+            kafka.createTopic(clean, 1);
+            produce(kafka, clean, n, false);
+        }
+        return clean;
+    }
+
+    /**
+     * Plain Kafka → plain Kafka sink vs plain Kafka → velo Kafka sink whose failure strategy is
+     * SendToDLQ, with the seed defaults of {@code strategy} (fixed_size 100 or mega_batch 50,000).
+     * SendToDLQ needs each batch's outcome, so every batch ends with a flush of the Kafka writer, a
+     * broker round trip: the case where batch size decides throughput.
+     */
+    private void kafkaSinkDlq(String name, String strategy, EmbeddedKafka kafka) throws Exception {
+        if (!strategy.equals("fixed_size") && !strategy.equals("mega_batch")) {
+            throw new IllegalArgumentException("unknown case '" + name + "'");
+        }
+        int n = (int) Math.max(1000, Math.min(records / 200, 1_000_000));
+        String clean = cleanTopic(kafka, n);
+        createOnce(kafka, "bench-sink-dlq");
+        String velo =
+                "'connector'='velo', 'velo.connector'='kafka', 'batch.strategy'='"
+                        + strategy
+                        + "',"
+                        + (strategy.equals("mega_batch") ? " 'batch.parallel'='false'," : "")
+                        + " 'sink.failure_strategy'='SendToDLQ', 'dlq.connector'='kafka',"
+                        + " 'dlq.topic'='bench-sink-dlq', 'dlq.properties.bootstrap.servers'='"
+                        + kafka.bootstrapServers()
+                        + "',";
+        out.printf("# %s: %d records, seed defaults of %s, sink SendToDLQ%n", name, n, strategy);
+        compare(
+                name,
+                r -> runKafka(kafka, clean, n, "'connector'='kafka',", "'connector'='kafka',"),
+                r -> runKafka(kafka, clean, n, "'connector'='kafka',", velo),
                 n);
     }
 
@@ -340,19 +407,22 @@ public final class VeloBench {
         }
     }
 
-    /** The whole topic is read each run (warm-up and measured runs alike): n records. */
-    private double runKafka(EmbeddedKafka kafka, String topic, int n, boolean velo)
+    /**
+     * One run over the whole topic (warm-up and measured runs alike: n records) into a new output
+     * topic; {@code srcWith} and {@code snkWith} open the tables' WITH clauses (connector and
+     * flink-velo options, each ending with a comma).
+     */
+    private double runKafka(
+            EmbeddedKafka kafka, String topic, int n, String srcWith, String snkWith)
             throws Exception {
         String bs = kafka.bootstrapServers();
         String outTopic = "bench-out-" + (++kafkaRun);
         kafka.createTopic(outTopic, 1);
         StreamTableEnvironment t = StreamTableEnvironment.create(env());
         String common = "'properties.bootstrap.servers'='" + bs + "', 'format'='json'";
-        String src =
+        t.executeSql(
                 "CREATE TEMPORARY TABLE src (id BIGINT, name STRING, price DOUBLE) WITH ("
-                        + (velo
-                                ? "'connector'='velo', 'velo.connector'='kafka',"
-                                : "'connector'='kafka',")
+                        + srcWith
                         + " 'topic'='"
                         + topic
                         + "', 'properties.group.id'='bench-"
@@ -360,26 +430,15 @@ public final class VeloBench {
                         + "', 'scan.startup.mode'='earliest-offset',"
                         + " 'scan.bounded.mode'='latest-offset', "
                         + common
-                        + (velo
-                                ? ", 'source.failure_strategy'='SendToDLQ', 'dlq.connector'='kafka',"
-                                        + " 'dlq.topic'='bench-dlq', 'dlq.properties.bootstrap.servers'='"
-                                        + bs
-                                        + "'"
-                                : "")
-                        + ")";
-        String snk =
+                        + ")");
+        t.executeSql(
                 "CREATE TEMPORARY TABLE snk (id BIGINT, name STRING, price DOUBLE) WITH ("
-                        + (velo
-                                ? "'connector'='velo', 'velo.connector'='kafka',"
-                                        + " 'batch.strategy'='fixed_size', 'batch.size'='1000',"
-                                : "'connector'='kafka',")
+                        + snkWith
                         + " 'topic'='"
                         + outTopic
                         + "', "
                         + common
-                        + ")";
-        t.executeSql(src);
-        t.executeSql(snk);
+                        + ")");
         return n / seconds(t.executeSql("INSERT INTO snk SELECT * FROM src"));
     }
 

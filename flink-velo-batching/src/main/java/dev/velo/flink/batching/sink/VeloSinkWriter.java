@@ -14,6 +14,7 @@ import dev.velo.flink.batching.failure.Sleeper;
 import dev.velo.flink.batching.metrics.FlushReason;
 import dev.velo.flink.batching.metrics.VeloMetrics;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -22,7 +23,9 @@ import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.IOUtils;
@@ -203,6 +206,25 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         if (!batcher.isEmpty()) {
             flushBuffer(FlushReason.CHECKPOINT, false, true);
         }
+    }
+
+    /** The delegate's writer state, after draining the buffer (for stateful delegates). */
+    @SuppressWarnings("unchecked")
+    <S> List<S> snapshotDelegateState(long checkpointId) throws IOException {
+        try {
+            drainBeforeSnapshot();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return ((StatefulSinkWriter<T, S>) delegate).snapshotState(checkpointId);
+    }
+
+    /** The delegate's committables, after draining the buffer (for committing delegates). */
+    @SuppressWarnings("unchecked")
+    <C> Collection<C> prepareDelegateCommit() throws IOException, InterruptedException {
+        drainBeforeSnapshot();
+        return ((CommittingSinkWriter<T, C>) delegate).prepareCommit();
     }
 
     @VisibleForTesting

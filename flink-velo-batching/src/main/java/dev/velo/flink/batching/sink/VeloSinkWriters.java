@@ -49,15 +49,8 @@ final class VeloSinkWriters {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public List<S> snapshotState(long checkpointId) throws IOException {
-            try {
-                drainBeforeSnapshot();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-            return ((StatefulSinkWriter<T, S>) delegate).snapshotState(checkpointId);
+            return snapshotDelegateState(checkpointId);
         }
     }
 
@@ -70,10 +63,8 @@ final class VeloSinkWriters {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public Collection<C> prepareCommit() throws IOException, InterruptedException {
-            drainBeforeSnapshot();
-            return ((CommittingSinkWriter<T, C>) delegate).prepareCommit();
+            return prepareDelegateCommit();
         }
     }
 
@@ -86,22 +77,13 @@ final class VeloSinkWriters {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public List<S> snapshotState(long checkpointId) throws IOException {
-            try {
-                drainBeforeSnapshot();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-            return ((StatefulSinkWriter<T, S>) delegate).snapshotState(checkpointId);
+            return snapshotDelegateState(checkpointId);
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public Collection<C> prepareCommit() throws IOException, InterruptedException {
-            drainBeforeSnapshot();
-            return ((CommittingSinkWriter<T, C>) delegate).prepareCommit();
+            return prepareDelegateCommit();
         }
     }
 }

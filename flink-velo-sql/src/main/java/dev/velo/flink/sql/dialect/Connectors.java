@@ -284,22 +284,8 @@ final class Connectors {
     private void inferJson(String name, Path file, Mapped mapped, Token at) {
         ObjectMapper json = new ObjectMapper();
         Map<String, String> types = new LinkedHashMap<>();
-        List<String> lines;
-        try (Stream<String> all = Files.lines(file)) {
-            lines = all.filter(l -> !l.isBlank()).limit(SAMPLE_ROWS).collect(Collectors.toList());
-        } catch (IOException | RuntimeException e) {
-            throw lexer.error(
-                    at.start,
-                    "cannot read "
-                            + file
-                            + " to infer the columns of '"
-                            + name
-                            + "': "
-                            + e.getMessage()
-                            + "; add '"
-                            + name
-                            + ".schema'");
-        }
+        List<String> lines =
+                sampleLines(file, SAMPLE_ROWS, name, at, "; add '" + name + ".schema'");
         for (String line : lines) {
             JsonNode node;
             try {
@@ -460,11 +446,18 @@ final class Connectors {
     }
 
     private List<String[]> sample(Path file, String name, Token at) {
+        return sampleLines(file, SAMPLE_ROWS + 1, name, at, "").stream()
+                .map(l -> l.split(",", -1))
+                .collect(Collectors.toList());
+    }
+
+    /**
+     * The first {@code limit} non-blank lines of {@code file}, read to infer the columns of table
+     * {@code name}; a read error names the file and the table, followed by {@code hint}.
+     */
+    private List<String> sampleLines(Path file, int limit, String name, Token at, String hint) {
         try (Stream<String> lines = Files.lines(file)) {
-            return lines.filter(l -> !l.isBlank())
-                    .limit(SAMPLE_ROWS + 1)
-                    .map(l -> l.split(",", -1))
-                    .collect(Collectors.toList());
+            return lines.filter(l -> !l.isBlank()).limit(limit).collect(Collectors.toList());
         } catch (IOException | RuntimeException e) {
             throw lexer.error(
                     at.start,
@@ -473,7 +466,8 @@ final class Connectors {
                             + " to infer the columns of '"
                             + name
                             + "': "
-                            + e.getMessage());
+                            + e.getMessage()
+                            + hint);
         }
     }
 

@@ -126,9 +126,7 @@ public final class FailureHandler<T> {
                     }
                     retryIdx.add(i);
                 } else {
-                    failRecord(terminal, batchId, i, batch.get(i), e, 1);
-                    done[i] = true;
-                    failed++;
+                    failed += failRecordAt(terminal, batchId, batch, done, i, e, 1);
                 }
             }
         }
@@ -146,9 +144,7 @@ public final class FailureHandler<T> {
                     if (attempt < maxRetries && RetriableErrors.isRetriable(e)) {
                         still.add(i);
                     } else {
-                        failRecord(terminal, batchId, i, batch.get(i), e, 1 + attempt);
-                        done[i] = true;
-                        failed++;
+                        failed += failRecordAt(terminal, batchId, batch, done, i, e, 1 + attempt);
                     }
                 }
             }
@@ -174,9 +170,15 @@ public final class FailureHandler<T> {
                             processor.processRecord(batch.get(i));
                         } catch (Exception re) {
                             rethrowIfInterrupted(re);
-                            failRecord(terminal, batchId, i, batch.get(i), re, 1 + batchAttempt);
-                            done[i] = true;
-                            failed++;
+                            failed +=
+                                    failRecordAt(
+                                            terminal,
+                                            batchId,
+                                            batch,
+                                            done,
+                                            i,
+                                            re,
+                                            1 + batchAttempt);
                         }
                     }
                     continue;
@@ -185,10 +187,7 @@ public final class FailureHandler<T> {
                 break;
             }
         }
-        if (guard != null) {
-            guard.check(tableName, n, failed, clock.getAsLong());
-        }
-        return n - failed;
+        return checkGuard(n, failed);
     }
 
     /**
@@ -228,9 +227,7 @@ public final class FailureHandler<T> {
                     if (attempt < maxRetries && RetriableErrors.isRetriable(e)) {
                         batchError = e;
                     } else {
-                        failRecord(terminal, batchId, i, batch.get(i), e, 1 + attempt);
-                        done[i] = true;
-                        failed++;
+                        failed += failRecordAt(terminal, batchId, batch, done, i, e, 1 + attempt);
                     }
                 }
             }
@@ -252,10 +249,7 @@ public final class FailureHandler<T> {
             failed += failBatch(terminal, batchId, batch, done, batchError, 1 + attempt);
             break;
         }
-        if (guard != null) {
-            guard.check(tableName, n, failed, clock.getAsLong());
-        }
-        return n - failed;
+        return checkGuard(n, failed);
     }
 
     /** The per-batch "done" flags, all false, in an array kept for the next batch. */
@@ -279,6 +273,29 @@ public final class FailureHandler<T> {
         if (e instanceof InterruptedException) {
             throw (InterruptedException) e;
         }
+    }
+
+    /** Fails record {@code i} under {@code s} and marks it done; returns 1, the failure count. */
+    private int failRecordAt(
+            FailureStrategy s,
+            long batchId,
+            List<T> batch,
+            boolean[] done,
+            int i,
+            Exception e,
+            int attempts)
+            throws Exception {
+        failRecord(s, batchId, i, batch.get(i), e, attempts);
+        done[i] = true;
+        return 1;
+    }
+
+    /** Feeds the error-rate guard with the batch's counts; returns the records that went on. */
+    private int checkGuard(int n, int failed) throws VeloFailureRatioExceededException {
+        if (guard != null) {
+            guard.check(tableName, n, failed, clock.getAsLong());
+        }
+        return n - failed;
     }
 
     private void failRecord(

@@ -60,10 +60,11 @@ public class VeloDynamicTableFactory implements DynamicTableSourceFactory, Dynam
         } catch (ValidationException e) {
             throw delegateRejected(settings, e);
         }
-        return new VeloDynamicTableSink(
+        return VeloDynamicTableSink.wrap(
                 delegate,
                 settings,
-                context.getCatalogTable().getResolvedSchema().toSinkRowDataType());
+                context.getCatalogTable().getResolvedSchema().toPhysicalRowDataType(),
+                context.getCatalogTable().getResolvedSchema().getPrimaryKey().isPresent());
     }
 
     @Override

@@ -11,7 +11,6 @@ import dev.velo.flink.batching.sink.VeloSinkSettings;
 import dev.velo.flink.sql.internal.RowDataJsonEncoder;
 import dev.velo.flink.sql.internal.StreamBatching;
 import dev.velo.flink.sql.internal.VeloSinkFunction;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -23,35 +22,110 @@ import org.apache.flink.table.connector.ProviderContext;
 import org.apache.flink.table.connector.sink.DataStreamSinkProvider;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.sink.SinkV2Provider;
-import org.apache.flink.table.connector.sink.abilities.SupportsOverwrite;
-import org.apache.flink.table.connector.sink.abilities.SupportsPartitioning;
 import org.apache.flink.table.connector.sink.legacy.SinkFunctionProvider;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.types.RowKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A velo table written as a sink: rows are batched with the table's strategy and written to the
  * wrapped connector's writer under the table's failure strategy, with dead letters to the DLQ.
+ *
+ * <p>The planner never sees this class directly: {@link #wrap} hands it a {@link SinkAbilityProxy}
+ * that implements exactly the sink abilities of the wrapped sink, so every {@code instanceof} check
+ * of the planner answers as it would for the wrapped table.
  */
 @Internal
-final class VeloDynamicTableSink
-        implements DynamicTableSink, SupportsPartitioning, SupportsOverwrite {
+final class VeloDynamicTableSink implements DynamicTableSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VeloDynamicTableSink.class);
 
     private final DynamicTableSink delegate;
     private final VeloTableSettings settings;
-    private final DataType consumedRowType;
+    private final boolean hasPrimaryKey;
 
-    VeloDynamicTableSink(
-            DynamicTableSink delegate, VeloTableSettings settings, DataType consumedRowType) {
+    /** Physical columns, then the metadata columns once {@code applyWritableMetadata} ran. */
+    private DataType consumedRowType;
+
+    /** Whether the planner asked for an insert-only changelog: the sink's input has no changes. */
+    private boolean insertOnlyInput;
+
+    /** Whether the wrapped sink asked the planner to group its input by partition. */
+    private boolean partitionGrouping;
+
+    private VeloDynamicTableSink(
+            DynamicTableSink delegate,
+            VeloTableSettings settings,
+            boolean hasPrimaryKey,
+            DataType consumedRowType,
+            boolean insertOnlyInput,
+            boolean partitionGrouping) {
         this.delegate = delegate;
         this.settings = settings;
+        this.hasPrimaryKey = hasPrimaryKey;
         this.consumedRowType = consumedRowType;
+        this.insertOnlyInput = insertOnlyInput;
+        this.partitionGrouping = partitionGrouping;
+    }
+
+    /**
+     * The velo sink around {@code delegate}, as the planner must see it: implementing {@link
+     * DynamicTableSink} and each sink ability the delegate implements, no other.
+     *
+     * @param physicalRowType the table's physical columns (what the sink consumes until metadata
+     *     columns are applied)
+     * @param hasPrimaryKey whether the table declares a primary key
+     */
+    static DynamicTableSink wrap(
+            DynamicTableSink delegate,
+            VeloTableSettings settings,
+            DataType physicalRowType,
+            boolean hasPrimaryKey) {
+        return SinkAbilityProxy.create(
+                new VeloDynamicTableSink(
+                        delegate, settings, hasPrimaryKey, physicalRowType, false, false));
+    }
+
+    DynamicTableSink delegate() {
+        return delegate;
+    }
+
+    DataType consumedRowType() {
+        return consumedRowType;
+    }
+
+    /** Called after the delegate accepted {@code applyWritableMetadata}: the consumed row grows. */
+    void metadataApplied(DataType consumedDataType) {
+        this.consumedRowType = consumedDataType;
+    }
+
+    /** Called after the delegate answered {@code requiresPartitionGrouping}. */
+    void partitionGroupingRequired(boolean required) {
+        this.partitionGrouping = required;
     }
 
     @Override
     public ChangelogMode getChangelogMode(ChangelogMode requestedMode) {
+        // The planner asks with the changelog mode of the query feeding the sink (a superset of
+        // what finally arrives); it asks with an insert-only mode only when the input has no
+        // updates or deletes, so one such question is proof of an insert-only input.
+        if (requestedMode.containsOnly(RowKind.INSERT)) {
+            insertOnlyInput = true;
+        }
         return delegate.getChangelogMode(requestedMode);
+    }
+
+    /**
+     * Whether {@code batch.parallel} may spread the input over the writers: only an insert-only
+     * input into a table without a primary key whose sink did not ask for partition grouping. A
+     * bounded (batch) plan only has insert-only input. Anything unknown keeps the planner's
+     * distribution, so the records of one key stay in their order.
+     */
+    boolean mayRebalance(boolean bounded) {
+        return (bounded || insertOnlyInput) && !hasPrimaryKey && !partitionGrouping;
     }
 
     @Override
@@ -59,10 +133,7 @@ final class VeloDynamicTableSink
         SinkRuntimeProvider inner = delegate.getSinkRuntimeProvider(context);
         BatchConfig batch = settings.velo.batchConfig();
         FailureConfig failure = settings.velo.sinkFailure();
-        boolean rebalance =
-                batch.isEnabled()
-                        && batch.strategy() instanceof BatchStrategy.MegaBatch
-                        && ((BatchStrategy.MegaBatch) batch.strategy()).parallel();
+        boolean rebalance = rebalances(batch, context.isBounded());
         if (inner instanceof SinkV2Provider) {
             SinkV2Provider provider = (SinkV2Provider) inner;
             Sink<RowData> wrapped = VeloSink.wrap(provider.createSink(), sinkSettings());
@@ -174,37 +245,36 @@ final class VeloDynamicTableSink
                 .build();
     }
 
-    @Override
-    public void applyStaticPartition(Map<String, String> partition) {
-        if (!(delegate instanceof SupportsPartitioning)) {
-            throw new ValidationException(
-                    String.format(
-                            "Table '%s': connector '%s' does not support partitioned writes.",
-                            settings.tableName, settings.delegateConnector));
+    private boolean rebalances(BatchConfig batch, boolean bounded) {
+        boolean parallel =
+                batch.isEnabled()
+                        && batch.strategy() instanceof BatchStrategy.MegaBatch
+                        && ((BatchStrategy.MegaBatch) batch.strategy()).parallel();
+        if (parallel && !mayRebalance(bounded)) {
+            LOG.info(
+                    "Table '{}': 'batch.parallel' = 'true' does not rebalance here: the input is"
+                            + " not known to be insert-only, the table has a primary key or the"
+                            + " sink groups by partition, so records keep the planner's"
+                            + " distribution and the order of each key.",
+                    settings.tableName);
         }
-        ((SupportsPartitioning) delegate).applyStaticPartition(partition);
-    }
-
-    @Override
-    public boolean requiresPartitionGrouping(boolean supportsGrouping) {
-        return delegate instanceof SupportsPartitioning
-                && ((SupportsPartitioning) delegate).requiresPartitionGrouping(supportsGrouping);
-    }
-
-    @Override
-    public void applyOverwrite(boolean overwrite) {
-        if (!(delegate instanceof SupportsOverwrite)) {
-            throw new ValidationException(
-                    String.format(
-                            "Table '%s': connector '%s' does not support INSERT OVERWRITE.",
-                            settings.tableName, settings.delegateConnector));
-        }
-        ((SupportsOverwrite) delegate).applyOverwrite(overwrite);
+        return parallel && mayRebalance(bounded);
     }
 
     @Override
     public DynamicTableSink copy() {
-        return new VeloDynamicTableSink(delegate.copy(), settings, consumedRowType);
+        return SinkAbilityProxy.create(copyOfThis());
+    }
+
+    /** This sink around a copy of the delegate, with the same velo state. */
+    VeloDynamicTableSink copyOfThis() {
+        return new VeloDynamicTableSink(
+                delegate.copy(),
+                settings,
+                hasPrimaryKey,
+                consumedRowType,
+                insertOnlyInput,
+                partitionGrouping);
     }
 
     @Override

@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.ExplainDetail;
+import org.apache.flink.table.api.PlanReference;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -209,41 +209,85 @@ class SinkPlanKafkaITCase {
         return outcomes;
     }
 
+    private static final int META_ROWS = 200;
+    private static final String META_SOURCE =
+            "CREATE TEMPORARY TABLE src (id BIGINT) WITH ('connector'='datagen',"
+                    + " 'number-of-rows'='"
+                    + META_ROWS
+                    + "', 'fields.id.kind'='sequence', 'fields.id.start'='1',"
+                    + " 'fields.id.end'='"
+                    + META_ROWS
+                    + "')";
+    private static final String META_COLUMNS =
+            "id BIGINT, name STRING, hs MAP<STRING, BYTES> METADATA FROM 'headers',"
+                    + " ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp'";
+    private static final String META_INSERT =
+            "INSERT INTO out_t SELECT id, CONCAT('n', CAST(id AS STRING)),"
+                    + " MAP['origin', CAST(CONCAT('h', CAST(id AS STRING)) AS BYTES)],"
+                    + " TO_TIMESTAMP_LTZ(1700000000000 + id, 3) FROM src";
+
+    /**
+     * A record as value, timestamp and headers, e.g. {@code {"id":7,..} @1700000000007
+     * [origin=h7]}.
+     */
+    private static String shape(ConsumerRecord<byte[], byte[]> r) {
+        return text(r.value()) + " @" + r.timestamp() + " " + headers(r);
+    }
+
+    private static List<String> expectedMetaRecords() {
+        List<String> expected = new ArrayList<>();
+        for (int id = 1; id <= META_ROWS; id++) {
+            expected.add(
+                    "{\"id\":"
+                            + id
+                            + ",\"name\":\"n"
+                            + id
+                            + "\"} @"
+                            + (1700000000000L + id)
+                            + " [origin=h"
+                            + id
+                            + "]");
+        }
+        expected.sort(null);
+        return expected;
+    }
+
     @Test
     void kafkaSinkWritesHeadersAndTimestampMetadata() throws Exception {
-        int rows = 200;
         Map<Variant, Outcome> outcomes =
-                runAll(
-                        "meta",
-                        "kafka",
-                        "CREATE TEMPORARY TABLE src (id BIGINT) WITH ('connector'='datagen',"
-                                + " 'number-of-rows'='"
-                                + rows
-                                + "', 'fields.id.kind'='sequence', 'fields.id.start'='1',"
-                                + " 'fields.id.end'='"
-                                + rows
-                                + "')",
-                        "id BIGINT, name STRING, hs MAP<STRING, BYTES> METADATA FROM 'headers',"
-                                + " ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp'",
-                        "'format'='json'",
-                        "INSERT INTO out_t SELECT id, CONCAT('n', CAST(id AS STRING)),"
-                                + " MAP['origin', CAST(CONCAT('h', CAST(id AS STRING)) AS BYTES)],"
-                                + " TO_TIMESTAMP_LTZ(1700000000000 + id, 3) FROM src");
+                runAll("meta", "kafka", META_SOURCE, META_COLUMNS, "'format'='json'", META_INSERT);
 
-        Outcome plain = outcomes.get(Variant.PLAIN);
-        assertThat(plain.abilities()).contains("WritingMetadata").contains("headers");
-        Function<ConsumerRecord<byte[], byte[]>, String> shape =
-                r -> text(r.value()) + " @" + r.timestamp() + " " + headers(r);
-        List<String> expected =
-                plain.records().stream().map(shape).sorted().collect(Collectors.toList());
-        assertThat(expected)
-                .hasSize(rows)
-                .contains("{\"id\":7,\"name\":\"n7\"} @1700000000007 [origin=h7]");
-        for (Variant v : List.of(Variant.VELO, Variant.VELO_BATCHED)) {
-            assertThat(outcomes.get(v).records().stream().map(shape).sorted())
+        assertThat(outcomes.get(Variant.PLAIN).abilities())
+                .contains("WritingMetadata")
+                .contains("headers");
+        for (Variant v : Variant.values()) {
+            assertThat(outcomes.get(v).records().stream().map(SinkPlanKafkaITCase::shape).sorted())
                     .as("records of %s", v)
-                    .containsExactlyElementsOf(expected);
+                    .containsExactlyElementsOf(expectedMetaRecords());
         }
+    }
+
+    @Test
+    void aCompiledPlanRestoresTheVeloSinkWithItsMetadata() throws Exception {
+        // EXECUTE PLAN creates the sink anew and re-applies its abilities from the JSON plan
+        String topic = "meta_compiled";
+        kafka.createTopic(topic, 2);
+        TableEnvironment env = env();
+        env.executeSql(META_SOURCE);
+        env.executeSql(
+                "CREATE TEMPORARY TABLE out_t ("
+                        + META_COLUMNS
+                        + ") WITH ("
+                        + Variant.VELO_BATCHED.with("kafka")
+                        + ", 'topic'='"
+                        + topic
+                        + "', 'properties.bootstrap.servers'='"
+                        + kafka.bootstrapServers()
+                        + "', 'format'='json')");
+        String plan = env.compilePlanSql(META_INSERT).asJsonString();
+        env.executePlan(PlanReference.fromJsonString(plan)).await();
+        assertThat(readTopic(topic).stream().map(SinkPlanKafkaITCase::shape).sorted())
+                .containsExactlyElementsOf(expectedMetaRecords());
     }
 
     private static String headers(ConsumerRecord<byte[], byte[]> r) {

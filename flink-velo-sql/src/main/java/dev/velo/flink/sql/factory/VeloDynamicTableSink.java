@@ -6,9 +6,9 @@ import dev.velo.flink.batching.config.BatchStrategy;
 import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.batching.config.FailureStrategy;
+import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.sink.VeloSink;
 import dev.velo.flink.batching.sink.VeloSinkSettings;
-import dev.velo.flink.sql.internal.RowDataJsonEncoder;
 import dev.velo.flink.sql.internal.StreamBatching;
 import dev.velo.flink.sql.internal.VeloSinkFunction;
 import java.util.Map;
@@ -28,7 +28,6 @@ import org.apache.flink.table.connector.sink.abilities.SupportsPartitioning;
 import org.apache.flink.table.connector.sink.legacy.SinkFunctionProvider;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.DataType;
-import org.apache.flink.table.types.logical.RowType;
 
 /**
  * A velo table written as a sink: rows are batched with the table's strategy and written to the
@@ -159,8 +158,8 @@ final class VeloDynamicTableSink
         };
     }
 
-    private RowDataJsonEncoder encoder() {
-        return new RowDataJsonEncoder((RowType) consumedRowType.getLogicalType());
+    private DeadLetterEncoder<RowData> encoder() {
+        return settings.sinkPayloadEncoder(consumedRowType);
     }
 
     private VeloSinkSettings<RowData> sinkSettings() {

@@ -307,12 +307,14 @@ public final class DlqOptionsUtil {
             DynamicTableSinkFactory factory,
             Map<String, String> dlqOptions,
             Throwable e) {
-        String reason = e.getMessage();
-        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-            if (c.getMessage() != null) {
-                reason = c.getMessage();
+        // FactoryUtil's own wrapper (the outermost, listing every option) is left out
+        StringBuilder chain = new StringBuilder();
+        for (Throwable c = e.getCause() == null ? e : e.getCause(); c != null; c = c.getCause()) {
+            if (c.getMessage() != null && chain.indexOf(c.getMessage()) < 0) {
+                chain.append(chain.length() == 0 ? "" : " ").append(c.getMessage());
             }
         }
+        String reason = chain.toString();
         Set<String> keys = optionKeys(factory);
         keys.addAll(dlqOptions.keySet());
         reason = withDlqKeys(String.valueOf(reason), keys);

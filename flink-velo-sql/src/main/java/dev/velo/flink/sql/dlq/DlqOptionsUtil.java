@@ -182,6 +182,10 @@ public final class DlqOptionsUtil {
                 && !dlqOptions.containsKey(formatKey)
                 && !dlqOptions.containsKey(valueFormatKey)) {
             dlqOptions.put(formatKey, DLQ_FORMAT.defaultValue());
+        } else if (!keys.contains(formatKey)
+                && DLQ_FORMAT.defaultValue().equalsIgnoreCase(dlqOptions.get(formatKey))) {
+            // 'dlq.format' = 'json' was accepted for every DLQ before; print still writes json
+            dlqOptions.remove(formatKey);
         }
         if (KAFKA.equals(factory.factoryIdentifier())) {
             KAFKA_DEFAULTS.forEach(dlqOptions::putIfAbsent);

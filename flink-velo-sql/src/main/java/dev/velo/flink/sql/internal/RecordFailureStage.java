@@ -48,8 +48,7 @@ final class RecordFailureStage<T> implements AutoCloseable {
         this.dlqWriter =
                 dlqFactory == null
                         ? null
-                        : dlqFactory.open(
-                                taskInfo.getIndexOfThisSubtask(), taskInfo.getAttemptNumber());
+                        : dlqFactory.open(taskInfo, metricGroup);
         this.metrics = VeloMetrics.register(metricGroup);
         this.handler =
                 new FailureHandler<>(

@@ -141,12 +141,32 @@ class DlqConnectorTest {
 
     @Test
     void blackholeIsAnyOtherSinkV2Connector() throws Exception {
-        DlqWriterFactory factory = dlq(Map.of("dlq.connector", "blackhole"));
+        // the default format is accepted for connectors that take none, as it always was
+        DlqWriterFactory factory = dlq(Map.of("dlq.connector", "blackhole", "dlq.format", "json"));
         assertThat(factory).isInstanceOf(SinkDlqWriterFactory.class);
         try (DeadLetterWriter writer = factory.open(0, 0)) {
             writer.write(letter("x"));
             writer.flush();
         }
+    }
+
+    @Test
+    void printWritesEachDeadLetterAsJsonUnderItsIdentifier() throws Exception {
+        DlqWriterFactory factory =
+                dlq(Map.of("dlq.connector", "print", "dlq.print-identifier", "MYDLQ"));
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream previous = System.out;
+        System.setOut(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (DeadLetterWriter writer = factory.open(1, 0)) {
+            writer.write(letter("p"));
+            writer.flush();
+        } finally {
+            System.setOut(previous);
+        }
+        assertThat(captured.toString(StandardCharsets.UTF_8))
+                .startsWith("MYDLQ:1> {\"payload\":\"cA==\",\"error_class\":\"java.io.IOException\"")
+                .contains("\"failed_at\":\"2023-11-14 22:13:20.000Z\"")
+                .endsWith("}\n");
     }
 
     @Test

@@ -164,7 +164,8 @@ class DlqConnectorTest {
             System.setOut(previous);
         }
         assertThat(captured.toString(StandardCharsets.UTF_8))
-                .startsWith("MYDLQ:1> {\"payload\":\"cA==\",\"error_class\":\"java.io.IOException\"")
+                .startsWith(
+                        "MYDLQ:1> {\"payload\":\"cA==\",\"error_class\":\"java.io.IOException\"")
                 .contains("\"failed_at\":\"2023-11-14 22:13:20.000Z\"")
                 .endsWith("}\n");
     }

@@ -166,7 +166,7 @@ class DlqConnectorTest {
         assertThat(captured.toString(StandardCharsets.UTF_8))
                 .startsWith(
                         "MYDLQ:1> {\"payload\":\"cA==\",\"error_class\":\"java.io.IOException\"")
-                .contains("\"failed_at\":\"2023-11-14 22:13:20.000Z\"")
+                .contains("\"failed_at\":\"2023-11-14 22:13:20Z\"")
                 .endsWith("}\n");
     }
 

@@ -1,15 +1,21 @@
 package dev.velo.flink.batching.metrics;
 
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
 
 /**
  * The "nothing lost" metrics of one batching stage (per table and subtask), registered under {@code
- * <group>.velo}: in = out + dead-lettered + dropped.
+ * <group>.velo}: in = out + dead-lettered + dropped. Registered on a sink writer's or source
+ * reader's metric group, a dropped or dead-lettered record also counts in Flink's standard
+ * (FLIP-33) {@code numRecordsOutErrors} or {@code numRecordsInErrors} of that group, so dashboards
+ * built on Flink's connector metrics see velo's failures.
  */
 @PublicEvolving
 public final class VeloMetrics {
@@ -27,11 +33,12 @@ public final class VeloMetrics {
     private final Counter[] flushes = new Counter[FlushReason.values().length];
     private volatile long lastBatchLatencyMs;
 
-    private VeloMetrics(MetricGroup group) {
+    private VeloMetrics(MetricGroup group, @Nullable Counter standardErrors) {
         numRecordsIn = counter(group, "numRecordsIn");
         numRecordsOut = counter(group, "numRecordsOut");
-        numRecordsDeadLettered = counter(group, "numRecordsDeadLettered");
-        numRecordsDropped = counter(group, "numRecordsDropped");
+        numRecordsDeadLettered =
+                alsoCounting(counter(group, "numRecordsDeadLettered"), standardErrors);
+        numRecordsDropped = alsoCounting(counter(group, "numRecordsDropped"), standardErrors);
         numRetries = counter(group, "numRetries");
         numBatches = counter(group, "numBatches");
         flushes[FlushReason.SIZE.ordinal()] = counter(group, "numFlushesBySize");
@@ -49,14 +56,71 @@ public final class VeloMetrics {
         return group == null ? new SimpleCounter() : group.counter(name, new SimpleCounter());
     }
 
-    /** Registers the metrics on {@code parent.addGroup("velo")}. */
+    /**
+     * Registers the metrics on {@code parent.addGroup("velo")}; failed records also count in the
+     * FLIP-33 error counter of {@code parent} when it is a {@link SinkWriterMetricGroup} ({@code
+     * numRecordsOutErrors}) or a {@link SourceReaderMetricGroup} ({@code numRecordsInErrors}).
+     */
     public static VeloMetrics register(MetricGroup parent) {
-        return new VeloMetrics(parent.addGroup(GROUP));
+        Counter standardErrors = null;
+        if (parent instanceof SinkWriterMetricGroup) {
+            standardErrors = ((SinkWriterMetricGroup) parent).getNumRecordsOutErrorsCounter();
+        } else if (parent instanceof SourceReaderMetricGroup) {
+            standardErrors = ((SourceReaderMetricGroup) parent).getNumRecordsInErrorsCounter();
+        }
+        return new VeloMetrics(parent.addGroup(GROUP), standardErrors);
     }
 
     /** Unregistered, in-memory metrics; the getters expose the counts (for tests). */
     public static VeloMetrics inMemory() {
-        return new VeloMetrics(null);
+        return new VeloMetrics(null, null);
+    }
+
+    private static Counter alsoCounting(Counter own, @Nullable Counter standard) {
+        return standard == null ? own : new TwoCounters(own, standard);
+    }
+
+    /**
+     * Velo's counter that also counts in a standard one; reads return velo's own count (the
+     * standard counter may count other errors too, e.g. a Kafka writer's failed sends).
+     */
+    private static final class TwoCounters implements Counter {
+        private final Counter own;
+        private final Counter standard;
+
+        TwoCounters(Counter own, Counter standard) {
+            this.own = own;
+            this.standard = standard;
+        }
+
+        @Override
+        public void inc() {
+            own.inc();
+            standard.inc();
+        }
+
+        @Override
+        public void inc(long n) {
+            own.inc(n);
+            standard.inc(n);
+        }
+
+        @Override
+        public void dec() {
+            own.dec();
+            standard.dec();
+        }
+
+        @Override
+        public void dec(long n) {
+            own.dec(n);
+            standard.dec(n);
+        }
+
+        @Override
+        public long getCount() {
+            return own.getCount();
+        }
     }
 
     /** Same as {@link #inMemory()}: for callers that do not read the counts. */

@@ -1,20 +1,20 @@
 package dev.velo.flink.sql.dlq;
 
 import dev.velo.flink.batching.dlq.DeadLetter;
-import dev.velo.flink.sql.internal.JsonText;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.catalog.ResolvedSchema;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.types.DataType;
 
 /**
- * The fixed, documented schema of a dead letter, and its JSON encoding. A DLQ declared in SQL with
- * {@link #CREATE_TABLE_COLUMNS} and {@code 'format' = 'json'} reads the dead letters back.
+ * The fixed, documented schema of a dead letter (DESIGN.md §5) and its row form. The DLQ connector
+ * gets a table with these columns; a table declared in SQL with {@link #CREATE_TABLE_COLUMNS} and
+ * the DLQ's connector and format reads the dead letters back.
  */
 @PublicEvolving
 public final class DeadLetterSchema {
@@ -60,42 +60,32 @@ public final class DeadLetterSchema {
                     + " strategy STRING, batch_id BIGINT, kafka_topic STRING, kafka_partition INT,"
                     + " kafka_offset BIGINT";
 
-    // Flink's json format reads TIMESTAMP_LTZ in its SQL style: "2020-12-30 12:13:14.123Z".
-    private static final DateTimeFormatter SQL_LTZ =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    /** The schema as the physical columns of a table, for the DLQ connector's factory. */
+    public static final ResolvedSchema RESOLVED_SCHEMA =
+            ResolvedSchema.physical(COLUMNS, DATA_TYPE.getChildren());
 
     private DeadLetterSchema() {}
 
-    /** Encodes a dead letter as one JSON object (no trailing newline). */
-    public static byte[] toJson(DeadLetter dl) {
-        StringBuilder sb = new StringBuilder(256);
-        sb.append("{\"payload\":");
-        JsonText.quote(
-                sb,
-                dl.getPayload() == null
-                        ? null
-                        : Base64.getEncoder().encodeToString(dl.getPayload()));
-        sb.append(",\"error_class\":");
-        JsonText.quote(sb, dl.getErrorClass());
-        sb.append(",\"error_message\":");
-        JsonText.quote(sb, dl.getErrorMessage());
-        sb.append(",\"stack_trace\":");
-        JsonText.quote(sb, dl.getStackTrace());
-        sb.append(",\"attempts\":").append(dl.getAttempts());
-        sb.append(",\"failed_at\":");
-        JsonText.quote(sb, SQL_LTZ.format(Instant.ofEpochMilli(dl.getFailedAtMillis())));
-        sb.append(",\"table_name\":");
-        JsonText.quote(sb, dl.getTableName());
-        sb.append(",\"side\":");
-        JsonText.quote(sb, dl.getSide());
-        sb.append(",\"strategy\":");
-        JsonText.quote(sb, dl.getStrategy());
-        sb.append(",\"batch_id\":").append(dl.getBatchId());
-        sb.append(",\"kafka_topic\":");
-        JsonText.quote(sb, dl.getKafkaTopic());
-        sb.append(",\"kafka_partition\":").append(dl.getKafkaPartition());
-        sb.append(",\"kafka_offset\":").append(dl.getKafkaOffset());
-        sb.append('}');
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    /** A dead letter as a row of {@link #DATA_TYPE}, in Flink's internal data structures. */
+    public static RowData toRow(DeadLetter dl) {
+        GenericRowData row = new GenericRowData(COLUMNS.size());
+        row.setField(0, dl.getPayload());
+        row.setField(1, string(dl.getErrorClass()));
+        row.setField(2, string(dl.getErrorMessage()));
+        row.setField(3, string(dl.getStackTrace()));
+        row.setField(4, dl.getAttempts());
+        row.setField(5, TimestampData.fromEpochMillis(dl.getFailedAtMillis()));
+        row.setField(6, string(dl.getTableName()));
+        row.setField(7, string(dl.getSide()));
+        row.setField(8, string(dl.getStrategy()));
+        row.setField(9, dl.getBatchId());
+        row.setField(10, string(dl.getKafkaTopic()));
+        row.setField(11, dl.getKafkaPartition());
+        row.setField(12, dl.getKafkaOffset());
+        return row;
+    }
+
+    private static StringData string(String s) {
+        return s == null ? null : StringData.fromString(s);
     }
 }

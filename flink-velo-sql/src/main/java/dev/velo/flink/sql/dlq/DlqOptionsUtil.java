@@ -1,140 +1,359 @@
 package dev.velo.flink.sql.dlq;
 
 import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_CONNECTOR;
+import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_DELIVERY_GUARANTEE;
 import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_FORMAT;
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_PATH;
 import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_PREFIX;
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_PROPERTIES_PREFIX;
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_TOPIC;
 
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.catalog.CatalogTable;
+import org.apache.flink.table.catalog.ObjectIdentifier;
+import org.apache.flink.table.catalog.ResolvedCatalogTable;
+import org.apache.flink.table.connector.sink.DynamicTableSink;
+import org.apache.flink.table.connector.sink.SinkV2Provider;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.factories.DynamicTableFactory;
+import org.apache.flink.table.factories.DynamicTableSinkFactory;
+import org.apache.flink.table.factories.FactoryUtil;
 
-/** Validates the {@code dlq.*} options of a table and builds its dead letter writer factory. */
+/**
+ * Builds the DLQ of a table from its {@code dlq.*} options: the connector named by {@code
+ * dlq.connector} is created through its own {@link DynamicTableSinkFactory} for a table with the
+ * dead-letter schema whose options are the {@code dlq.*} options without the prefix, so the
+ * connector validates them and its sink (relocated client, security options, format, delivery
+ * guarantee) is the one that writes. Runs at planning time; the result is serializable.
+ */
 @Internal
 public final class DlqOptionsUtil {
 
-    /** DLQ connectors flink-velo can write to. */
-    public static final List<String> SUPPORTED_CONNECTORS =
-            List.of("kafka", "filesystem", "print", "blackhole");
+    /** Connectors whose sink is not a single writer and that flink-velo writes itself. */
+    static final String FILESYSTEM = "filesystem";
+
+    static final String PRINT = "print";
+
+    static final String KAFKA = "kafka";
+
+    /**
+     * Producer defaults of a kafka DLQ, each overridable with {@code dlq.properties.<key>}. A dead
+     * letter carries its error and a stack trace of up to 8 KiB, so Kafka's 16 KiB default batch
+     * would put one or two dead letters in a produce request and a burst of them would stall the
+     * flush before the next checkpoint; dead letters of one batch repeat the same stack trace, so
+     * they compress many times over (lz4-java ships with Flink's runtime).
+     */
+    static final Map<String, String> KAFKA_DEFAULTS =
+            Map.of(
+                    "properties.batch.size",
+                    String.valueOf(512 * 1024),
+                    "properties.compression.type",
+                    "lz4");
+
+    /**
+     * Record key of a kafka DLQ unless the user sets one: the velo table's name, so the dead
+     * letters of one table stay in order in one partition.
+     */
+    static final Map<String, String> KAFKA_KEY_DEFAULTS =
+            Map.of("key.format", "raw", "key.fields", "table_name");
+
+    private static final List<String> EXACTLY_ONCE = List.of("exactly-once", "exactly_once");
+
+    private static final String PRINT_IDENTIFIER = "print-identifier";
+    private static final String PRINT_STANDARD_ERROR = "standard-error";
+    private static final String PATH = "path";
+    private static final String TOPIC = "topic";
 
     private DlqOptionsUtil() {}
 
     /**
-     * The DLQ of a table, or empty when it declares none.
+     * The DLQ of the table in {@code context}, or empty when it declares none.
      *
      * @param required whether a failure strategy of the table may dead-letter
      */
     public static Optional<DlqWriterFactory> create(
-            String tableName, Map<String, String> options, boolean required) {
+            DynamicTableFactory.Context context,
+            String tableName,
+            Map<String, String> options,
+            boolean required) {
         String connector = options.get(DLQ_CONNECTOR.key());
-        if (connector == null) {
+        if (connector == null || connector.isBlank()) {
             if (required) {
                 throw new ValidationException(
                         String.format(
                                 "Table '%s': a failure strategy is SendToDLQ but no dead letter"
-                                        + " queue is declared. Set '%s' to one of %s and its"
-                                        + " options (e.g. 'dlq.topic' and"
+                                        + " queue is declared. Set '%s' to a Flink table connector"
+                                        + " (e.g. kafka, filesystem, print, blackhole) and its"
+                                        + " options as 'dlq.<option>' (e.g. 'dlq.topic' and"
                                         + " 'dlq.properties.bootstrap.servers' for kafka,"
                                         + " 'dlq.path' for filesystem).",
-                                tableName, DLQ_CONNECTOR.key(), SUPPORTED_CONNECTORS));
+                                tableName, DLQ_CONNECTOR.key()));
             }
-            Set<String> stray = dlqKeys(options);
+            Set<String> stray = new TreeSet<>();
+            options.keySet().stream().filter(k -> k.startsWith(DLQ_PREFIX)).forEach(stray::add);
             if (!stray.isEmpty()) {
                 throw new ValidationException(
                         String.format(
-                                "Table '%s': options %s need '%s' (one of %s).",
-                                tableName, stray, DLQ_CONNECTOR.key(), SUPPORTED_CONNECTORS));
+                                "Table '%s': options %s need '%s' (the Flink table connector"
+                                        + " dead letters are written with).",
+                                tableName, stray, DLQ_CONNECTOR.key()));
             }
             return Optional.empty();
         }
-        String format = options.getOrDefault(DLQ_FORMAT.key(), DLQ_FORMAT.defaultValue());
-        if (!"json".equalsIgnoreCase(format.trim())) {
+        connector = connector.trim();
+        rejectExactlyOnce(tableName, options);
+
+        DynamicTableSinkFactory factory;
+        try {
+            factory =
+                    FactoryUtil.discoverFactory(
+                            context.getClassLoader(), DynamicTableSinkFactory.class, connector);
+        } catch (ValidationException e) {
             throw new ValidationException(
                     String.format(
-                            "Table '%s': invalid value '%s' for option '%s': accepted: json.",
-                            tableName, format, DLQ_FORMAT.key()));
+                            "Table '%s': invalid value '%s' for option '%s': no Flink table"
+                                    + " connector with a sink has that name. %s",
+                            tableName, connector, DLQ_CONNECTOR.key(), e.getMessage()),
+                    e);
         }
-        Set<String> allowed = new TreeSet<>(Set.of(DLQ_CONNECTOR.key(), DLQ_FORMAT.key()));
-        DlqWriterFactory factory;
-        switch (connector.trim().toLowerCase()) {
-            case "kafka":
-                {
-                    String topic = require(tableName, options, DLQ_TOPIC.key(), connector);
-                    Map<String, String> props = new HashMap<>();
-                    options.forEach(
-                            (k, v) -> {
-                                if (k.startsWith(DLQ_PROPERTIES_PREFIX)) {
-                                    props.put(k.substring(DLQ_PROPERTIES_PREFIX.length()), v);
-                                    allowed.add(k);
-                                }
-                            });
-                    if (!props.containsKey("bootstrap.servers")) {
-                        throw missing(
-                                tableName, DLQ_PROPERTIES_PREFIX + "bootstrap.servers", connector);
-                    }
-                    allowed.add(DLQ_TOPIC.key());
-                    factory = new KafkaDlqWriterFactory(topic, props);
-                    break;
-                }
-            case "filesystem":
-                factory =
-                        new FileSystemDlqWriterFactory(
-                                require(tableName, options, DLQ_PATH.key(), connector), tableName);
-                allowed.add(DLQ_PATH.key());
-                break;
-            case "print":
-                factory = new PrintDlqWriterFactory(false);
-                break;
-            case "blackhole":
-                factory = new PrintDlqWriterFactory(true);
-                break;
-            default:
-                throw new ValidationException(
-                        String.format(
-                                "Table '%s': invalid value '%s' for option '%s': accepted: %s.",
-                                tableName, connector, DLQ_CONNECTOR.key(), SUPPORTED_CONNECTORS));
+        Map<String, String> dlqOptions = connectorOptions(factory, options);
+        ObjectIdentifier id = context.getObjectIdentifier();
+        ResolvedCatalogTable table =
+                new ResolvedCatalogTable(
+                        CatalogTable.newBuilder()
+                                .schema(
+                                        Schema.newBuilder()
+                                                .fromResolvedSchema(
+                                                        DeadLetterSchema.RESOLVED_SCHEMA)
+                                                .build())
+                                .comment("dead letters of " + id.asSummaryString())
+                                .options(dlqOptions)
+                                .build(),
+                        DeadLetterSchema.RESOLVED_SCHEMA);
+        ObjectIdentifier dlqId =
+                ObjectIdentifier.of(
+                        id.getCatalogName(), id.getDatabaseName(), id.getObjectName() + "_dlq");
+        String identifier = factory.factoryIdentifier();
+        try {
+            DynamicTableSink sink =
+                    FactoryUtil.createDynamicTableSink(
+                            factory,
+                            dlqId,
+                            table,
+                            Map.of(),
+                            context.getConfiguration(),
+                            context.getClassLoader(),
+                            true);
+            return Optional.of(writerFactory(context, tableName, identifier, dlqOptions, sink));
+        } catch (ValidationException e) {
+            throw rejected(tableName, identifier, factory, dlqOptions, e);
         }
-        Set<String> unknown = dlqKeys(options);
-        unknown.removeAll(allowed);
-        if (!unknown.isEmpty()) {
-            throw new ValidationException(
-                    String.format(
-                            "Table '%s': unsupported options %s for '%s' = '%s'. Supported: %s.",
-                            tableName, unknown, DLQ_CONNECTOR.key(), connector, allowed));
-        }
-        return Optional.of(factory);
     }
 
-    private static Set<String> dlqKeys(Map<String, String> options) {
-        Set<String> keys = new TreeSet<>();
-        for (String k : options.keySet()) {
-            if (k.startsWith(DLQ_PREFIX)) {
-                keys.add(k);
+    /** The connector's options: {@code dlq.<key>} as {@code <key>}, with velo's defaults. */
+    private static Map<String, String> connectorOptions(
+            DynamicTableSinkFactory factory, Map<String, String> options) {
+        Map<String, String> dlqOptions = new HashMap<>();
+        options.forEach(
+                (k, v) -> {
+                    if (k.startsWith(DLQ_PREFIX)) {
+                        dlqOptions.put(k.substring(DLQ_PREFIX.length()), v);
+                    }
+                });
+        dlqOptions.put(
+                FactoryUtil.CONNECTOR.key(), dlqOptions.get(FactoryUtil.CONNECTOR.key()).trim());
+        Set<String> keys = optionKeys(factory);
+        String formatKey = FactoryUtil.FORMAT.key();
+        String valueFormatKey = "value" + FactoryUtil.FORMAT_SUFFIX;
+        if (keys.contains(formatKey)
+                && !dlqOptions.containsKey(formatKey)
+                && !dlqOptions.containsKey(valueFormatKey)) {
+            dlqOptions.put(formatKey, DLQ_FORMAT.defaultValue());
+        } else if (!keys.contains(formatKey)
+                && DLQ_FORMAT.defaultValue().equalsIgnoreCase(dlqOptions.get(formatKey))) {
+            // 'dlq.format' = 'json' was accepted for every DLQ before; print still writes json
+            dlqOptions.remove(formatKey);
+        }
+        if (KAFKA.equals(factory.factoryIdentifier())) {
+            KAFKA_DEFAULTS.forEach(dlqOptions::putIfAbsent);
+            if (KAFKA_KEY_DEFAULTS.keySet().stream().noneMatch(dlqOptions::containsKey)) {
+                dlqOptions.putAll(KAFKA_KEY_DEFAULTS);
             }
+        }
+        return dlqOptions;
+    }
+
+    private static DlqWriterFactory writerFactory(
+            DynamicTableFactory.Context context,
+            String tableName,
+            String identifier,
+            Map<String, String> dlqOptions,
+            DynamicTableSink sink) {
+        String formatKey = FactoryUtil.FORMAT.key();
+        switch (identifier) {
+            case FILESYSTEM:
+                {
+                    String format = dlqOptions.get(formatKey);
+                    return new FileSystemDlqWriterFactory(
+                            dlqOptions.get(PATH),
+                            tableName,
+                            format,
+                            rowFormat(context, tableName, format, dlqOptions));
+                }
+            case PRINT:
+                return new PrintDlqWriterFactory(
+                        dlqOptions.getOrDefault(PRINT_IDENTIFIER, "DLQ"),
+                        Boolean.parseBoolean(dlqOptions.get(PRINT_STANDARD_ERROR)),
+                        rowFormat(
+                                context,
+                                tableName,
+                                SinkPayloadEncoders.JSON,
+                                Map.of(formatKey, SinkPayloadEncoders.JSON)));
+            default:
+                break;
+        }
+        DynamicTableSink.SinkRuntimeProvider provider =
+                sink.getSinkRuntimeProvider(PlanningSinkContext.INSTANCE);
+        if (provider instanceof SinkV2Provider) {
+            @SuppressWarnings("unchecked")
+            Sink<RowData> writerSink = (Sink<RowData>) ((SinkV2Provider) provider).createSink();
+            String topic = dlqOptions.get(TOPIC);
+            return new SinkDlqWriterFactory(
+                    writerSink, identifier + (topic == null ? "" : " topic '" + topic + "'"));
+        }
+        throw new ValidationException(
+                String.format(
+                        "Table '%s': the DLQ connector '%s' (from '%s') writes through a %s, which"
+                                + " cannot run inside the velo table's writer or decoder. A DLQ"
+                                + " connector needs a Sink (V2) writer (e.g. kafka, blackhole);"
+                                + " %s and %s are supported as well.",
+                        tableName,
+                        identifier,
+                        DLQ_CONNECTOR.key(),
+                        provider.getClass().getSimpleName().isEmpty()
+                                ? provider.getClass().getName()
+                                : provider.getClass().getSimpleName(),
+                        FILESYSTEM,
+                        PRINT));
+    }
+
+    /** The row format's encoder of dead-letter rows, configured with its dlq options. */
+    private static SerializationSchema<RowData> rowFormat(
+            DynamicTableFactory.Context context,
+            String tableName,
+            String format,
+            Map<String, String> dlqOptions) {
+        try {
+            return SinkPayloadEncoders.encoder(
+                    context,
+                    format,
+                    FactoryUtil.getFormatPrefix(FactoryUtil.FORMAT, format),
+                    DeadLetterSchema.DATA_TYPE,
+                    dlqOptions);
+        } catch (ValidationException e) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': invalid value '%s' for option '%s': a filesystem or"
+                                    + " print DLQ is written one line per dead letter and needs a"
+                                    + " row format with a serialization schema (e.g. json, csv):"
+                                    + " %s",
+                            tableName, format, DLQ_FORMAT.key(), e.getMessage()),
+                    e);
+        }
+    }
+
+    private static void rejectExactlyOnce(String tableName, Map<String, String> options) {
+        String guarantee = options.get(DLQ_DELIVERY_GUARANTEE.key());
+        if (guarantee != null && EXACTLY_ONCE.contains(guarantee.trim().toLowerCase(Locale.ROOT))) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': invalid value '%s' for option '%s': a DLQ is written at"
+                                    + " least once (accepted: at-least-once, none). Its writer"
+                                    + " runs inside the velo table's writer or decoder, where a"
+                                    + " transaction of the DLQ would never be committed; dead"
+                                    + " letters are durable before the checkpoint that skips"
+                                    + " their record.",
+                            tableName, guarantee, DLQ_DELIVERY_GUARANTEE.key()));
+        }
+    }
+
+    private static Set<String> optionKeys(DynamicTableSinkFactory factory) {
+        Set<String> keys = new TreeSet<>();
+        for (ConfigOption<?> o : factory.requiredOptions()) {
+            keys.add(o.key());
+        }
+        for (ConfigOption<?> o : factory.optionalOptions()) {
+            keys.add(o.key());
         }
         return keys;
     }
 
-    private static String require(
-            String tableName, Map<String, String> options, String key, String connector) {
-        String v = options.get(key);
-        if (v == null || v.isBlank()) {
-            throw missing(tableName, key, connector);
+    /**
+     * The connector's rejection, in the terms of the velo table: its option keys as the {@code
+     * dlq.}-prefixed keys the user wrote, and never the value of a sensitive option.
+     */
+    static ValidationException rejected(
+            String tableName,
+            String connector,
+            DynamicTableSinkFactory factory,
+            Map<String, String> dlqOptions,
+            Throwable e) {
+        // FactoryUtil's own wrapper (the outermost, listing every option) is left out
+        StringBuilder chain = new StringBuilder();
+        for (Throwable c = e.getCause() == null ? e : e.getCause(); c != null; c = c.getCause()) {
+            if (c.getMessage() != null && chain.indexOf(c.getMessage()) < 0) {
+                chain.append(chain.length() == 0 ? "" : " ").append(c.getMessage());
+            }
         }
-        return v.trim();
-    }
-
-    private static ValidationException missing(String tableName, String key, String connector) {
+        String reason = chain.toString();
+        Set<String> keys = optionKeys(factory);
+        keys.addAll(dlqOptions.keySet());
+        reason = withDlqKeys(String.valueOf(reason), keys);
+        for (Map.Entry<String, String> o : dlqOptions.entrySet()) {
+            if (GlobalConfiguration.isSensitive(o.getKey())
+                    && o.getValue() != null
+                    && !o.getValue().isEmpty()) {
+                reason = reason.replace(o.getValue(), GlobalConfiguration.HIDDEN_CONTENT);
+            }
+        }
+        // the velo factory surfaces the deepest cause: this message must be that cause
         return new ValidationException(
                 String.format(
-                        "Table '%s': option '%s' is required when '%s' = '%s'.",
-                        tableName, key, DLQ_CONNECTOR.key(), connector));
+                        "Table '%s': the DLQ connector '%s' (from '%s') rejected the dead-letter"
+                                + " table: %s",
+                        tableName, connector, DLQ_CONNECTOR.key(), reason));
+    }
+
+    /** Puts {@code dlq.} before every option key the message quotes or lists on a line. */
+    static String withDlqKeys(String message, Set<String> keys) {
+        String out = message;
+        List<String> byLength =
+                keys.stream().sorted(Comparator.comparing(String::length).reversed()).toList();
+        for (String key : byLength) {
+            String q = Pattern.quote(key);
+            out =
+                    Pattern.compile("(?<=')" + q + "(?=')|(?m)^(\\s*)" + q + "\\s*$")
+                            .matcher(out)
+                            .replaceAll(
+                                    m ->
+                                            Matcher.quoteReplacement(
+                                                    (m.group(1) == null ? "" : m.group(1))
+                                                            + DLQ_PREFIX
+                                                            + key));
+        }
+        return out;
     }
 }

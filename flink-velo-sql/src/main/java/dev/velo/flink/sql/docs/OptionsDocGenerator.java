@@ -316,8 +316,18 @@ public final class OptionsDocGenerator {
                 "when " + DLQ_CONNECTOR.key() + " = kafka",
                 "(none)",
                 "String",
-                "Kafka producer properties of a Kafka DLQ, e.g. "
+                "Passed as "
+                        + code("properties.*")
+                        + ": the Kafka client properties of a kafka DLQ, e.g. "
                         + code(VeloConnectorOptions.DLQ_PROPERTIES_PREFIX + "bootstrap.servers")
+                        + ". flink-velo's defaults for a kafka DLQ: "
+                        + code(VeloConnectorOptions.DLQ_PROPERTIES_PREFIX + "batch.size")
+                        + " 524288 and "
+                        + code(VeloConnectorOptions.DLQ_PROPERTIES_PREFIX + "compression.type")
+                        + " lz4. Any other "
+                        + code(VeloConnectorOptions.DLQ_PREFIX + "<key>")
+                        + " is passed to the DLQ connector as "
+                        + code("<key>")
                         + ".");
         out.append('\n');
     }

@@ -29,40 +29,70 @@ public final class VeloConnectorOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Where dead letters go: kafka (dlq.topic,"
-                                    + " dlq.properties.bootstrap.servers, ...), filesystem"
-                                    + " (dlq.path), print or blackhole. Required when a failure"
-                                    + " strategy may dead-letter.");
+                            "The Flink table connector dead letters are written with, e.g. kafka,"
+                                    + " filesystem, print, blackhole or any other connector on the"
+                                    + " classpath whose sink has a Sink (V2) writer. It is created"
+                                    + " through its own factory for a table with the dead-letter"
+                                    + " schema; every other dlq.<key> is passed to it as <key>"
+                                    + " (dlq.topic as topic, dlq.properties.bootstrap.servers as"
+                                    + " properties.bootstrap.servers, ...), so it validates them"
+                                    + " itself. Required when a failure strategy may"
+                                    + " dead-letter.");
 
     public static final ConfigOption<String> DLQ_FORMAT =
             ConfigOptions.key("dlq.format")
                     .stringType()
                     .defaultValue("json")
                     .withDescription(
-                            "Encoding of a dead letter row. json: one object per dead letter with"
-                                    + " the DLQ schema's column names; payload is base64, so the"
-                                    + " DLQ reads back with Flink's json format.");
+                            "The Flink format dead letters are encoded with, passed to the DLQ"
+                                    + " connector as format (its options as dlq.<format>.<key>)."
+                                    + " The default applies only to connectors that take a"
+                                    + " format. With json a dead letter is one object whose"
+                                    + " payload is base64, so it reads back with SQL.");
 
     public static final ConfigOption<String> DLQ_TOPIC =
             ConfigOptions.key("dlq.topic")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("dlq.connector = kafka: the topic dead letters go to.");
+                    .withDescription(
+                            "Passed as topic: the topic of a kafka DLQ (required by the kafka"
+                                    + " connector).");
 
     public static final ConfigOption<String> DLQ_PATH =
             ConfigOptions.key("dlq.path")
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "dlq.connector = filesystem: the directory dead letters are written"
-                                    + " to as JSON lines, one file per subtask and attempt.");
+                            "Passed as path: the directory of a filesystem DLQ (required by the"
+                                    + " filesystem connector). Dead letters are written in"
+                                    + " dlq.format (a row format such as json or csv), one file"
+                                    + " per subtask and attempt, and read back with a filesystem"
+                                    + " table with the dead-letter schema.");
 
-    /** Prefix of the Kafka producer properties of a Kafka DLQ. */
+    public static final ConfigOption<String> DLQ_DELIVERY_GUARANTEE =
+            ConfigOptions.key("dlq.sink.delivery-guarantee")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Passed as sink.delivery-guarantee to DLQ connectors that have it"
+                                    + " (kafka: at-least-once by default). exactly-once is"
+                                    + " rejected: the DLQ writer runs inside the velo table's own"
+                                    + " writer or decoder, where its transactions would never be"
+                                    + " committed; dead letters are written at least once,"
+                                    + " durable before the checkpoint that skips their record.");
+
+    /** Prefix of the connector properties of a DLQ ({@code properties.*} of kafka). */
     public static final String DLQ_PROPERTIES_PREFIX = "dlq.properties.";
 
     /** The wrapper's own options, in documentation order. */
     public static final List<ConfigOption<?>> ALL =
-            List.of(VELO_CONNECTOR, DLQ_CONNECTOR, DLQ_FORMAT, DLQ_TOPIC, DLQ_PATH);
+            List.of(
+                    VELO_CONNECTOR,
+                    DLQ_CONNECTOR,
+                    DLQ_FORMAT,
+                    DLQ_TOPIC,
+                    DLQ_PATH,
+                    DLQ_DELIVERY_GUARANTEE);
 
     private VeloConnectorOptions() {}
 }

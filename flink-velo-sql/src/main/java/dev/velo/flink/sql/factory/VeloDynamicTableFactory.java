@@ -105,9 +105,7 @@ public class VeloDynamicTableFactory implements DynamicTableSourceFactory, Dynam
     }
 
     private static VeloTableSettings settingsOf(Context context) {
-        return VeloTableSettings.parse(
-                context.getObjectIdentifier().getObjectName(),
-                context.getCatalogTable().getOptions());
+        return VeloTableSettings.parse(context);
     }
 
     private static ResolvedCatalogTable delegateTable(Context context, VeloTableSettings settings) {

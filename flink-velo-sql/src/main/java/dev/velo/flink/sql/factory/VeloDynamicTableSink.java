@@ -6,9 +6,9 @@ import dev.velo.flink.batching.config.BatchStrategy;
 import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.batching.config.FailureStrategy;
+import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.sink.VeloSink;
 import dev.velo.flink.batching.sink.VeloSinkSettings;
-import dev.velo.flink.sql.internal.RowDataJsonEncoder;
 import dev.velo.flink.sql.internal.StreamBatching;
 import dev.velo.flink.sql.internal.VeloSinkFunction;
 import java.util.Optional;
@@ -25,7 +25,6 @@ import org.apache.flink.table.connector.sink.SinkV2Provider;
 import org.apache.flink.table.connector.sink.legacy.SinkFunctionProvider;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.DataType;
-import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.RowKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -230,8 +229,8 @@ final class VeloDynamicTableSink implements DynamicTableSink {
         };
     }
 
-    private RowDataJsonEncoder encoder() {
-        return new RowDataJsonEncoder((RowType) consumedRowType.getLogicalType());
+    private DeadLetterEncoder<RowData> encoder() {
+        return settings.sinkPayloadEncoder(consumedRowType);
     }
 
     private VeloSinkSettings<RowData> sinkSettings() {

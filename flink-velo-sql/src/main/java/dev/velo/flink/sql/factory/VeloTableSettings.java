@@ -2,15 +2,20 @@ package dev.velo.flink.sql.factory;
 
 import dev.velo.flink.batching.config.BatchOptions;
 import dev.velo.flink.batching.config.VeloOptions;
+import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.sql.dlq.DlqOptionsUtil;
 import dev.velo.flink.sql.dlq.DlqWriterFactory;
+import dev.velo.flink.sql.dlq.SinkPayloadEncoders;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.factories.DynamicTableFactory;
 import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.table.types.DataType;
 
 /**
  * Everything the {@code velo} factory reads from a table's WITH clause: the parsed velo options,
@@ -30,12 +35,14 @@ final class VeloTableSettings implements Serializable {
     final boolean batchKeysGiven;
 
     private VeloTableSettings(
+            @Nullable DynamicTableFactory.Context context,
             String tableName,
             String delegateConnector,
             VeloOptions velo,
             @Nullable DlqWriterFactory dlq,
             HashMap<String, String> delegateOptions,
             boolean batchKeysGiven) {
+        this.context = context;
         this.tableName = tableName;
         this.delegateConnector = delegateConnector;
         this.velo = velo;
@@ -44,7 +51,15 @@ final class VeloTableSettings implements Serializable {
         this.batchKeysGiven = batchKeysGiven;
     }
 
-    static VeloTableSettings parse(String tableName, Map<String, String> options) {
+    /**
+     * The factory context the settings were parsed in: planning time only (the sink's payload
+     * encoder is made from it), null once the settings travel to a task.
+     */
+    @Nullable private final transient DynamicTableFactory.Context context;
+
+    static VeloTableSettings parse(DynamicTableFactory.Context context) {
+        String tableName = context.getObjectIdentifier().getObjectName();
+        Map<String, String> options = context.getCatalogTable().getOptions();
         String delegate = options.get(VeloConnectorOptions.VELO_CONNECTOR.key());
         if (delegate == null || delegate.isBlank()) {
             throw new ValidationException(
@@ -65,7 +80,8 @@ final class VeloTableSettings implements Serializable {
         VeloOptions velo = VeloOptions.parse(tableName, options);
         boolean needsDlq =
                 velo.sinkFailure().mayDeadLetter() || velo.sourceFailure().mayDeadLetter();
-        DlqWriterFactory dlq = DlqOptionsUtil.create(tableName, options, needsDlq).orElse(null);
+        DlqWriterFactory dlq =
+                DlqOptionsUtil.create(context, tableName, options, needsDlq).orElse(null);
 
         HashMap<String, String> delegateOptions = new HashMap<>();
         boolean batchKeys = false;
@@ -79,6 +95,18 @@ final class VeloTableSettings implements Serializable {
             }
         }
         delegateOptions.put(FactoryUtil.CONNECTOR.key(), delegate);
-        return new VeloTableSettings(tableName, delegate, velo, dlq, delegateOptions, batchKeys);
+        return new VeloTableSettings(
+                context, tableName, delegate, velo, dlq, delegateOptions, batchKeys);
+    }
+
+    /**
+     * The encoder of the payload of a sink-side dead letter: the failed row in the table's own
+     * format (planning time only).
+     */
+    DeadLetterEncoder<RowData> sinkPayloadEncoder(DataType consumedRowType) {
+        if (context == null) {
+            throw new IllegalStateException("The payload encoder is made at planning time.");
+        }
+        return SinkPayloadEncoders.forTable(context, consumedRowType);
     }
 }

@@ -45,11 +45,7 @@ final class RecordFailureStage<T> implements AutoCloseable {
             MetricGroup metricGroup,
             Consumer<DeadLetter> decorate)
             throws IOException {
-        this.dlqWriter =
-                dlqFactory == null
-                        ? null
-                        : dlqFactory.open(
-                                taskInfo.getIndexOfThisSubtask(), taskInfo.getAttemptNumber());
+        this.dlqWriter = dlqFactory == null ? null : dlqFactory.open(taskInfo, metricGroup);
         this.metrics = VeloMetrics.register(metricGroup);
         this.handler =
                 new FailureHandler<>(

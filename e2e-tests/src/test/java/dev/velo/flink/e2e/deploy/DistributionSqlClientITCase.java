@@ -90,7 +90,7 @@ class DistributionSqlClientITCase {
     void bothConnectorJarsInLib() {
         Path lib =
                 FlinkDistribution.installation(
-                        work.resolve("lib-case"),
+                        "connectors-in-lib",
                         List.of(
                                 FlinkClasspath.veloSqlConnectorJar(),
                                 FlinkDistribution.kafkaSqlConnectorJar()));
@@ -99,7 +99,7 @@ class DistributionSqlClientITCase {
 
     @Test
     void bothConnectorJarsLoadedWithAddJar() {
-        Path lib = FlinkDistribution.installation(work.resolve("add-jar-case"), List.of());
+        Path lib = FlinkDistribution.installation("connectors-by-add-jar", List.of());
         runMalformedKafkaToDlqsScenario(
                 "addjar",
                 lib,
@@ -144,6 +144,12 @@ class DistributionSqlClientITCase {
                             .withTimeout(Duration.ofSeconds(150))
                             .run(script(name, preamble, orders, dlqTopic, dlqDir))
                             .assertSucceeded();
+            if (!preamble.isEmpty()) {
+                // SHOW JARS lists what ADD JAR loaded
+                assertThat(result.output())
+                        .contains(FlinkClasspath.veloSqlConnectorJar().toString())
+                        .contains(FlinkDistribution.kafkaSqlConnectorJar().toString());
+            }
             assertThat(FlinkDistribution.withUnshadedKafka(cluster.classpath()))
                     .as("unshaded Kafka client on the JobManager's/TaskManager's classpath")
                     .isEmpty();
@@ -202,7 +208,10 @@ class DistributionSqlClientITCase {
                                 assertThat(r[9]).isEqualTo(records.get(offset));
                             });
         }
-        assertThat(cleanB.size() + BAD).isEqualTo(records.size());
+        long fsDeadLetters = rows.stream().filter(r -> r[0].equals("fs-dlq")).count();
+        assertThat(cleanB.size() + fsDeadLetters)
+                .as("good records in %s + dead letters under %s", cleanFromFsDlqTable, dlqDir)
+                .isEqualTo(records.size());
     }
 
     private static String script(
@@ -268,7 +277,7 @@ class DistributionSqlClientITCase {
                         ");",
                         "SET 'execution.runtime-mode' = 'batch';",
                         "SET 'sql-client.execution.result-mode' = 'tableau';",
-                        "SET 'sql-client.display.max-column-width' = '300';",
+                        "SET 'table.display.max-column-width' = '300';",
                         readBackQuery("kafka-dlq", "kafka_dead_letters"),
                         "UNION ALL",
                         readBackQuery("fs-dlq", "fs_dead_letters") + ";"));

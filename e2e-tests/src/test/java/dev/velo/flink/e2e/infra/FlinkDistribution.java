@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * </ul>
  *
  * <p>{@link #installation} lays out a {@code lib/} of its own for one test, with extra JARs dropped
- * in, as a user drops connector JARs into {@code lib/}.
+ * in as a user drops connector JARs into {@code lib/}.
  */
 public final class FlinkDistribution {
 
@@ -84,16 +84,23 @@ public final class FlinkDistribution {
     }
 
     /**
-     * Lays out an installation under {@code dir}: {@code lib/} holds the distribution's {@code
-     * lib/} plus {@code extraLibJars} (symbolic links, copies where links are not possible).
+     * Lays out the installation {@code name} under {@code target/flink-installations/}: its {@code
+     * lib/} holds the distribution's {@code lib/} plus {@code extraLibJars}, as symbolic links
+     * (copies where links are not possible). A previous layout of the same name is replaced. It
+     * lives outside the tests' temporary directories, whose clean-up warns about every link.
      *
      * @return the new {@code lib/} directory
      */
-    public static Path installation(Path dir, List<Path> extraLibJars) {
-        Path lib = dir.resolve("lib");
+    public static Path installation(String name, List<Path> extraLibJars) {
+        Path lib = home().resolveSibling("flink-installations").resolve(name).resolve("lib");
         List<Path> jars = new ArrayList<>(libJars());
         jars.addAll(extraLibJars);
         try {
+            if (Files.isDirectory(lib)) {
+                for (Path old : jarsIn(lib)) {
+                    Files.delete(old);
+                }
+            }
             Files.createDirectories(lib);
             for (Path jar : jars) {
                 Path link = lib.resolve(jar.getFileName());

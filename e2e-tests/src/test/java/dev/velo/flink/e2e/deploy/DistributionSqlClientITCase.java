@@ -7,7 +7,12 @@ import dev.velo.flink.e2e.infra.FlinkDistribution;
 import dev.velo.flink.e2e.infra.FlinkSqlClientRunner;
 import dev.velo.flink.e2e.infra.KafkaBrokerJvm;
 import dev.velo.flink.e2e.infra.StandaloneFlinkCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,12 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
  * any Flink JVM (the test broker runs in its own JVM). A standalone JobManager and TaskManager run
  * from that {@code lib/}; the real SQL client runs a script against them.
  *
- * <p>The script: a Kafka topic with {@value #GOOD} good and {@value #BAD} malformed JSON records is
- * read by two velo tables with {@code 'source.failure_strategy' = 'SendToDLQ'}, one with a Kafka
- * DLQ and one with a filesystem DLQ, each feeding an exactly-once velo Kafka sink; then the dead
- * letters of both DLQs are read back with {@code SELECT}. Checked: the good records in each output
- * topic ({@code read_committed}) plus the dead letters equal the records produced, with no
- * duplicate, and each dead letter carries its record's bytes and offset.
+ * <p>The script is the one of docs/sql-client.md ("A complete job"), read from the page, so the
+ * documented steps are the tested ones: a Kafka topic with {@value #GOOD} good and {@value #BAD}
+ * malformed JSON records is read by two velo tables with {@code 'source.failure_strategy' =
+ * 'SendToDLQ'}, one with a Kafka DLQ and one with a filesystem DLQ, each feeding an exactly-once
+ * velo Kafka sink; then the dead letters of both DLQs are read back with {@code SELECT}. Checked:
+ * the good records in each output topic ({@code read_committed}) plus the dead letters equal the
+ * records produced, with no duplicate, and each dead letter carries its record's bytes and offset.
  *
  * <p>Two cases: both connector JARs in {@code lib/}, and both loaded with {@code ADD JAR} by the
  * script on a cluster whose {@code lib/} has neither.
@@ -48,26 +54,15 @@ class DistributionSqlClientITCase {
     /** One malformed record after every this many good ones. */
     private static final int BAD_EVERY = GOOD / BAD;
 
-    private static final String DEAD_LETTER_COLUMNS =
-            String.join(
-                    "\n",
-                    "    payload         BYTES,",
-                    "    error_class     STRING,",
-                    "    error_message   STRING,",
-                    "    stack_trace     STRING,",
-                    "    attempts        INT,",
-                    "    failed_at       TIMESTAMP_LTZ(3),",
-                    "    table_name      STRING,",
-                    "    side            STRING,",
-                    "    strategy        STRING,",
-                    "    batch_id        BIGINT,",
-                    "    kafka_topic     STRING,",
-                    "    kafka_partition INT,",
-                    "    kafka_offset    BIGINT");
+    /** The marker in docs/sql-client.md right before the script this test runs. */
+    private static final String SCRIPT_MARKER = "DistributionSqlClientITCase (e2e-tests) runs this";
 
     /** A row of the dead-letter read-back: {@code | dlq | offset | ... | raw_record |}. */
     private static final Pattern READ_BACK_ROW =
-            Pattern.compile("^\\|\\s*(kafka-dlq|fs-dlq)\\s*\\|(.*)\\|\\s*$");
+            Pattern.compile("^\\|\\s*(kafka|filesystem)\\s*\\|(.*)\\|\\s*$");
+
+    private static final Pattern TIMESTAMP =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d+)?");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path work;
@@ -94,13 +89,13 @@ class DistributionSqlClientITCase {
                         List.of(
                                 FlinkClasspath.veloSqlConnectorJar(),
                                 FlinkDistribution.kafkaSqlConnectorJar()));
-        runMalformedKafkaToDlqsScenario("lib", lib, List.of());
+        runDocumentedDlqJob("lib", lib, List.of());
     }
 
     @Test
     void bothConnectorJarsLoadedWithAddJar() {
         Path lib = FlinkDistribution.installation("connectors-by-add-jar", List.of());
-        runMalformedKafkaToDlqsScenario(
+        runDocumentedDlqJob(
                 "addjar",
                 lib,
                 List.of(
@@ -109,18 +104,22 @@ class DistributionSqlClientITCase {
                         "SHOW JARS;"));
     }
 
-    private void runMalformedKafkaToDlqsScenario(String name, Path lib, List<String> preamble) {
-        String orders = name + "-orders";
-        String cleanFromKafkaDlqTable = name + "-clean-a";
-        String cleanFromFsDlqTable = name + "-clean-b";
-        String dlqTopic = name + "-dlq";
-        Path dlqDir = work.resolve(name + "-fs-dlq");
-        for (String topic :
-                List.of(orders, cleanFromKafkaDlqTable, cleanFromFsDlqTable, dlqTopic)) {
+    /**
+     * Runs the job of docs/sql-client.md on topics and a DLQ directory of its own ({@code
+     * <name>-orders-raw}, ...), with {@code preamble} in front of the script.
+     */
+    private void runDocumentedDlqJob(String name, Path lib, List<String> preamble) {
+        String input = name + "-orders-raw";
+        String clean = name + "-orders-clean";
+        String cleanFs = name + "-orders-clean-fs";
+        String dlqTopic = name + "-orders-dlq";
+        Path tmpVelo = work.resolve(name + "-tmp-velo");
+        Path dlqDir = tmpVelo.resolve("orders-dlq");
+        for (String topic : List.of(input, clean, cleanFs, dlqTopic)) {
             kafka.createTopic(topic, 1);
         }
         List<String> records = records();
-        kafka.produce(orders, records);
+        kafka.produce(input, records);
 
         List<Path> clusterClasspath = FlinkDistribution.jarsIn(lib);
         assertThat(FlinkDistribution.withUnshadedKafka(clusterClasspath))
@@ -129,6 +128,13 @@ class DistributionSqlClientITCase {
         List<Path> clientClasspath =
                 Stream.concat(clusterClasspath.stream(), FlinkDistribution.sqlClientJars().stream())
                         .collect(Collectors.toList());
+        String script =
+                String.join("\n", preamble)
+                        + "\n"
+                        + documentedScript()
+                                .replace("localhost:9092", kafka.bootstrapServers())
+                                .replace("file:///tmp/velo/", tmpVelo.toUri().toString())
+                                .replace("'orders-", "'" + name + "-orders-");
 
         FlinkSqlClientRunner.Result result;
         try (StandaloneFlinkCluster cluster =
@@ -142,14 +148,8 @@ class DistributionSqlClientITCase {
                             .remote(cluster)
                             .withClasspath(clientClasspath)
                             .withTimeout(Duration.ofSeconds(150))
-                            .run(script(name, preamble, orders, dlqTopic, dlqDir))
+                            .run(script)
                             .assertSucceeded();
-            if (!preamble.isEmpty()) {
-                // SHOW JARS lists what ADD JAR loaded
-                assertThat(result.output())
-                        .contains(FlinkClasspath.veloSqlConnectorJar().toString())
-                        .contains(FlinkDistribution.kafkaSqlConnectorJar().toString());
-            }
             assertThat(FlinkDistribution.withUnshadedKafka(cluster.classpath()))
                     .as("unshaded Kafka client on the JobManager's/TaskManager's classpath")
                     .isEmpty();
@@ -157,165 +157,96 @@ class DistributionSqlClientITCase {
         assertThat(FlinkDistribution.withUnshadedKafka(result.classpath()))
                 .as("unshaded Kafka client on the SQL client's classpath")
                 .isEmpty();
+        if (!preamble.isEmpty()) {
+            // SHOW JARS lists what ADD JAR loaded
+            assertThat(result.output())
+                    .contains(FlinkClasspath.veloSqlConnectorJar().toString())
+                    .contains(FlinkDistribution.kafkaSqlConnectorJar().toString());
+        }
 
         List<Long> goodIds = new ArrayList<>();
         List<Long> badOffsets = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
-            if (isBad(i)) {
-                badOffsets.add((long) i);
-            } else {
-                goodIds.add((long) i);
-            }
+            (isBad(i) ? badOffsets : goodIds).add((long) i);
         }
-        assertThat(goodIds.size() + badOffsets.size()).isEqualTo(records.size());
 
-        // nothing lost, nothing twice: output topic (committed only) + dead letters = produced
-        List<String> cleanA = kafka.readAll(cleanFromKafkaDlqTable, true);
-        List<String> kafkaDeadLetters = kafka.readAll(dlqTopic, false);
-        assertThat(cleanA.size() + kafkaDeadLetters.size())
-                .as("good records in %s + dead letters in %s", cleanFromKafkaDlqTable, dlqTopic)
-                .isEqualTo(records.size());
-        assertThat(ids(cleanA)).containsExactlyInAnyOrderElementsOf(goodIds);
-        List<String> cleanB = kafka.readAll(cleanFromFsDlqTable, true);
-        assertThat(ids(cleanB)).containsExactlyInAnyOrderElementsOf(goodIds);
-
-        // the dead letters, as SELECT in the SQL client shows them
+        // the dead letters, as the script's SELECT shows them in the SQL client
         List<String[]> rows = readBackRows(result.output());
-        for (String dlq : List.of("kafka-dlq", "fs-dlq")) {
+        Map<String, String> tables =
+                Map.of("kafka", "orders_checked", "filesystem", "orders_checked_fs");
+        for (String dlq : tables.keySet()) {
             List<String[]> letters =
                     rows.stream().filter(r -> r[0].equals(dlq)).collect(Collectors.toList());
             assertThat(letters)
-                    .as("%s rows read back; output:%n%s", dlq, result.output())
-                    .hasSize(BAD);
-            assertThat(letters)
+                    .as("%s dead letters read back; output:%n%s", dlq, result.output())
                     .extracting(r -> Long.parseLong(r[1]))
                     .containsExactlyInAnyOrderElementsOf(badOffsets);
             assertThat(letters)
                     .allSatisfy(
                             r -> {
                                 int offset = Integer.parseInt(r[1]);
-                                assertThat(r[2]).isEqualTo("0"); // kafka_partition
-                                assertThat(r[3]).isEqualTo(orders); // kafka_topic
-                                assertThat(r[4])
-                                        .isEqualTo(
-                                                dlq.equals("kafka-dlq")
-                                                        ? "orders_kafka_dlq"
-                                                        : "orders_fs_dlq");
-                                assertThat(r[5]).isEqualTo("source");
-                                assertThat(r[6]).isEqualTo("SendToDLQ");
-                                assertThat(r[7]).isNotBlank(); // error_class
-                                assertThat(r[8]).isEqualTo("TRUE"); // failed_at is set
-                                assertThat(r[9]).isEqualTo(records.get(offset));
+                                assertThat(r[2]).as("kafka_partition").isEqualTo("0");
+                                assertThat(r[3]).as("kafka_topic").isEqualTo(input);
+                                assertThat(r[4]).as("table_name").isEqualTo(tables.get(dlq));
+                                assertThat(r[5]).as("side").isEqualTo("source");
+                                assertThat(r[6]).as("strategy").isEqualTo("SendToDLQ");
+                                assertThat(r[7]).as("error_class").isNotBlank();
+                                assertThat(r[8]).as("failed_at").matches(TIMESTAMP);
+                                assertThat(r[9]).as("raw_record").isEqualTo(records.get(offset));
                             });
         }
-        long fsDeadLetters = rows.stream().filter(r -> r[0].equals("fs-dlq")).count();
-        assertThat(cleanB.size() + fsDeadLetters)
-                .as("good records in %s + dead letters under %s", cleanFromFsDlqTable, dlqDir)
+
+        // nothing lost, nothing twice: output topic (committed only) + dead letters = produced
+        List<String> cleanRecords = kafka.readAll(clean, true);
+        List<String> kafkaDeadLetters = kafka.readAll(dlqTopic, false);
+        assertThat(cleanRecords.size() + kafkaDeadLetters.size())
+                .as("good records in %s + dead letters in %s", clean, dlqTopic)
                 .isEqualTo(records.size());
+        assertThat(ids(cleanRecords)).containsExactlyInAnyOrderElementsOf(goodIds);
+
+        List<String> cleanFsRecords = kafka.readAll(cleanFs, true);
+        long fsDeadLetters = rows.stream().filter(r -> r[0].equals("filesystem")).count();
+        assertThat(cleanFsRecords.size() + fsDeadLetters)
+                .as("good records in %s + dead letters under %s", cleanFs, dlqDir)
+                .isEqualTo(records.size());
+        assertThat(ids(cleanFsRecords)).containsExactlyInAnyOrderElementsOf(goodIds);
     }
 
-    private static String script(
-            String name, List<String> preamble, String orders, String dlqTopic, Path dlqDir) {
-        String bootstrap = kafka.bootstrapServers();
-        List<String> lines = new ArrayList<>(preamble);
-        lines.addAll(
-                List.of(
-                        "SET 'table.dml-sync' = 'true';",
-                        "SET 'execution.checkpointing.interval' = '1s';",
-                        "",
-                        "CREATE TABLE orders_kafka_dlq (id BIGINT, item STRING) WITH (",
-                        "    'connector' = 'velo',",
-                        "    'velo.connector' = 'kafka',",
-                        "    'topic' = '" + orders + "',",
-                        "    'properties.bootstrap.servers' = '" + bootstrap + "',",
-                        "    'properties.group.id' = 'velo-e2e-a',",
-                        "    'scan.startup.mode' = 'earliest-offset',",
-                        "    'scan.bounded.mode' = 'latest-offset',",
-                        "    'format' = 'json',",
-                        "    'source.failure_strategy' = 'SendToDLQ',",
-                        "    'dlq.connector' = 'kafka',",
-                        "    'dlq.topic' = '" + dlqTopic + "',",
-                        "    'dlq.properties.bootstrap.servers' = '" + bootstrap + "'",
-                        ");",
-                        "CREATE TABLE orders_fs_dlq (id BIGINT, item STRING) WITH (",
-                        "    'connector' = 'velo',",
-                        "    'velo.connector' = 'kafka',",
-                        "    'topic' = '" + orders + "',",
-                        "    'properties.bootstrap.servers' = '" + bootstrap + "',",
-                        "    'properties.group.id' = 'velo-e2e-b',",
-                        "    'scan.startup.mode' = 'earliest-offset',",
-                        "    'scan.bounded.mode' = 'latest-offset',",
-                        "    'format' = 'json',",
-                        "    'source.failure_strategy' = 'SendToDLQ',",
-                        "    'dlq.connector' = 'filesystem',",
-                        "    'dlq.path' = '" + dlqDir.toUri() + "'",
-                        ");",
-                        exactlyOnceSink("clean_a", name + "-clean-a", name + "-a", bootstrap),
-                        exactlyOnceSink("clean_b", name + "-clean-b", name + "-b", bootstrap),
-                        "BEGIN STATEMENT SET;",
-                        "INSERT INTO clean_a SELECT id, item FROM orders_kafka_dlq;",
-                        "INSERT INTO clean_b SELECT id, item FROM orders_fs_dlq;",
-                        "END;",
-                        "",
-                        "CREATE TABLE kafka_dead_letters (",
-                        DEAD_LETTER_COLUMNS,
-                        ") WITH (",
-                        "    'connector' = 'kafka',",
-                        "    'topic' = '" + dlqTopic + "',",
-                        "    'properties.bootstrap.servers' = '" + bootstrap + "',",
-                        "    'properties.group.id' = 'dlq-reader',",
-                        "    'scan.startup.mode' = 'earliest-offset',",
-                        "    'scan.bounded.mode' = 'latest-offset',",
-                        "    'format' = 'json'",
-                        ");",
-                        "CREATE TABLE fs_dead_letters (",
-                        DEAD_LETTER_COLUMNS,
-                        ") WITH (",
-                        "    'connector' = 'filesystem',",
-                        "    'path' = '" + dlqDir.toUri() + "',",
-                        "    'format' = 'json'",
-                        ");",
-                        "SET 'execution.runtime-mode' = 'batch';",
-                        "SET 'sql-client.execution.result-mode' = 'tableau';",
-                        "SET 'table.display.max-column-width' = '300';",
-                        readBackQuery("kafka-dlq", "kafka_dead_letters"),
-                        "UNION ALL",
-                        readBackQuery("fs-dlq", "fs_dead_letters") + ";"));
-        return String.join("\n", lines) + "\n";
+    /** The {@code sql} block of docs/sql-client.md after the marker naming this test. */
+    private static String documentedScript() {
+        Path page = Paths.get(System.getProperty("velo.docs.dir", "../docs"), "sql-client.md");
+        String doc;
+        try {
+            doc = Files.readString(page, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + page, e);
+        }
+        int marker = doc.indexOf(SCRIPT_MARKER);
+        assertThat(marker).as("the marker '%s' in %s", SCRIPT_MARKER, page).isNotNegative();
+        int open = doc.indexOf("```sql\n", marker);
+        int close = doc.indexOf("\n```", open + 1);
+        assertThat(open).as("a sql block after the marker in %s", page).isPositive();
+        return doc.substring(open + "```sql\n".length(), close + 1);
     }
 
-    private static String exactlyOnceSink(
-            String table, String topic, String transactionalIdPrefix, String bootstrap) {
-        return String.join(
-                "\n",
-                "CREATE TABLE " + table + " (id BIGINT, item STRING) WITH (",
-                "    'connector' = 'velo',",
-                "    'velo.connector' = 'kafka',",
-                "    'topic' = '" + topic + "',",
-                "    'properties.bootstrap.servers' = '" + bootstrap + "',",
-                "    'format' = 'json',",
-                "    'sink.delivery-guarantee' = 'exactly-once',",
-                "    'sink.transactional-id-prefix' = 'velo-e2e-" + transactionalIdPrefix + "'",
-                ");");
-    }
-
-    private static String readBackQuery(String tag, String table) {
-        return "SELECT '"
-                + tag
-                + "' AS dlq, kafka_offset, kafka_partition, kafka_topic, table_name, side,"
-                + " strategy, error_class, failed_at IS NOT NULL AS has_failed_at,"
-                + " CAST(payload AS STRING) AS raw_record FROM "
-                + table;
-    }
-
-    /** Record {@code i} of the input topic (its offset): good JSON, or malformed every so often. */
+    /**
+     * Record {@code i} of the input topic (its offset): a JSON order, or every so often a malformed
+     * one (no '|', which separates the cells of the read-back).
+     */
     private static List<String> records() {
         List<String> records = new ArrayList<>();
         for (int i = 0; i < GOOD + BAD; i++) {
             if (!isBad(i)) {
-                records.add("{\"id\": " + i + ", \"item\": \"item-" + i + "\"}");
+                records.add(
+                        "{\"order_id\": "
+                                + i
+                                + ", \"customer\": \"c"
+                                + i
+                                + "\", \"amount\": "
+                                + i
+                                + ".5}");
             } else if (i % 2 == 0) {
-                records.add("{\"id\": " + i + ", \"item\": truncated-" + i);
+                records.add("{\"order_id\": " + i + ", \"customer\": truncated-" + i);
             } else {
                 records.add("not json at all " + i);
             }
@@ -328,17 +259,17 @@ class DistributionSqlClientITCase {
     }
 
     private static List<Long> ids(List<String> jsonValues) {
-        Pattern id = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");
+        Pattern id = Pattern.compile("\"order_id\"\\s*:\\s*(\\d+)");
         List<Long> ids = new ArrayList<>();
         for (String v : jsonValues) {
             Matcher m = id.matcher(v);
-            assertThat(m.find()).as("an id in %s", v).isTrue();
+            assertThat(m.find()).as("an order_id in %s", v).isTrue();
             ids.add(Long.parseLong(m.group(1)));
         }
         return ids;
     }
 
-    /** The read-back rows of the tableau output, cells trimmed (no payload holds a '|'). */
+    /** The read-back rows of the tableau output, cells trimmed. */
     private static List<String[]> readBackRows(String output) {
         List<String[]> rows = new ArrayList<>();
         for (String line : output.lines().collect(Collectors.toList())) {

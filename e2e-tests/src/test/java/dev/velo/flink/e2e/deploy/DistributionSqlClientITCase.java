@@ -198,7 +198,7 @@ class DistributionSqlClientITCase {
 
         // nothing lost, nothing twice: output topic (committed only) + dead letters = produced
         List<String> cleanRecords = kafka.readAll(clean, true);
-        List<String> kafkaDeadLetters = kafka.readAll(dlqTopic, false);
+        List<String> kafkaDeadLetters = kafka.readAll(dlqTopic, true);
         assertThat(cleanRecords.size() + kafkaDeadLetters.size())
                 .as("good records in %s + dead letters in %s", clean, dlqTopic)
                 .isEqualTo(records.size());

@@ -97,8 +97,8 @@ public final class FlinkClasspath {
                             + SQL_CONNECTOR_JAR_PROPERTY
                             + "="
                             + jar
-                            + "); build it with: mvn -o -B install -pl flink-velo-batching,flink-velo-sql"
-                            + " -DskipTests");
+                            + "); run the e2e tests through the reactor, which packages it first:"
+                            + " mvn -B verify -pl e2e-tests -am");
         }
         return Paths.get(jar).toAbsolutePath().normalize();
     }

@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -69,13 +72,42 @@ class DistributionSqlClientITCase {
 
     private static KafkaBrokerJvm kafka;
 
+    /** The standalone cluster of each case, by case name, started side by side in beforeAll. */
+    private static final Map<String, CompletableFuture<StandaloneFlinkCluster>> CLUSTERS =
+            new ConcurrentHashMap<>();
+
+    private static final String JARS_IN_LIB = "lib";
+    private static final String ADD_JAR = "addjar";
+
+    /**
+     * Starts the broker and the two clusters side by side (start-up dominates this test): one from
+     * a {@code lib/} with both connector JARs dropped in, one from the distribution's {@code lib/}
+     * as shipped.
+     */
     @BeforeAll
-    static void startKafka() {
-        kafka = KafkaBrokerJvm.start(work.resolve("kafka"));
+    static void startKafkaAndClusters() {
+        CompletableFuture<KafkaBrokerJvm> broker =
+                CompletableFuture.supplyAsync(() -> KafkaBrokerJvm.start(work.resolve("kafka")));
+        startCluster(
+                JARS_IN_LIB,
+                FlinkDistribution.installation(
+                        "connectors-in-lib",
+                        List.of(
+                                FlinkClasspath.veloSqlConnectorJar(),
+                                FlinkDistribution.kafkaSqlConnectorJar())));
+        startCluster(ADD_JAR, FlinkDistribution.installation("connectors-by-add-jar", List.of()));
+        kafka = broker.join();
     }
 
     @AfterAll
-    static void stopKafka() {
+    static void stopClustersAndKafka() {
+        for (CompletableFuture<StandaloneFlinkCluster> cluster : CLUSTERS.values()) {
+            try {
+                cluster.join().close();
+            } catch (CompletionException failedToStart) {
+                // start() stopped its JVMs already; the test using it reports the failure
+            }
+        }
         if (kafka != null) {
             kafka.close();
         }
@@ -83,32 +115,40 @@ class DistributionSqlClientITCase {
 
     @Test
     void bothConnectorJarsInLib() {
-        Path lib =
-                FlinkDistribution.installation(
-                        "connectors-in-lib",
-                        List.of(
-                                FlinkClasspath.veloSqlConnectorJar(),
-                                FlinkDistribution.kafkaSqlConnectorJar()));
-        runDocumentedDlqJob("lib", lib, List.of());
+        runDocumentedDlqJob(JARS_IN_LIB, List.of());
     }
 
     @Test
     void bothConnectorJarsLoadedWithAddJar() {
-        Path lib = FlinkDistribution.installation("connectors-by-add-jar", List.of());
         runDocumentedDlqJob(
-                "addjar",
-                lib,
+                ADD_JAR,
                 List.of(
                         "ADD JAR '" + FlinkClasspath.veloSqlConnectorJar() + "';",
                         "ADD JAR '" + FlinkDistribution.kafkaSqlConnectorJar() + "';",
                         "SHOW JARS;"));
     }
 
+    private static void startCluster(String name, Path lib) {
+        CLUSTERS.put(
+                name,
+                CompletableFuture.supplyAsync(
+                        () ->
+                                StandaloneFlinkCluster.start(
+                                        work.resolve(name + "-cluster"),
+                                        FlinkDistribution.jarsIn(lib),
+                                        Map.of(),
+                                        Duration.ofSeconds(150))));
+    }
+
     /**
      * Runs the job of docs/sql-client.md on topics and a DLQ directory of its own ({@code
      * <name>-orders-raw}, ...), with {@code preamble} in front of the script.
      */
-    private void runDocumentedDlqJob(String name, Path lib, List<String> preamble) {
+    private void runDocumentedDlqJob(String name, List<String> preamble) {
+        StandaloneFlinkCluster cluster = CLUSTERS.get(name).join();
+        assertThat(FlinkDistribution.withUnshadedKafka(cluster.classpath()))
+                .as("unshaded Kafka client on the JobManager's/TaskManager's classpath (lib/)")
+                .isEmpty();
         String input = name + "-orders-raw";
         String clean = name + "-orders-clean";
         String cleanFs = name + "-orders-clean-fs";
@@ -121,12 +161,11 @@ class DistributionSqlClientITCase {
         List<String> records = records();
         kafka.produce(input, records);
 
-        List<Path> clusterClasspath = FlinkDistribution.jarsIn(lib);
-        assertThat(FlinkDistribution.withUnshadedKafka(clusterClasspath))
-                .as("unshaded Kafka client in the cluster's lib/")
-                .isEmpty();
+        // bin/sql-client.sh: the installation's lib/ plus the SQL client and gateway from opt/
         List<Path> clientClasspath =
-                Stream.concat(clusterClasspath.stream(), FlinkDistribution.sqlClientJars().stream())
+                Stream.concat(
+                                cluster.classpath().stream(),
+                                FlinkDistribution.sqlClientJars().stream())
                         .collect(Collectors.toList());
         String script =
                 String.join("\n", preamble)
@@ -135,25 +174,13 @@ class DistributionSqlClientITCase {
                                 .replace("localhost:9092", kafka.bootstrapServers())
                                 .replace("file:///tmp/velo/", tmpVelo.toUri().toString())
                                 .replace("'orders-", "'" + name + "-orders-");
-
-        FlinkSqlClientRunner.Result result;
-        try (StandaloneFlinkCluster cluster =
-                StandaloneFlinkCluster.start(
-                        work.resolve(name + "-cluster"),
-                        clusterClasspath,
-                        Map.of(),
-                        Duration.ofSeconds(120))) {
-            result =
-                    new FlinkSqlClientRunner(work.resolve(name + "-client"))
-                            .remote(cluster)
-                            .withClasspath(clientClasspath)
-                            .withTimeout(Duration.ofSeconds(150))
-                            .run(script)
-                            .assertSucceeded();
-            assertThat(FlinkDistribution.withUnshadedKafka(cluster.classpath()))
-                    .as("unshaded Kafka client on the JobManager's/TaskManager's classpath")
-                    .isEmpty();
-        }
+        FlinkSqlClientRunner.Result result =
+                new FlinkSqlClientRunner(work.resolve(name + "-client"))
+                        .remote(cluster)
+                        .withClasspath(clientClasspath)
+                        .withTimeout(Duration.ofSeconds(150))
+                        .run(script)
+                        .assertSucceeded();
         assertThat(FlinkDistribution.withUnshadedKafka(result.classpath()))
                 .as("unshaded Kafka client on the SQL client's classpath")
                 .isEmpty();

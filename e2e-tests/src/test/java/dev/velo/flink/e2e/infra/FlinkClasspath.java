@@ -58,6 +58,24 @@ public final class FlinkClasspath {
                 .collect(Collectors.toList());
     }
 
+    /**
+     * The whole Maven test classpath plus the class directory or JAR holding {@code mainClass}: for
+     * helper JVMs that are not Flink JVMs (the test Kafka broker), which may use anything the test
+     * JVM uses.
+     */
+    public static List<Path> forHelperJvm(Class<?> mainClass) {
+        List<Path> classpath = new ArrayList<>();
+        try {
+            classpath.add(
+                    Paths.get(
+                            mainClass.getProtectionDomain().getCodeSource().getLocation().toURI()));
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("Cannot locate the classes of " + mainClass, e);
+        }
+        classpath.addAll(mavenClasspath());
+        return classpath;
+    }
+
     /** Entries that belong to this project's own modules (jars or {@code target/classes}). */
     public static List<Path> veloModules() {
         return mavenClasspath().stream()
@@ -79,8 +97,8 @@ public final class FlinkClasspath {
                             + SQL_CONNECTOR_JAR_PROPERTY
                             + "="
                             + jar
-                            + "); build it with: mvn -o -B install -pl flink-velo-batching,flink-velo-sql"
-                            + " -DskipTests");
+                            + "); run the e2e tests through the reactor, which packages it first:"
+                            + " mvn -B verify -pl e2e-tests -am");
         }
         return Paths.get(jar).toAbsolutePath().normalize();
     }

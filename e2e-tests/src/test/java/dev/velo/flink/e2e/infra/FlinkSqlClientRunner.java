@@ -36,6 +36,7 @@ public final class FlinkSqlClientRunner {
     private final Path workDir;
     private final Map<String, String> config = new LinkedHashMap<>();
     private final List<Path> extraClasspath = new ArrayList<>();
+    private List<Path> baseClasspath;
     private final List<String> extraJvmArgs = new ArrayList<>();
     private Duration timeout = Duration.ofSeconds(120);
     private String heap = "768m";
@@ -67,6 +68,17 @@ public final class FlinkSqlClientRunner {
     /** Adds a key to the client's {@code config.yaml}. */
     public FlinkSqlClientRunner withConfig(String key, String value) {
         config.put(key, value);
+        return this;
+    }
+
+    /**
+     * Runs the client from {@code classpath} (e.g. a distribution's {@code lib/} JARs plus the SQL
+     * client and gateway JARs of its {@code opt/}, as {@code bin/sql-client.sh} does) instead of
+     * the Maven classpath. The Python stand-in and {@link #withClasspathEntry} entries are still
+     * added.
+     */
+    public FlinkSqlClientRunner withClasspath(List<Path> classpath) {
+        this.baseClasspath = List.copyOf(classpath);
         return this;
     }
 
@@ -129,7 +141,9 @@ public final class FlinkSqlClientRunner {
         Path log4j = confDir.resolve("log4j-cli.properties");
         ChildJvm.writeLog4jConfig(log4j, "INFO");
 
-        List<Path> classpath = new ArrayList<>(FlinkClasspath.forChildJvm());
+        List<Path> classpath =
+                new ArrayList<>(
+                        baseClasspath != null ? baseClasspath : FlinkClasspath.forChildJvm());
         classpath.add(FlinkClasspath.pythonStandIn(runDir.resolve("python-stand-in")));
         classpath.addAll(extraClasspath);
 
@@ -192,7 +206,8 @@ public final class FlinkSqlClientRunner {
                 process.exitValue(),
                 ChildJvm.tail(outputFile, Integer.MAX_VALUE),
                 logFile,
-                elapsed);
+                elapsed,
+                List.copyOf(classpath));
     }
 
     private static String yaml(Map<String, String> config) {
@@ -212,8 +227,10 @@ public final class FlinkSqlClientRunner {
      * @param output everything the client printed
      * @param logFile the client's log file (its MiniCluster logs there too in local mode)
      * @param elapsed wall time of the run
+     * @param classpath the classpath the client JVM ran with
      */
-    public record Result(int exitCode, String output, Path logFile, Duration elapsed) {
+    public record Result(
+            int exitCode, String output, Path logFile, Duration elapsed, List<Path> classpath) {
 
         /** True when the client exited 0 and printed no {@code [ERROR]} line. */
         public boolean succeeded() {

@@ -75,13 +75,14 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private int taskManagerStarts;
     private RestClusterClient<StandaloneClusterId> client;
 
-    private StandaloneFlinkCluster(Path workDir, int restPort, Duration startupTimeout) {
+    private StandaloneFlinkCluster(
+            Path workDir, List<Path> classpath, int restPort, Duration startupTimeout) {
         this.workDir = workDir;
         this.confDir = workDir.resolve("conf");
         this.logDir = workDir.resolve("log");
         this.restPort = restPort;
         this.startupTimeout = startupTimeout;
-        this.classpath = FlinkClasspath.forChildJvm();
+        this.classpath = List.copyOf(classpath);
     }
 
     /** Starts a cluster with 2 slots under {@code workDir}, waiting at most 90 s. */
@@ -100,9 +101,22 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
      */
     public static StandaloneFlinkCluster start(
             Path workDir, Map<String, String> extraConfig, Duration startupTimeout) {
+        return start(workDir, FlinkClasspath.forChildJvm(), extraConfig, startupTimeout);
+    }
+
+    /**
+     * Starts a cluster whose JobManager and TaskManager run from {@code classpath} (e.g. the JARs
+     * of a distribution's {@code lib/}, as {@code bin/start-cluster.sh} puts them) instead of the
+     * Maven classpath; otherwise as {@link #start(Path, Map, Duration)}.
+     */
+    public static StandaloneFlinkCluster start(
+            Path workDir,
+            List<Path> classpath,
+            Map<String, String> extraConfig,
+            Duration startupTimeout) {
         int[] ports = freePorts(3);
         StandaloneFlinkCluster cluster =
-                new StandaloneFlinkCluster(workDir, ports[0], startupTimeout);
+                new StandaloneFlinkCluster(workDir, classpath, ports[0], startupTimeout);
         try {
             cluster.writeConfig(ports[1], ports[2], extraConfig);
             cluster.startProcesses();
@@ -131,6 +145,11 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     /** The {@code FLINK_CONF_DIR} of the cluster, holding its {@code config.yaml}. */
     public Path configDir() {
         return confDir;
+    }
+
+    /** The classpath of the JobManager and TaskManager JVMs. */
+    public List<Path> classpath() {
+        return classpath;
     }
 
     /** The JobManager and TaskManager log and output files live here. */

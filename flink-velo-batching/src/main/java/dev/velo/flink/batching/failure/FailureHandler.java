@@ -269,9 +269,16 @@ public final class FailureHandler<T> {
         }
     }
 
+    /**
+     * Rethrows what no strategy may handle: an interrupt (cancellation), and an exception the
+     * processor marked as not the record's (a downstream operator's).
+     */
     private static void rethrowIfInterrupted(Exception e) throws InterruptedException {
         if (e instanceof InterruptedException) {
             throw (InterruptedException) e;
+        }
+        if (e instanceof NotARecordFailureException) {
+            throw (NotARecordFailureException) e;
         }
     }
 

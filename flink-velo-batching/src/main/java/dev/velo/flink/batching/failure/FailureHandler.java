@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * max_retries} batch rounds, and a checkpoint barrier waits as long. Non-retriable errors and
  * exhausted retries go to {@code retry_exhausted}.
  *
+ * <p>Sink writers, whose writes complete in the background and report a failure on a later call,
+ * go through {@link #write} instead, which blames an error on the record that failed (see there).
+ *
  * <p>Logs carry metadata only (table, batch id, record index, error class and message), never the
  * record.
  */

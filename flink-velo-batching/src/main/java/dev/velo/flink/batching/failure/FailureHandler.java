@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * max_retries} batch rounds, and a checkpoint barrier waits as long. Non-retriable errors and
  * exhausted retries go to {@code retry_exhausted}.
  *
- * <p>Sink writers, whose writes complete in the background and report a failure on a later call,
- * go through {@link #write} instead, which blames an error on the record that failed (see there).
+ * <p>Sink writers, whose writes complete in the background and report a failure on a later call, go
+ * through {@link #write} instead, which blames an error on the record that failed (see there).
  *
  * <p>Logs carry metadata only (table, batch id, record index, error class and message), never the
  * record.
@@ -425,13 +425,16 @@ public final class FailureHandler<T> {
         }
     }
 
-    /** Bounds the failing probes of one isolation, so that an outage cannot make it endless. */
+    /**
+     * Bounds the failing probes of one search. Halving needs fewer than two per candidate even when
+     * every record fails (an outage), so the bound only guards against a writer that fails in ways
+     * halving cannot explain; it never cuts a search of genuinely failed records short.
+     */
     private static final class Probes {
         int failuresLeft;
 
         Probes(int candidates) {
-            // enough to isolate several bad records by halving; an outage fails every probe
-            failuresLeft = 8 + 8 * (32 - Integer.numberOfLeadingZeros(candidates));
+            failuresLeft = 2 * candidates + 16;
         }
     }
 

@@ -60,6 +60,7 @@ public final class FailureHandler<T> {
     private int windowSize;
     // window positions below this had been written when the error surfaced (the rest had not)
     private int windowWritten;
+    private boolean lastProbeFailedInWrite;
 
     public FailureHandler(
             FailureConfig config,
@@ -273,10 +274,10 @@ public final class FailureHandler<T> {
                     for (int j = i + 1; j < n; j++) {
                         addToWindow(batchId, j, batch.get(j));
                     }
-                    failed += resolveWindow(writer, e);
+                    failed += resolveWindow(writer, e, windowWritten - 1);
                     return checkGuard(n, failed);
                 }
-                failed += resolveWindow(writer, e);
+                failed += resolveWindow(writer, e, windowWritten - 1);
                 resolvedBefore = true;
             }
         }
@@ -302,7 +303,7 @@ public final class FailureHandler<T> {
                 throw failTask(batchId, -1, e);
             }
             windowWritten = windowSize;
-            return -resolveWindow(writer, e);
+            return -resolveWindow(writer, e, -1);
         }
     }
 
@@ -350,9 +351,11 @@ public final class FailureHandler<T> {
      * Finds the records of the window that failed ({@code firstError} reported it), applies the
      * strategy to them, and empties the window: every other record has been delivered.
      *
+     * @param thrower the window position of the record whose write threw {@code firstError}, or -1
+     *     when the flush did
      * @return the number of records dropped or dead-lettered
      */
-    private int resolveWindow(AsyncWriteProcessor<T> writer, Exception firstError)
+    private int resolveWindow(AsyncWriteProcessor<T> writer, Exception firstError, int thrower)
             throws Exception {
         final int size = windowSize;
         final FailureStrategy strategy = config.strategy();
@@ -362,43 +365,36 @@ public final class FailureHandler<T> {
         try {
             List<Integer> culprits = new ArrayList<>();
             List<Exception> errors = new ArrayList<>();
-            // sends of a record before the retries: 1, or 2 when it was sent again to find it
-            int probeSends;
-            if (size == 1) {
+            int retries = 0;
+            if (maxRetries > 0 && RetriableErrors.isRetriable(firstError)) {
+                // a transient error: the search below is the first retry, after a wait
+                retries = 1;
+                sleep(1);
+                metrics.numRetries().inc(size);
+            }
+            if (size == 1 && retries == 0) {
                 // nothing else in flight: the error is this record's own
                 culprits.add(0);
                 errors.add(firstError);
-                probeSends = 0;
             } else {
-                drain(writer);
-                int[] all = new int[size];
-                for (int i = 0; i < size; i++) {
-                    all[i] = i;
-                }
-                Probes probes = new Probes(size);
-                int mid = size >>> 1;
-                // the whole window is known to have failed: start with its halves
-                isolate(writer, all, 0, mid, probes, culprits, errors);
-                isolate(writer, all, mid, size, probes, culprits, errors);
-                probeSends = 1;
+                identify(writer, firstError, thrower, culprits, errors);
             }
             int failed = 0;
-            for (int round = 1; !culprits.isEmpty(); round++) {
+            while (!culprits.isEmpty()) {
                 List<Integer> retry = new ArrayList<>();
                 for (int c = 0; c < culprits.size(); c++) {
                     int pos = culprits.get(c);
                     Exception e = errors.get(c);
-                    if (round <= maxRetries && RetriableErrors.isRetriable(e)) {
+                    if (retries < maxRetries && RetriableErrors.isRetriable(e)) {
                         retry.add(pos);
                     } else {
-                        int attempts = (pos < windowWritten ? 1 : 0) + probeSends + round - 1;
                         failRecord(
                                 terminal,
                                 windowBatchIds[pos],
                                 windowIndexes[pos],
                                 windowRecord(pos),
                                 e,
-                                attempts);
+                                1 + retries);
                         failed++;
                     }
                 }
@@ -407,7 +403,8 @@ public final class FailureHandler<T> {
                 if (retry.isEmpty()) {
                     break;
                 }
-                sleep(round);
+                retries++;
+                sleep(retries);
                 metrics.numRetries().inc(retry.size());
                 int[] positions = retry.stream().mapToInt(Integer::intValue).toArray();
                 isolate(
@@ -423,6 +420,77 @@ public final class FailureHandler<T> {
         } finally {
             clearWindow();
         }
+    }
+
+    /**
+     * Finds the culprits of the whole window. When a write threw and, once the writer is drained,
+     * that record alone throws the same error again from its write, the error was its own
+     * (synchronous, e.g. a serialization error) and the records before it, written before and
+     * confirmed by the drain, are delivered: they are not sent again. Otherwise every record is
+     * probed (in halves).
+     */
+    private void identify(
+            AsyncWriteProcessor<T> writer,
+            Exception firstError,
+            int thrower,
+            List<Integer> culprits,
+            List<Exception> errors)
+            throws Exception {
+        final int size = windowSize;
+        Probes probes = new Probes(size);
+        if (thrower >= 0 && thrower < windowWritten && drain(writer)) {
+            Exception own = probe(writer, new int[] {thrower}, 0, 1);
+            boolean ownInWrite = lastProbeFailedInWrite;
+            int[] others = new int[size - 1];
+            for (int i = 0, j = 0; i < size; i++) {
+                if (i != thrower) {
+                    others[j++] = i;
+                }
+            }
+            if (own != null) {
+                culprits.add(thrower);
+                errors.add(own);
+                if (ownInWrite && sameError(firstError, own)) {
+                    // delivered before the drain; the unwritten rest (if any) still needs sending
+                    int from = 0;
+                    while (from < others.length && others[from] < windowWritten) {
+                        from++;
+                    }
+                    isolate(writer, others, from, others.length, probes, culprits, errors);
+                    return;
+                }
+            }
+            isolate(writer, others, 0, others.length, probes, culprits, errors);
+            return;
+        }
+        if (size == 1) {
+            isolate(writer, new int[] {0}, 0, 1, probes, culprits, errors);
+            return;
+        }
+        int[] all = new int[size];
+        for (int i = 0; i < size; i++) {
+            all[i] = i;
+        }
+        int mid = size >>> 1;
+        // the whole window is known to have failed: start with its halves
+        isolate(writer, all, 0, mid, probes, culprits, errors);
+        isolate(writer, all, mid, size, probes, culprits, errors);
+    }
+
+    /** Same class and message, down the cause chain: the same failure reported twice. */
+    private static boolean sameError(Throwable a, Throwable b) {
+        for (int depth = 0; depth < 8; depth++) {
+            if (a == null || b == null) {
+                return a == b;
+            }
+            if (a.getClass() != b.getClass()
+                    || !java.util.Objects.equals(a.getMessage(), b.getMessage())) {
+                return false;
+            }
+            a = a.getCause() == a ? null : a.getCause();
+            b = b.getCause() == b ? null : b.getCause();
+        }
+        return true;
     }
 
     /**
@@ -472,7 +540,10 @@ public final class FailureHandler<T> {
         isolate(writer, pos, mid, to, probes, culprits, errors);
     }
 
-    /** Writes the group and flushes; returns the error, or null when all of it was delivered. */
+    /**
+     * Writes the group and flushes; returns the error, or null when all of it was delivered. Sets
+     * {@link #lastProbeFailedInWrite}.
+     */
     @Nullable
     private Exception probe(AsyncWriteProcessor<T> writer, int[] pos, int from, int to)
             throws Exception {
@@ -483,9 +554,11 @@ public final class FailureHandler<T> {
                 rethrowIfInterrupted(e);
                 // records of this group written before may still report: not into the next probe
                 drain(writer);
+                lastProbeFailedInWrite = true;
                 return e;
             }
         }
+        lastProbeFailedInWrite = false;
         try {
             writer.flush();
             return null;
@@ -495,12 +568,18 @@ public final class FailureHandler<T> {
         }
     }
 
-    /** Flushes and ignores the error: it belongs to records that are probed again anyway. */
-    private void drain(AsyncWriteProcessor<T> writer) throws Exception {
+    /**
+     * Flushes; an error is ignored (it belongs to records that are probed again).
+     *
+     * @return whether the flush succeeded
+     */
+    private boolean drain(AsyncWriteProcessor<T> writer) throws Exception {
         try {
             writer.flush();
+            return true;
         } catch (Exception e) {
             rethrowIfInterrupted(e);
+            return false;
         }
     }
 

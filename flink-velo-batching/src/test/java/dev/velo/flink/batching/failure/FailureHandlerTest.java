@@ -447,7 +447,7 @@ class FailureHandlerTest {
                     .as("reported on write %s", reportOnWrite)
                     .containsExactly("c");
             assertThat(dlq.get(0).getBatchId()).isEqualTo(9);
-            assertThat(dlq.get(0).getAttempts()).isEqualTo(2);
+            assertThat(dlq.get(0).getAttempts()).isEqualTo(1);
             assertThat(w.delivered).containsOnly("a", "b", "d", "e", "f");
             assertThat(w.delivered).contains("a", "b", "d", "e", "f");
             assertThat(ok).isEqualTo(5);
@@ -463,6 +463,33 @@ class FailureHandlerTest {
         assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(2);
         assertThat(w.delivered).containsOnly("a", "c", "d", "f").contains("a", "c", "d", "f");
         assertThat(dlq).isEmpty();
+    }
+
+    @Test
+    void aSynchronousErrorOfAWriteIsThatRecordsOwnAndTheRecordsBeforeItAreNotSentAgain()
+            throws Exception {
+        FlakyProcessor sync = new FlakyProcessor().fail("c", 99, new IllegalArgumentException("c"));
+        List<String> sent = new ArrayList<>();
+        AsyncWriteProcessor<String> w =
+                new AsyncWriteProcessor<>() {
+                    @Override
+                    public void write(String record) throws Exception {
+                        sent.add(record);
+                        sync.processRecord(record);
+                    }
+
+                    @Override
+                    public void flush() throws Exception {
+                        sync.finishBatch();
+                    }
+                };
+        FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ));
+        assertThat(h.write(1, SIX, w, true)).isEqualTo(5);
+        assertThat(dlqPayloads()).containsExactly("c");
+        assertThat(dlq.get(0).getAttempts()).isEqualTo(1);
+        // c is written once more, alone, to see that the error is its own; nothing else twice
+        assertThat(sent).containsExactly("a", "b", "c", "c", "d", "e", "f");
+        assertThat(sync.flushed).containsExactly("a", "b", "d", "e", "f");
     }
 
     @Test
@@ -483,8 +510,9 @@ class FailureHandlerTest {
         assertThat(h.write(1, List.of("a", "c"), w, true)).isEqualTo(2);
         assertThat(w.delivered).containsOnly("a", "c").contains("a", "c");
         assertThat(dlq).isEmpty();
-        assertThat(sleeps).containsExactly(100L);
-        assertThat(metrics.numRetries().getCount()).isEqualTo(1);
+        // the search after a transient error is retry 1 (both records), c alone retry 2
+        assertThat(sleeps).containsExactly(100L, 200L);
+        assertThat(metrics.numRetries().getCount()).isEqualTo(3);
     }
 
     @Test
@@ -497,8 +525,8 @@ class FailureHandlerTest {
                                 .build());
         assertThat(h.write(1, SIX, w, true)).isEqualTo(5);
         assertThat(dlqPayloads()).containsExactly("d");
-        // sent, re-sent to find it, retried twice
-        assertThat(dlq.get(0).getAttempts()).isEqualTo(4);
+        // sent, then two retries: the search after the first wait, d alone after the second
+        assertThat(dlq.get(0).getAttempts()).isEqualTo(3);
         assertThat(dlq.get(0).getStrategy()).isEqualTo("RetryWithBackoff");
         assertThat(sleeps).containsExactly(100L, 200L);
         assertThat(w.delivered).containsOnly("a", "b", "c", "e", "f");
@@ -510,7 +538,7 @@ class FailureHandlerTest {
         FailureHandler<String> h = handler(retry().maxRetries(1).build());
         assertThatThrownBy(() -> h.write(5, SIX, w, true))
                 .isInstanceOf(VeloBatchFailedException.class)
-                .hasMessageContaining("batch 5 failed at record index 1 after 3 attempts");
+                .hasMessageContaining("batch 5 failed at record index 1 after 2 attempts");
     }
 
     @Test

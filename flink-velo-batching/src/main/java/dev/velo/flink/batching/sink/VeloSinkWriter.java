@@ -124,8 +124,9 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         this.flushEachBatch = failureHandler.tracksWrites();
         this.maxUnflushedWrites = settings.batchConfig().maxBatchSize();
         TypeSerializer<T> serializer = null;
-        if (batching && context.isObjectReuseEnabled()) {
-            // the runtime may reuse the instance after write returns; we keep it longer
+        if ((batching || flushEachBatch) && context.isObjectReuseEnabled()) {
+            // the runtime may reuse the instance after write returns; we keep it longer (in the
+            // buffer, or until a flush confirms it)
             serializer = context.createInputSerializer();
         }
         this.copySerializer = serializer;
@@ -138,7 +139,8 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     public void write(T element, Context context) throws IOException, InterruptedException {
         metrics.numRecordsIn().inc();
         if (!batching) {
-            Pending<T> p = new Pending<>(element, context.timestamp(), context.currentWatermark());
+            T value = copySerializer != null ? copySerializer.copy(element) : element;
+            Pending<T> p = new Pending<>(value, context.timestamp(), context.currentWatermark());
             // written at once; flushed now and then to bound the records an error may belong to
             boolean flush =
                     flushEachBatch && failureHandler.unflushedWrites() + 1 >= maxUnflushedWrites;

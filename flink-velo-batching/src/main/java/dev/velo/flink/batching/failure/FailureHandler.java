@@ -8,6 +8,7 @@ import dev.velo.flink.batching.metrics.VeloMetrics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.function.LongSupplier;
 import javax.annotation.Nullable;
@@ -231,6 +232,9 @@ public final class FailureHandler<T> {
      *
      * <ul>
      *   <li>when that window holds only the record whose write threw, it is that record's;
+     *   <li>when a write threw, the writer is flushed and that record written alone again: when its
+     *       write throws the same error again, the error is its own, and the records before it,
+     *       confirmed by the flush, are not sent again;
      *   <li>otherwise the window's records are sent again in halves, each half followed by a flush
      *       ("probes"); a half whose probe succeeds is delivered, a failing half is split again,
      *       and a single record whose own probe fails is the culprit. The writer is flushed, its
@@ -483,8 +487,7 @@ public final class FailureHandler<T> {
             if (a == null || b == null) {
                 return a == b;
             }
-            if (a.getClass() != b.getClass()
-                    || !java.util.Objects.equals(a.getMessage(), b.getMessage())) {
+            if (a.getClass() != b.getClass() || !Objects.equals(a.getMessage(), b.getMessage())) {
                 return false;
             }
             a = a.getCause() == a ? null : a.getCause();

@@ -1,5 +1,6 @@
 package dev.velo.flink.batching.failure;
 
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 
 /** FailBatch: fails the task naming the table, the batch, the record (or "flush") and the cause. */
@@ -13,7 +14,23 @@ public class VeloBatchFailedException extends Exception {
 
     public VeloBatchFailedException(
             String tableName, long batchId, int recordIndex, int attempts, Throwable cause) {
-        super(message(tableName, batchId, recordIndex, attempts, cause), cause);
+        this(tableName, batchId, recordIndex, attempts, cause, null);
+    }
+
+    /**
+     * @param why why the configured strategy could not apply (appended to the message), or null
+     */
+    public VeloBatchFailedException(
+            String tableName,
+            long batchId,
+            int recordIndex,
+            int attempts,
+            Throwable cause,
+            @Nullable String why) {
+        super(
+                message(tableName, batchId, recordIndex, attempts, cause)
+                        + (why == null ? "" : " (" + why + ")"),
+                cause);
         this.tableName = tableName;
         this.batchId = batchId;
         this.recordIndex = recordIndex;

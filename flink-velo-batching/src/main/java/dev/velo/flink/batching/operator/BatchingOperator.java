@@ -13,6 +13,7 @@ import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.failure.BatchProcessor;
 import dev.velo.flink.batching.failure.FailureHandler;
+import dev.velo.flink.batching.failure.NotARecordFailureException;
 import dev.velo.flink.batching.failure.Sleeper;
 import dev.velo.flink.batching.metrics.FlushReason;
 import dev.velo.flink.batching.metrics.VeloMetrics;
@@ -47,6 +48,12 @@ import org.apache.flink.util.Preconditions;
  * state in a checkpoint. Dead letters leave through the side output {@link #DEAD_LETTERS}.
  * Watermarks that arrive while records are buffered are held back until the batch is flushed, so
  * buffering never turns records late downstream.
+ *
+ * <p>The failure strategy covers the user function's call only. Its outputs are emitted after the
+ * call returns, outside the strategy: an exception of a downstream (chained) operator fails the job
+ * as it would without flink-velo. Outputs are copied with the output type's serializer when
+ * collected, so a function may reuse one output object across {@code collect} calls, as Flink's
+ * {@link Collector} contract allows.
  */
 @PublicEvolving
 public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
@@ -72,6 +79,8 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     private transient BatchProcessor<StreamRecord<IN>> processor;
     private transient VeloMetrics metrics;
     @Nullable private transient TypeSerializer<IN> copySerializer;
+    @Nullable private transient TypeSerializer<OUT> outCopySerializer;
+    private transient StreamRecord<OUT> outRecord;
     @Nullable private transient StreamRecord<IN>[] recordPool;
     private transient long batchStartMillis;
     private transient FlushTimer flushTimer;
@@ -137,7 +146,11 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         if (fn != null) {
             FunctionUtils.setFunctionRuntimeContext(fn, getRuntimeContext());
             FunctionUtils.openFunction(fn, DefaultOpenContext.INSTANCE);
+            // outputs wait in a list until the call returns; the function may reuse the instance
+            TypeSerializer<OUT> out = config.getTypeSerializerOut(getUserCodeClassloader());
+            outCopySerializer = out == null || out.isImmutableType() ? null : out;
         }
+        outRecord = new StreamRecord<>(null);
         processor = createProcessor();
         if (batchConfig.isEnabled()
                 && batchConfig.strategy() instanceof BatchStrategy.MegaBatch mb
@@ -303,7 +316,11 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         List<StreamRecord<IN>> batch = batcher.drain();
         int n = batch.size();
         metrics.batchFlushed(reason, n);
-        failureHandler.process(batchIdBase + (++batchSeq), batch, processor);
+        try {
+            failureHandler.process(batchIdBase + (++batchSeq), batch, processor);
+        } catch (NotARecordFailureException downstream) {
+            throw downstream.unwrap();
+        }
         long latency =
                 Math.max(
                         0,
@@ -332,7 +349,11 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         return new BatchProcessor<>() {
             @Override
             public void processRecord(StreamRecord<IN> record) {
-                output.collect((StreamRecord<OUT>) (StreamRecord<?>) record);
+                try {
+                    output.collect((StreamRecord<OUT>) (StreamRecord<?>) record);
+                } catch (RuntimeException downstream) {
+                    throw new NotARecordFailureException(downstream);
+                }
                 metrics.numRecordsOut().inc();
             }
 
@@ -341,20 +362,40 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         };
     }
 
+    /**
+     * Emits the outputs of a call that returned. Runs inside the failure handler, but an exception
+     * from {@code output.collect} is a downstream operator's, never the function's: it leaves the
+     * handler unhandled and is rethrown as it was (see {@link #flush}).
+     */
     private void emit(List<OUT> values, boolean hasTimestamp, long timestamp) {
-        for (OUT v : values) {
-            output.collect(hasTimestamp ? new StreamRecord<>(v, timestamp) : new StreamRecord<>(v));
+        StreamRecord<OUT> r = outRecord;
+        try {
+            for (int i = 0; i < values.size(); i++) {
+                if (hasTimestamp) {
+                    r.replace(values.get(i), timestamp);
+                } else {
+                    r.replace(values.get(i));
+                    r.eraseTimestamp();
+                }
+                output.collect(r);
+            }
+        } catch (RuntimeException downstream) {
+            throw new NotARecordFailureException(downstream);
         }
         metrics.numRecordsOut().inc(values.size());
     }
 
-    /** Collects into a list so that a failed call emits nothing. */
-    private static final class ListCollector<T> implements Collector<T> {
-        final List<T> values = new ArrayList<>();
+    /**
+     * Collects into a list so that a failed call emits nothing; copies each value (when the type is
+     * mutable) because the function may reuse the instance for its next output.
+     */
+    private final class ListCollector implements Collector<OUT> {
+        final List<OUT> values = new ArrayList<>();
 
         @Override
-        public void collect(T record) {
-            values.add(record);
+        public void collect(OUT record) {
+            TypeSerializer<OUT> s = outCopySerializer;
+            values.add(s == null ? record : s.copy(record));
         }
 
         @Override
@@ -363,7 +404,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
 
     /** One call of the record function per record. */
     private final class RecordFunctionProcessor implements BatchProcessor<StreamRecord<IN>> {
-        private final ListCollector<OUT> collector = new ListCollector<>();
+        private final ListCollector collector = new ListCollector();
 
         @Override
         public void processRecord(StreamRecord<IN> record) throws Exception {
@@ -383,7 +424,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     /** Gathers the live records, then one call of the batch function. */
     private final class BatchFunctionProcessor implements BatchProcessor<StreamRecord<IN>> {
         private final List<IN> values = new ArrayList<>();
-        private final ListCollector<OUT> collector = new ListCollector<>();
+        private final ListCollector collector = new ListCollector();
         private boolean hasTimestamp;
         private long maxTimestamp = Long.MIN_VALUE;
 

@@ -7,6 +7,7 @@ import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
 import java.io.Serializable;
+import java.util.Optional;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.util.Preconditions;
@@ -22,6 +23,7 @@ public final class VeloSinkSettings<T> implements Serializable {
     @Nullable private final DeadLetterWriterFactory deadLetterWriterFactory;
     private final DeadLetterEncoder<T> encoder;
     private final RecordSizeEstimator<T> sizeEstimator;
+    @Nullable private final Boolean writesInTransaction;
 
     private VeloSinkSettings(Builder<T> b) {
         this.tableName = b.tableName;
@@ -31,6 +33,7 @@ public final class VeloSinkSettings<T> implements Serializable {
         this.encoder = b.encoder != null ? b.encoder : DeadLetterEncoder.toStringUtf8();
         this.sizeEstimator =
                 b.sizeEstimator != null ? b.sizeEstimator : RecordSizeEstimators.generic();
+        this.writesInTransaction = b.writesInTransaction;
     }
 
     public static <T> Builder<T> builder() {
@@ -63,6 +66,16 @@ public final class VeloSinkSettings<T> implements Serializable {
         return sizeEstimator;
     }
 
+    /**
+     * Whether the delegate writes inside a transaction that a failed write aborts; then any write
+     * error fails the task, whatever the strategy (no record can be dropped or dead-lettered and
+     * the rest of the transaction kept). Empty: detected from the writer (Kafka's exactly-once
+     * writer).
+     */
+    public Optional<Boolean> writesInTransaction() {
+        return Optional.ofNullable(writesInTransaction);
+    }
+
     /** Builder of {@link VeloSinkSettings}; defaults: table "velo", default batch and failure. */
     @PublicEvolving
     public static final class Builder<T> {
@@ -72,6 +85,7 @@ public final class VeloSinkSettings<T> implements Serializable {
         private DeadLetterWriterFactory deadLetterWriterFactory;
         private DeadLetterEncoder<T> encoder;
         private RecordSizeEstimator<T> sizeEstimator;
+        private Boolean writesInTransaction;
 
         private Builder() {}
 
@@ -102,6 +116,12 @@ public final class VeloSinkSettings<T> implements Serializable {
 
         public Builder<T> sizeEstimator(RecordSizeEstimator<T> sizeEstimator) {
             this.sizeEstimator = sizeEstimator;
+            return this;
+        }
+
+        /** See {@link VeloSinkSettings#writesInTransaction()}; detected when not set. */
+        public Builder<T> writesInTransaction(boolean writesInTransaction) {
+            this.writesInTransaction = writesInTransaction;
             return this;
         }
 

@@ -4,11 +4,10 @@ import dev.velo.flink.batching.batcher.ArrivalClock;
 import dev.velo.flink.batching.batcher.Batcher;
 import dev.velo.flink.batching.batcher.Batchers;
 import dev.velo.flink.batching.batcher.FlushTimer;
-import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
-import dev.velo.flink.batching.failure.BatchProcessor;
+import dev.velo.flink.batching.failure.AsyncWriteProcessor;
 import dev.velo.flink.batching.failure.FailureHandler;
 import dev.velo.flink.batching.failure.Sleeper;
 import dev.velo.flink.batching.metrics.FlushReason;
@@ -44,6 +43,13 @@ import org.apache.flink.util.IOUtils;
  * batch is handed to the delegate without a flush and the delegate flushes before every checkpoint
  * and at the end of input, as without flink-velo. A flush per batch is a broker round trip for
  * Kafka; skipping it is what keeps a FailBatch Kafka sink at the plain sink's speed.
+ *
+ * <p>An error is blamed on the record that failed, not on the call that reported it ({@link
+ * FailureHandler#write}). Without batching, records are written through at once and the delegate is
+ * flushed every {@code batch.max_size} records (and before every checkpoint), which bounds the
+ * records an error may belong to. A delegate that writes inside a transaction a failed write aborts
+ * (exactly-once Kafka) fails the task on any error: see {@link
+ * VeloSinkSettings#writesInTransaction()}.
  */
 @Internal
 class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.ProcessingTimeCallback {
@@ -66,36 +72,23 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     /** Whether a batch's delegate flush is needed to learn its outcome (see class comment). */
     private final boolean flushEachBatch;
 
-    /** Whether the batch being processed ends with a delegate flush. */
-    private boolean flushDelegate;
+    /** Without batching: flush the delegate after this many unconfirmed writes. */
+    private final int maxUnflushedWrites;
 
-    /** The endOfInput argument of the delegate flush of the batch being processed. */
+    /** The endOfInput argument of the next delegate flush. */
     private boolean flushDelegateAtEnd;
 
-    private final BatchProcessor<Pending<T>> batchProcessor =
-            new BatchProcessor<>() {
+    private final AsyncWriteProcessor<Pending<T>> writer =
+            new AsyncWriteProcessor<>() {
                 @Override
-                public void processRecord(Pending<T> record) throws Exception {
+                public void write(Pending<T> record) throws Exception {
                     delegate.write(record.value, record);
                 }
 
                 @Override
-                public void finishBatch() throws Exception {
-                    if (flushDelegate) {
-                        delegate.flush(flushDelegateAtEnd);
-                    }
+                public void flush() throws Exception {
+                    delegate.flush(flushDelegateAtEnd);
                 }
-            };
-
-    private final BatchProcessor<Pending<T>> writeThrough =
-            new BatchProcessor<>() {
-                @Override
-                public void processRecord(Pending<T> record) throws Exception {
-                    delegate.write(record.value, record);
-                }
-
-                @Override
-                public void finishBatch() {}
             };
 
     VeloSinkWriter(
@@ -108,7 +101,6 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         this.batching = settings.batchConfig().isEnabled();
         this.metrics = VeloMetrics.register(context.metricGroup());
         this.timeService = context.getProcessingTimeService();
-        this.flushEachBatch = settings.failureConfig().strategy() != FailureStrategy.FAIL_BATCH;
         this.flushTimer = new FlushTimer(d -> timeService.registerTimer(d, this));
         this.arrivalClock = new ArrivalClock(timeService::getCurrentProcessingTime);
         this.batcher =
@@ -117,19 +109,24 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         DeadLetterEncoder<T> encoder = settings.encoder();
         this.failureHandler =
                 new FailureHandler<Pending<T>>(
-                                settings.failureConfig(),
-                                settings.tableName(),
-                                DeadLetter.SIDE_SINK,
-                                p -> encoder.payload(p.value),
-                                deadLetterWriter == null ? null : deadLetterWriter::write,
-                                metrics,
-                                Sleeper.system(),
-                                timeService::getCurrentProcessingTime)
-                        // sinks send in the background: an error may belong to an earlier record
-                        .withAsyncWrites();
+                        settings.failureConfig(),
+                        settings.tableName(),
+                        DeadLetter.SIDE_SINK,
+                        p -> encoder.payload(p.value),
+                        deadLetterWriter == null ? null : deadLetterWriter::write,
+                        metrics,
+                        Sleeper.system(),
+                        timeService::getCurrentProcessingTime);
+        if (settings.writesInTransaction().orElseGet(() -> writesInTransaction(delegate))) {
+            failureHandler.withWritesInTransaction();
+        }
+        // only when the strategy can act on a record does a flush need to tell which one failed
+        this.flushEachBatch = failureHandler.tracksWrites();
+        this.maxUnflushedWrites = settings.batchConfig().maxBatchSize();
         TypeSerializer<T> serializer = null;
-        if (batching && context.isObjectReuseEnabled()) {
-            // the runtime may reuse the instance after write returns; we keep it longer
+        if ((batching || flushEachBatch) && context.isObjectReuseEnabled()) {
+            // the runtime may reuse the instance after write returns; we keep it longer (in the
+            // buffer, or until a flush confirms it)
             serializer = context.createInputSerializer();
         }
         this.copySerializer = serializer;
@@ -142,11 +139,16 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     public void write(T element, Context context) throws IOException, InterruptedException {
         metrics.numRecordsIn().inc();
         if (!batching) {
-            Pending<T> p = new Pending<>(element, context.timestamp(), context.currentWatermark());
+            T value = copySerializer != null ? copySerializer.copy(element) : element;
+            Pending<T> p = new Pending<>(value, context.timestamp(), context.currentWatermark());
+            // written at once; flushed now and then to bound the records an error may belong to
+            boolean flush =
+                    flushEachBatch && failureHandler.unflushedWrites() + 1 >= maxUnflushedWrites;
+            flushDelegateAtEnd = false;
             runBatch(
                     FlushReason.SIZE,
                     Collections.singletonList(p),
-                    writeThrough,
+                    flush,
                     timeService.getCurrentProcessingTime());
             return;
         }
@@ -180,6 +182,10 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
                     endOfInput ? FlushReason.END_OF_INPUT : FlushReason.CHECKPOINT,
                     endOfInput,
                     true);
+        } else if (failureHandler.unflushedWrites() > 0) {
+            // write-through: the records since the last flush are confirmed (or blamed) here
+            flushDelegateAtEnd = endOfInput;
+            metrics.numRecordsOut().inc(handle(() -> failureHandler.flushWrites(batchSeq, writer)));
         } else {
             delegate.flush(endOfInput);
         }
@@ -244,9 +250,8 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     private void flushBuffer(FlushReason reason, boolean endOfInput, boolean flushDelegate)
             throws IOException, InterruptedException {
         List<Pending<T>> batch = batcher.drain();
-        this.flushDelegate = flushDelegate;
         this.flushDelegateAtEnd = endOfInput;
-        runBatch(reason, batch, batchProcessor, batchStartMillis);
+        runBatch(reason, batch, flushDelegate, batchStartMillis);
         if (heldWatermark != null) {
             Watermark w = heldWatermark;
             heldWatermark = null;
@@ -255,25 +260,47 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     }
 
     private void runBatch(
-            FlushReason reason,
-            List<Pending<T>> batch,
-            BatchProcessor<Pending<T>> processor,
-            long startMillis)
+            FlushReason reason, List<Pending<T>> batch, boolean flush, long startMillis)
             throws IOException, InterruptedException {
         int n = batch.size();
         metrics.batchFlushed(reason, n);
-        int ok;
+        long batchId = batchIdBase + (++batchSeq);
+        // negative when records of earlier write-through calls turn out to have failed
+        int ok = handle(() -> failureHandler.write(batchId, batch, writer, flush));
+        metrics.numRecordsOut().inc(ok);
+        long latency = Math.max(0, timeService.getCurrentProcessingTime() - startMillis);
+        metrics.batchLatency(latency);
+        batcher.onBatchProcessed(n, latency);
+    }
+
+    /** A call of the failure handler, with its checked exceptions as the writer may throw them. */
+    private interface HandlerCall {
+        int run() throws Exception;
+    }
+
+    private static int handle(HandlerCall call) throws IOException, InterruptedException {
         try {
-            ok = failureHandler.process(batchIdBase + (++batchSeq), batch, processor);
+            return call.run();
         } catch (IOException | InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new FlinkRuntimeException(e.getMessage(), e);
         }
-        metrics.numRecordsOut().inc(ok);
-        long latency = Math.max(0, timeService.getCurrentProcessingTime() - startMillis);
-        metrics.batchLatency(latency);
-        batcher.onBatchProcessed(n, latency);
+    }
+
+    /**
+     * Recognises delegates that write inside a transaction a failed write aborts: Kafka's
+     * exactly-once writer (by name: the Kafka connector is not a dependency of flink-velo). Its
+     * producer refuses every send after a failed one until the transaction is aborted.
+     */
+    static boolean writesInTransaction(SinkWriter<?> delegate) {
+        for (Class<?> c = delegate.getClass(); c != null; c = c.getSuperclass()) {
+            if (c.getName()
+                    .equals("org.apache.flink.connector.kafka.sink.ExactlyOnceKafkaWriter")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -373,67 +373,243 @@ class FailureHandlerTest {
     }
 
     /**
-     * A Kafka-like writer: record "b"'s send fails in the background and the error surfaces when
-     * "c" is written. Retrying only "c" would lose "b"; async writes re-write the whole batch.
+     * A Kafka-like asynchronous writer: a send of a chosen record fails in the background, and the
+     * failure is reported by the next write (or only by the next flush); like Kafka's writer it
+     * keeps only the first unreported error. Good records are delivered.
      */
+    private static final class FakeAsyncWriter implements AsyncWriteProcessor<String> {
+        final Map<String, Integer> failuresLeft = new HashMap<>();
+        final boolean reportOnWrite;
+        final List<String> sent = new ArrayList<>();
+        final List<String> delivered = new ArrayList<>();
+        Exception unreported;
+        int flushes;
+
+        FakeAsyncWriter(boolean reportOnWrite) {
+            this.reportOnWrite = reportOnWrite;
+        }
+
+        FakeAsyncWriter fail(String record, int times) {
+            failuresLeft.put(record, times);
+            return this;
+        }
+
+        @Override
+        public void write(String record) throws Exception {
+            if (reportOnWrite) {
+                report();
+            }
+            sent.add(record);
+            int left = failuresLeft.getOrDefault(record, 0);
+            if (left > 0) {
+                failuresLeft.put(record, left - 1);
+                if (unreported == null) {
+                    unreported = new IOException("send of " + record + " failed");
+                }
+            } else {
+                delivered.add(record);
+            }
+        }
+
+        @Override
+        public void flush() throws Exception {
+            flushes++;
+            report();
+        }
+
+        private void report() throws Exception {
+            Exception e = unreported;
+            if (e != null) {
+                unreported = null;
+                throw e;
+            }
+        }
+    }
+
+    private static final List<String> SIX = List.of("a", "b", "c", "d", "e", "f");
+
+    private List<String> dlqPayloads() {
+        List<String> out = new ArrayList<>();
+        for (DeadLetter d : dlq) {
+            out.add(new String(d.getPayload(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
     @Test
-    void asyncWriteErrorsRewriteTheWholeBatch() throws Exception {
-        FlakyProcessor p = new FlakyProcessor().fail("c", 1, new IOException("send of b failed"));
+    void anAsyncErrorIsBlamedOnTheRecordThatFailedNotOnTheCallThatReportedIt() throws Exception {
+        for (boolean reportOnWrite : List.of(true, false)) {
+            dlq.clear();
+            FakeAsyncWriter w = new FakeAsyncWriter(reportOnWrite).fail("c", 99);
+            FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ));
+            int ok = h.write(9, SIX, w, true);
+            assertThat(dlqPayloads())
+                    .as("reported on write %s", reportOnWrite)
+                    .containsExactly("c");
+            assertThat(dlq.get(0).getBatchId()).isEqualTo(9);
+            assertThat(dlq.get(0).getAttempts()).isEqualTo(1);
+            assertThat(w.delivered).containsOnly("a", "b", "d", "e", "f");
+            assertThat(w.delivered).contains("a", "b", "d", "e", "f");
+            assertThat(ok).isEqualTo(5);
+            assertThat(h.unflushedWrites()).isZero();
+        }
+    }
+
+    @Test
+    void everyFailedRecordIsFoundEvenWhenTheWriterReportsOnlyTheFirst() throws Exception {
+        FakeAsyncWriter w = new FakeAsyncWriter(true).fail("b", 99).fail("e", 99);
+        FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.LOG_AND_CONTINUE));
+        assertThat(h.write(1, SIX, w, true)).isEqualTo(4);
+        assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(2);
+        assertThat(w.delivered).containsOnly("a", "c", "d", "f").contains("a", "c", "d", "f");
+        assertThat(dlq).isEmpty();
+    }
+
+    @Test
+    void aSynchronousErrorOfAWriteIsThatRecordsOwnAndTheRecordsBeforeItAreNotSentAgain()
+            throws Exception {
+        FlakyProcessor sync = new FlakyProcessor().fail("c", 99, new IllegalArgumentException("c"));
+        List<String> sent = new ArrayList<>();
+        AsyncWriteProcessor<String> w =
+                new AsyncWriteProcessor<>() {
+                    @Override
+                    public void write(String record) throws Exception {
+                        sent.add(record);
+                        sync.processRecord(record);
+                    }
+
+                    @Override
+                    public void flush() throws Exception {
+                        sync.finishBatch();
+                    }
+                };
+        FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ));
+        assertThat(h.write(1, SIX, w, true)).isEqualTo(5);
+        assertThat(dlqPayloads()).containsExactly("c");
+        assertThat(dlq.get(0).getAttempts()).isEqualTo(1);
+        // c is written once more, alone, to see that the error is its own; nothing else twice
+        assertThat(sent).containsExactly("a", "b", "c", "c", "d", "e", "f");
+        assertThat(sync.flushed).containsExactly("a", "b", "d", "e", "f");
+    }
+
+    @Test
+    void aFailureOfTheOnlyUnflushedRecordIsItsOwnAndIsNotSentAgain() throws Exception {
+        FakeAsyncWriter w = new FakeAsyncWriter(true).fail("a", 99);
+        FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ));
+        h.write(1, List.of("a"), w, true);
+        assertThat(dlqPayloads()).containsExactly("a");
+        assertThat(dlq.get(0).getAttempts()).isEqualTo(1);
+        assertThat(w.sent).containsExactly("a");
+    }
+
+    @Test
+    void aTransientAsyncFailureIsRetriedOnTheRecordThatFailed() throws Exception {
+        FakeAsyncWriter w = new FakeAsyncWriter(true).fail("c", 2);
+        FailureHandler<String> h = handler(retry().build());
+        // reported by the flush; c's own re-send fails too, then a retry after one wait succeeds
+        assertThat(h.write(1, List.of("a", "c"), w, true)).isEqualTo(2);
+        assertThat(w.delivered).containsOnly("a", "c").contains("a", "c");
+        assertThat(dlq).isEmpty();
+        // the search after a transient error is retry 1 (both records), c alone retry 2
+        assertThat(sleeps).containsExactly(100L, 200L);
+        assertThat(metrics.numRetries().getCount()).isEqualTo(3);
+    }
+
+    @Test
+    void exhaustedRetriesOfAnAsyncFailureDeadLetterTheRecordThatFailed() throws Exception {
+        FakeAsyncWriter w = new FakeAsyncWriter(false).fail("d", 99);
         FailureHandler<String> h =
                 handler(
-                                FailureConfig.builder()
-                                        .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
-                                        .maxRetries(3)
-                                        .retryJitter(0)
-                                        .build())
-                        .withAsyncWrites();
-        // the first attempt's writes of a and b are lost with the broken connection
-        p.failFlush(0, null);
-        int ok =
-                h.process(
-                        1,
-                        List.of("a", "b", "c", "d"),
-                        new BatchProcessor<>() {
-                            @Override
-                            public void processRecord(String record) throws Exception {
-                                try {
-                                    p.processRecord(record);
-                                } catch (IOException e) {
-                                    p.written.clear();
-                                    throw e;
-                                }
-                            }
-
-                            @Override
-                            public void finishBatch() throws Exception {
-                                p.finishBatch();
-                            }
-                        });
-        assertThat(ok).isEqualTo(4);
-        assertThat(p.flushed).containsExactly("a", "b", "c", "d");
-        assertThat(metrics.numRetries().getCount()).isEqualTo(1);
-        assertThat(sleeps).hasSize(1);
+                        retry().maxRetries(2)
+                                .retryExhaustedStrategy(FailureStrategy.SEND_TO_DLQ)
+                                .build());
+        assertThat(h.write(1, SIX, w, true)).isEqualTo(5);
+        assertThat(dlqPayloads()).containsExactly("d");
+        // sent, then two retries: the search after the first wait, d alone after the second
+        assertThat(dlq.get(0).getAttempts()).isEqualTo(3);
+        assertThat(dlq.get(0).getStrategy()).isEqualTo("RetryWithBackoff");
+        assertThat(sleeps).containsExactly(100L, 200L);
+        assertThat(w.delivered).containsOnly("a", "b", "c", "e", "f");
     }
 
     @Test
-    void asyncWriteErrorsWithoutRetriesFailTheRecordTheySurfaceOn() throws Exception {
-        FlakyProcessor p = new FlakyProcessor().fail("c", 1, new IOException("refused c"));
-        FailureHandler<String> h =
-                handler(FailureConfig.of(FailureStrategy.LOG_AND_CONTINUE)).withAsyncWrites();
-        int ok = h.process(1, List.of("a", "b", "c", "d"), p);
-        assertThat(ok).isEqualTo(3);
-        assertThat(p.flushed).containsExactly("a", "b", "d");
-        assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(1);
+    void retryExhaustedFailBatchNamesTheRecordThatFailed() {
+        FakeAsyncWriter w = new FakeAsyncWriter(true).fail("b", 99);
+        FailureHandler<String> h = handler(retry().maxRetries(1).build());
+        assertThatThrownBy(() -> h.write(5, SIX, w, true))
+                .isInstanceOf(VeloBatchFailedException.class)
+                .hasMessageContaining("batch 5 failed at record index 1 after 2 attempts");
     }
 
     @Test
-    void asyncFlushFailureWithoutRetriesFailsEveryUnhandledRecord() throws Exception {
-        FlakyProcessor p = new FlakyProcessor().failFlush(1, new IOException("broker gone"));
-        FailureHandler<String> h =
-                handler(FailureConfig.of(FailureStrategy.LOG_AND_CONTINUE)).withAsyncWrites();
-        int ok = h.process(1, List.of("a", "b", "c"), p);
-        // nothing of the batch is known to be durable: all three are counted, none silently lost
-        assertThat(ok).isZero();
-        assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(3);
+    void failBatchFailsOnTheFirstAsyncErrorWithoutSendingAgainOrKeepingRecords() throws Exception {
+        FakeAsyncWriter w = new FakeAsyncWriter(true).fail("c", 99);
+        FailureHandler<String> h = handler(FailureConfig.defaults());
+        assertThat(h.tracksWrites()).isFalse();
+        assertThatThrownBy(() -> h.write(3, SIX, w, false))
+                .isInstanceOf(VeloBatchFailedException.class)
+                .hasMessageContaining("batch 3 failed at record index 3");
+        assertThat(w.sent).containsExactly("a", "b", "c");
+        assertThat(h.unflushedWrites()).isZero();
+        // a clean batch under FailBatch: handed over without a flush, nothing kept
+        FakeAsyncWriter clean = new FakeAsyncWriter(true);
+        assertThat(h.write(4, SIX, clean, false)).isEqualTo(6);
+        assertThat(clean.flushes).isZero();
+        assertThat(h.unflushedWrites()).isZero();
+    }
+
+    @Test
+    void insideATransactionAnyWriteErrorFailsTheTaskWhateverTheStrategy() {
+        for (FailureStrategy s :
+                List.of(
+                        FailureStrategy.SEND_TO_DLQ,
+                        FailureStrategy.LOG_AND_CONTINUE,
+                        FailureStrategy.RETRY_WITH_BACKOFF)) {
+            FakeAsyncWriter w = new FakeAsyncWriter(true).fail("c", 99);
+            FailureHandler<String> h = handler(FailureConfig.of(s)).withWritesInTransaction();
+            assertThat(h.tracksWrites()).isFalse();
+            assertThatThrownBy(() -> h.write(3, SIX, w, true))
+                    .as("%s", s)
+                    .isInstanceOf(VeloBatchFailedException.class)
+                    .hasMessageContaining("transaction");
+            assertThat(w.sent).containsExactly("a", "b", "c");
+        }
+        assertThat(dlq).isEmpty();
+        assertThat(metrics.numRecordsDropped().getCount()).isZero();
+    }
+
+    @Test
+    void writeThroughBlamesARecordOfAnEarlierCall() throws Exception {
+        FakeAsyncWriter w = new FakeAsyncWriter(true).fail("c", 99);
+        FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ));
+        int ok = 0;
+        long batchId = 100;
+        for (String r : SIX) {
+            ok += h.write(batchId++, List.of(r), w, false);
+        }
+        // c (batch 102) failed; its error surfaced on d's write, which found it
+        assertThat(dlqPayloads()).containsExactly("c");
+        assertThat(dlq.get(0).getBatchId()).isEqualTo(102);
+        assertThat(h.unflushedWrites()).isEqualTo(2);
+        ok += h.flushWrites(batchId, w);
+        assertThat(ok).isEqualTo(5);
+        assertThat(h.unflushedWrites()).isZero();
+        assertThat(w.delivered).containsOnly("a", "b", "d", "e", "f");
+    }
+
+    @Test
+    void anOutageFailsEveryRecordAfterAtMostTwoSearchesPerBatch() throws Exception {
+        List<String> batch = new ArrayList<>();
+        FakeAsyncWriter w = new FakeAsyncWriter(true);
+        for (int i = 0; i < 1000; i++) {
+            batch.add("r" + i);
+            w.fail("r" + i, 99);
+        }
+        FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.LOG_AND_CONTINUE));
+        assertThat(h.write(1, batch, w, true)).isZero();
+        assertThat(metrics.numRecordsDropped().getCount()).isEqualTo(1000);
+        // one search for the first error, one for the rest of the batch: < 2 probes per record
+        assertThat(w.flushes).isLessThan(3 * 1000);
+        assertThat(w.sent).hasSizeLessThan(30 * 1000);
     }
 }

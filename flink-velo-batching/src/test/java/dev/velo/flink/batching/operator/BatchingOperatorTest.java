@@ -18,11 +18,18 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.java.tuple.Tuple1;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.event.WatermarkEvent;
+import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
+import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.Test;
 
 /** {@link BatchingOperator} in a test harness with a controlled processing-time clock. */
@@ -342,6 +349,137 @@ class BatchingOperatorTest {
             h.setProcessingTime(1010);
             assertThat(values(h)).hasSize(41).endsWith(41);
             assertThat(op(h).metrics().numFlushes(FlushReason.TIMER)).isEqualTo(1);
+        }
+    }
+
+    /** An output that stands for a chained downstream operator: it throws on one value. */
+    private static final class ThrowingDownstream<T> implements Output<StreamRecord<T>> {
+        final List<T> values = new ArrayList<>();
+        final T poison;
+
+        ThrowingDownstream(T poison) {
+            this.poison = poison;
+        }
+
+        @Override
+        public void collect(StreamRecord<T> record) {
+            if (poison.equals(record.getValue())) {
+                throw new ArithmeticException("/ by zero");
+            }
+            values.add(record.getValue());
+        }
+
+        @Override
+        public <X> void collect(OutputTag<X> tag, StreamRecord<X> record) {
+            throw new AssertionError("nothing may be dead-lettered: " + record.getValue());
+        }
+
+        @Override
+        public void emitWatermark(Watermark mark) {}
+
+        @Override
+        public void emitWatermarkStatus(WatermarkStatus status) {}
+
+        @Override
+        public void emitLatencyMarker(LatencyMarker marker) {}
+
+        @Override
+        public void emitRecordAttributes(RecordAttributes attributes) {}
+
+        @Override
+        public void emitWatermark(WatermarkEvent event) {}
+
+        @Override
+        public void close() {}
+    }
+
+    private static List<BatchingOperator<Integer, Integer>> operatorsOfEveryKind(
+            FailureStrategy strategy) {
+        FailureConfig failure = FailureConfig.of(strategy);
+        RecordFunction<Integer, Integer> identity = (x, out) -> out.collect(x);
+        BatchFunction<Integer, Integer> all = (batch, out) -> batch.forEach(out::collect);
+        return List.of(
+                new BatchingOperator<>(fixed(3, 1000), failure, "t", null, identity, null, null),
+                new BatchingOperator<>(fixed(3, 1000), failure, "t", all, null, null, null),
+                BatchingOperator.passThrough(fixed(3, 1000), failure, "t"));
+    }
+
+    @Test
+    void anExceptionDownstreamIsNotTheFunctionsFailureAndFailsTheTask() throws Exception {
+        for (FailureStrategy strategy :
+                List.of(
+                        FailureStrategy.LOG_AND_CONTINUE,
+                        FailureStrategy.SEND_TO_DLQ,
+                        FailureStrategy.RETRY_WITH_BACKOFF)) {
+            for (BatchingOperator<Integer, Integer> operator : operatorsOfEveryKind(strategy)) {
+                ThrowingDownstream<Integer> downstream = new ThrowingDownstream<>(20);
+                try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                        new OneInputStreamOperatorTestHarness<>(operator)) {
+                    h.setOutputCreator(serializer -> downstream);
+                    h.open();
+                    h.processElement(10, 0);
+                    h.processElement(20, 0);
+                    assertThatThrownBy(() -> h.processElement(30, 0))
+                            .as("%s", strategy)
+                            .isInstanceOf(ArithmeticException.class)
+                            .hasMessage("/ by zero");
+                    assertThat(downstream.values).containsExactly(10);
+                    assertThat(op(h).metrics().numRecordsDropped().getCount()).isZero();
+                    assertThat(op(h).metrics().numRecordsDeadLettered().getCount()).isZero();
+                    assertThat(op(h).metrics().numRetries().getCount()).isZero();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFunctionMayReuseItsOutputObject() throws Exception {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        TypeSerializer<Tuple1<Integer>> typed =
+                (TypeSerializer)
+                        Types.TUPLE(Types.INT).createSerializer(new SerializerConfigImpl());
+        Tuple1<Integer> reused = new Tuple1<>();
+        RecordFunction<Integer, Tuple1<Integer>> map =
+                (x, out) -> {
+                    reused.f0 = x;
+                    out.collect(reused);
+                    reused.f0 = x * 10;
+                    out.collect(reused);
+                };
+        BatchFunction<Integer, Tuple1<Integer>> process =
+                (batch, out) -> {
+                    for (int x : batch) {
+                        map.flatMap(x, out);
+                    }
+                };
+        for (boolean objectReuse : List.of(false, true)) {
+            for (boolean batchFunction : List.of(false, true)) {
+                try (OneInputStreamOperatorTestHarness<Integer, Tuple1<Integer>> h =
+                        new OneInputStreamOperatorTestHarness<>(
+                                new BatchingOperator<>(
+                                        fixed(2, 1000),
+                                        FailureConfig.defaults(),
+                                        "t",
+                                        batchFunction ? process : null,
+                                        batchFunction ? null : map,
+                                        null,
+                                        null),
+                                IntSerializer.INSTANCE)) {
+                    if (objectReuse) {
+                        h.getExecutionConfig().enableObjectReuse();
+                    }
+                    // what the job graph sets for every operator
+                    h.getStreamConfig().setTypeSerializerOut(typed);
+                    h.getStreamConfig().serializeAllConfigs();
+                    h.open();
+                    h.processElement(1, 0);
+                    h.processElement(2, 0);
+                    assertThat(values(h))
+                            .as("object reuse %s, batch function %s", objectReuse, batchFunction)
+                            .extracting(t -> t.f0)
+                            .containsExactly(1, 10, 2, 20);
+                }
+            }
         }
     }
 }

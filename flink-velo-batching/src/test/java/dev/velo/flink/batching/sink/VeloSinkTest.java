@@ -10,6 +10,7 @@ import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
 import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
+import dev.velo.flink.batching.metrics.VeloMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -250,8 +251,16 @@ class VeloSinkTest {
             h.processElement("bad-b", 2);
             assertThat(EVENTS.get(id)).isEmpty();
             h.processElement("c", 3);
+            // bad-b's write threw with a unconfirmed: the writer is flushed (confirming a), bad-b
+            // written alone throws the same error (its own), and the writer is flushed again
             assertThat(EVENTS.get(id))
-                    .containsExactly("write:a@1", "dlq:bad-b", "write:c@3", "flush:false");
+                    .containsExactly(
+                            "write:a@1",
+                            "flush:false",
+                            "flush:false",
+                            "dlq:bad-b",
+                            "write:c@3",
+                            "flush:false");
             EVENTS.get(id).clear();
             h.processElement("d", 4);
             h.prepareSnapshotPreBarrier(1);
@@ -283,9 +292,11 @@ class VeloSinkTest {
             h.processElement("a", 1);
             h.processElement("bad", 2);
             h.processElement("c", 3);
-            assertThat(EVENTS.get(id)).containsExactly("write:a@1", "write:c@3");
+            // written through at once; bad's own error is told apart with two flushes
+            assertThat(EVENTS.get(id))
+                    .containsExactly("write:a@1", "flush:false", "flush:false", "write:c@3");
             h.endInput();
-            assertThat(EVENTS.get(id)).endsWith("flush:true", "dlqFlush");
+            assertThat(EVENTS.get(id)).endsWith("write:c@3", "flush:true", "dlqFlush");
         }
     }
 
@@ -444,6 +455,163 @@ class VeloSinkTest {
                         .as("%s", s)
                         .containsExactly("write:a@1", "write:b@2", "flush:false");
             }
+        }
+    }
+
+    /** Records delivered by {@link AsyncSink} writers, per test sink id. */
+    static final Map<String, List<String>> DELIVERED = new ConcurrentHashMap<>();
+
+    /**
+     * A Kafka-like sink: a send of a record starting with "lost" fails in the background, and the
+     * writer reports it on the next write (or, with {@code reportOnFlush}, only on flush), keeping
+     * only the first unreported error as Kafka's writer does.
+     */
+    static final class AsyncSink implements Sink<String> {
+        final String id;
+        final boolean reportOnFlush;
+
+        AsyncSink(String id, boolean reportOnFlush) {
+            this.id = id;
+            this.reportOnFlush = reportOnFlush;
+            DELIVERED.put(id, new CopyOnWriteArrayList<>());
+            EVENTS.put(id, new CopyOnWriteArrayList<>());
+        }
+
+        @Override
+        public SinkWriter<String> createWriter(WriterInitContext context) {
+            return new SinkWriter<>() {
+                IOException unreported;
+
+                @Override
+                public void write(String element, Context context) throws IOException {
+                    if (!reportOnFlush) {
+                        report();
+                    }
+                    EVENTS.get(id).add("write:" + element);
+                    if (element.startsWith("lost")) {
+                        if (unreported == null) {
+                            unreported = new IOException("send of " + element + " failed");
+                        }
+                    } else {
+                        DELIVERED.get(id).add(element);
+                    }
+                }
+
+                @Override
+                public void flush(boolean endOfInput) throws IOException {
+                    EVENTS.get(id).add("flush:" + endOfInput);
+                    report();
+                }
+
+                private void report() throws IOException {
+                    IOException e = unreported;
+                    if (e != null) {
+                        unreported = null;
+                        throw e;
+                    }
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    private static List<String> dlqPayloads(String id) {
+        List<String> out = new ArrayList<>();
+        for (DeadLetter d : DLQ.get(id)) {
+            out.add(new String(d.getPayload(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    @Test
+    void aFailedSendReportedLaterIsBlamedOnTheRecordThatFailed() throws Exception {
+        List<String> input = List.of("r1", "r2", "lost3", "r4", "r5", "r6", "r7");
+        for (BatchConfig batch : List.of(fixed(5), BatchConfig.disabled())) {
+            for (boolean reportOnFlush : List.of(false, true)) {
+                String id = "s" + IDS.incrementAndGet();
+                Sink<String> sink =
+                        new Capturing(
+                                id,
+                                VeloSink.wrap(
+                                        new AsyncSink(id, reportOnFlush),
+                                        settings(id, batch, FailureStrategy.SEND_TO_DLQ)));
+                try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                        harness(sink)) {
+                    h.open();
+                    long ts = 0;
+                    for (String r : input) {
+                        h.processElement(r, ++ts);
+                    }
+                    h.endInput();
+                }
+                VeloMetrics m = WRITERS.get(id).metrics();
+                String what = batch.isEnabled() + "/" + reportOnFlush;
+                assertThat(dlqPayloads(id)).as(what).containsExactly("lost3");
+                assertThat(DELIVERED.get(id))
+                        .as(what)
+                        .containsOnly("r1", "r2", "r4", "r5", "r6", "r7")
+                        .contains("r1", "r2", "r4", "r5", "r6", "r7");
+                assertThat(m.numRecordsIn().getCount()).as(what).isEqualTo(7);
+                assertThat(m.numRecordsOut().getCount()).as(what).isEqualTo(6);
+                assertThat(m.numRecordsDeadLettered().getCount()).as(what).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void anExactlyOnceKafkaWriterIsRecognisedAndFailsTheTaskOnAnyWriteError() throws Exception {
+        assertThat(
+                        VeloSinkWriter.writesInTransaction(
+                                new org.apache.flink.connector.kafka.sink.ExactlyOnceKafkaWriter<
+                                        String>() {}))
+                .isTrue();
+        assertThat(VeloSinkWriter.writesInTransaction(new LoggingWriter("x"))).isFalse();
+
+        String id = "s" + IDS.incrementAndGet();
+        VeloSinkSettings<String> s =
+                VeloSinkSettings.<String>builder()
+                        .tableName("out")
+                        .batchConfig(fixed(5))
+                        .failureConfig(FailureConfig.of(FailureStrategy.SEND_TO_DLQ))
+                        .deadLetterWriterFactory(new ListDlqFactory(id))
+                        .writesInTransaction(true)
+                        .build();
+        Sink<String> sink = VeloSink.wrap(new AsyncSink(id, false), s);
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                harness(sink)) {
+            h.open();
+            for (String r : List.of("r1", "lost2", "r3", "r4")) {
+                h.processElement(r, 1);
+            }
+            assertThatThrownBy(() -> h.processElement("r5", 1))
+                    .hasMessageContaining("Table 'out'")
+                    .hasMessageContaining("transaction");
+        }
+        assertThat(DLQ.get(id)).isEmpty();
+        // no per-batch flush either: no strategy can act on a record's outcome
+        assertThat(EVENTS.get(id)).doesNotContain("flush:false");
+    }
+
+    /** The velo writers created by {@link Capturing} sinks, per test sink id. */
+    static final Map<String, VeloSinkWriter<String>> WRITERS = new ConcurrentHashMap<>();
+
+    /** Keeps the velo writer the wrapped sink creates, to read its counters. */
+    static final class Capturing implements Sink<String> {
+        final String id;
+        final Sink<String> velo;
+
+        Capturing(String id, Sink<String> velo) {
+            this.id = id;
+            this.velo = velo;
+        }
+
+        @Override
+        public SinkWriter<String> createWriter(WriterInitContext context) throws IOException {
+            SinkWriter<String> w = velo.createWriter(context);
+            WRITERS.put(id, (VeloSinkWriter<String>) w);
+            return w;
         }
     }
 }

@@ -132,7 +132,12 @@ public final class BatchOptions {
                     .withDescription(
                             "mega_batch: rebalance records so batching and the downstream stage"
                                     + " run at the job's parallelism. false keeps per-upstream"
-                                    + " order and a single writer per upstream subtask.");
+                                    + " order and a single writer per upstream subtask. A SQL"
+                                    + " sink rebalances only insert-only input into a table"
+                                    + " without a primary key (and whose connector does not"
+                                    + " group by partition); otherwise the planner's"
+                                    + " distribution is kept, so records of one key stay in"
+                                    + " order.");
 
     public static final ConfigOption<Boolean> REUSE_BUFFER =
             ConfigOptions.key("batch.reuse_buffer")

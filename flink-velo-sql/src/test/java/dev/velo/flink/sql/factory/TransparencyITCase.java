@@ -113,6 +113,41 @@ class TransparencyITCase {
         }
         send(upserts);
 
+        createTopic("rates", 1);
+        List<ProducerRecord<byte[], byte[]>> rates = new ArrayList<>();
+        String[][] rateRows = {
+            {"USD", "1", "1"}, {"EUR", "10", "2"}, {"USD", "2", "5"}, {"EUR", "20", "8"}
+        };
+        for (String[] r : rateRows) {
+            rates.add(
+                    new ProducerRecord<>(
+                            "rates",
+                            0,
+                            T0 + Long.parseLong(r[2]) * 1000L,
+                            bytes("{\"currency\": \"" + r[0] + "\"}"),
+                            bytes("{\"currency\": \"" + r[0] + "\", \"rate\": " + r[1] + "}")));
+        }
+        send(rates);
+        createTopic("orders", 1);
+        List<ProducerRecord<byte[], byte[]>> orders = new ArrayList<>();
+        String[][] orderRows = {
+            {"1", "USD", "3"},
+            {"2", "EUR", "4"},
+            {"3", "USD", "6"},
+            {"4", "EUR", "9"},
+            {"5", "USD", "10"}
+        };
+        for (String[] o : orderRows) {
+            orders.add(
+                    new ProducerRecord<>(
+                            "orders",
+                            0,
+                            T0 + Long.parseLong(o[2]) * 1000L,
+                            null,
+                            bytes("{\"id\": " + o[0] + ", \"currency\": \"" + o[1] + "\"}")));
+        }
+        send(orders);
+
         for (String dt : List.of("2024-01-01", "2024-01-02", "2024-01-03")) {
             Path dir = tmp.resolve("fs").resolve("dt=" + dt);
             Files.createDirectories(dir);
@@ -314,6 +349,41 @@ class TransparencyITCase {
         assertSameAsPlain(limited);
     }
 
+    @Test
+    void eventTimeTemporalJoinAgainstAVersionedUpsertKafkaTable() {
+        Map<Variant, Outcome> outcomes =
+                runAll(
+                        v ->
+                                "CREATE TEMPORARY TABLE rates (currency STRING, rate BIGINT,"
+                                        + " ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp',"
+                                        + " PRIMARY KEY (currency) NOT ENFORCED,"
+                                        + " WATERMARK FOR ts AS ts) WITH ("
+                                        + v.with(
+                                                "upsert-kafka",
+                                                "'topic'='rates', 'properties.bootstrap.servers'='"
+                                                        + kafka.bootstrapServers()
+                                                        + "', 'scan.bounded.mode'='latest-offset',"
+                                                        + " 'key.format'='json',"
+                                                        + " 'value.format'='json'")
+                                        + ");"
+                                        + "CREATE TEMPORARY TABLE orders (id BIGINT, currency STRING,"
+                                        + " ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp',"
+                                        + " WATERMARK FOR ts AS ts) WITH ("
+                                        + v.with("kafka", kafkaOptions("orders", "json"))
+                                        + ")",
+                        "SELECT o.id, o.currency, r.rate FROM orders AS o JOIN rates FOR"
+                                + " SYSTEM_TIME AS OF o.ts AS r ON o.currency = r.currency");
+        assertThat(outcomes.get(Variant.PLAIN).rows)
+                .containsExactly(
+                        "+I[1, USD, 1]",
+                        "+I[2, EUR, 10]",
+                        "+I[3, USD, 2]",
+                        "+I[4, EUR, 20]",
+                        "+I[5, USD, 2]");
+        assertThat(outcomes.get(Variant.PLAIN).explain).contains("TemporalJoin");
+        assertSameAsPlain(outcomes);
+    }
+
     // ---------------------------------------------------------------------------------------
 
     /** A query's result and plan, or how it failed. */
@@ -353,7 +423,9 @@ class TransparencyITCase {
     static Outcome run(String ddl, String query) {
         TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         env.getConfig().set("parallelism.default", "2");
-        env.executeSql(ddl);
+        for (String statement : ddl.split(";")) {
+            env.executeSql(statement);
+        }
         String explain;
         try {
             explain = env.explainSql(query, ExplainDetail.CHANGELOG_MODE);

@@ -114,10 +114,13 @@ final class DecodeGuard implements AutoCloseable {
         String subtaskVariable = variables.get("<subtask_index>");
         int subtask = parse(subtaskVariable);
         DecodeGuard guard = new DecodeGuard(settings, group, subtask, attemptOf(group));
+        // one slot per source operator and subtask (a table scanned twice has two operators)
         String slot =
                 settings.guardId
                         + "/"
                         + variables.get("<job_id>")
+                        + "/"
+                        + variables.get("<operator_id>")
                         + "/"
                         + (subtaskVariable != null
                                 ? subtaskVariable

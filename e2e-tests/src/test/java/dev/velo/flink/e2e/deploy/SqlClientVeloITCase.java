@@ -154,17 +154,15 @@ class SqlClientVeloITCase {
                                 .map(i -> orders.get(i - 1))
                                 .collect(Collectors.toList()));
         assertThat(dlq)
-                .extracting(n -> n.get("kafka_offset").asLong())
-                .containsExactlyInAnyOrderElementsOf(
-                        MALFORMED.stream().map(i -> (long) (i - 1)).collect(Collectors.toList()));
-        assertThat(dlq)
                 .allSatisfy(
                         n -> {
                             assertThat(n.get("side").asText()).isEqualTo("source");
                             assertThat(n.get("strategy").asText()).isEqualTo("SendToDLQ");
                             assertThat(n.get("table_name").asText()).isEqualTo("orders");
-                            assertThat(n.get("kafka_topic").asText()).isEqualTo("orders");
-                            assertThat(n.get("kafka_partition").asInt()).isZero();
+                            // decoding is guarded at the format, which cannot see the Kafka
+                            // position (docs/semantics.md)
+                            assertThat(n.path("kafka_topic").isTextual()).isFalse();
+                            assertThat(n.path("kafka_offset").isNumber()).isFalse();
                             assertThat(n.get("error_class").asText()).isNotBlank();
                         });
     }

@@ -21,8 +21,8 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 record VeloCounters(long in, long out, long deadLettered, long dropped, long batches) {
 
     /**
-     * Sums the counters of every velo metric group of {@code job} whose operator name contains
-     * {@code operatorNamePart}.
+     * Sums the counters of every velo metric group of {@code job} whose operator name or metric
+     * group contains {@code operatorNamePart}.
      */
     static VeloCounters of(InMemoryReporter reporter, JobID job, String operatorNamePart) {
         long[] sums = new long[5];
@@ -38,8 +38,11 @@ record VeloCounters(long in, long out, long deadLettered, long dropped, long bat
                     || !job.toString().equals(vars.get("<job_id>"))) {
                 continue;
             }
-            seen.add(String.valueOf(vars.get("<operator_name>")));
-            if (!String.valueOf(vars.get("<operator_name>")).contains(operatorNamePart)) {
+            // a velo source's failure handling lives inside the source operator, in a
+            // velo-decode[<table>] group: match that group name as well as the operator name
+            String where = vars.get("<operator_name>") + " " + String.join(".", scope);
+            seen.add(where);
+            if (!where.contains(operatorNamePart)) {
                 continue;
             }
             groups++;

@@ -289,7 +289,12 @@ class SecretsITCase {
             // leak
             configDumpSeen =
                     events.stream().anyMatch(s -> s.startsWith("org.apache.kafka.clients"))
-                            && events.stream().anyMatch(s -> s.contains("velo-decode[src]"));
+                            && events.stream()
+                                    .anyMatch(
+                                            s ->
+                                                    s.contains(
+                                                            "KafkaSource-default_catalog"
+                                                                    + ".default_database.src"));
             seen.addAll(events);
         }
         List<TopicReader.Rec> letters =

@@ -40,10 +40,15 @@ public final class VeloSummaryReporter implements MetricReporter {
             return;
         }
         Map<String, String> vars = group.getAllVariables();
+        // a velo source's metrics live in the connector's operator, in a velo-decode[<table>] group
+        String operator =
+                scope.length > 1 && scope[scope.length - 2].startsWith("velo-decode[")
+                        ? scope[scope.length - 2]
+                        : vars.getOrDefault("<operator_name>", "?");
         String key =
                 vars.getOrDefault("<job_id>", "")
                         + '\u0000'
-                        + vars.getOrDefault("<operator_name>", "?")
+                        + operator
                         + '\u0000'
                         + vars.getOrDefault("<subtask_index>", "0")
                         + '\u0000'

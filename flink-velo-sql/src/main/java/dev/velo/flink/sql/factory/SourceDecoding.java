@@ -2,62 +2,58 @@ package dev.velo.flink.sql.factory;
 
 import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.batching.config.FailureStrategy;
-import java.util.ArrayList;
+import dev.velo.flink.sql.format.GuardedFormatFactory;
+import dev.velo.flink.sql.format.SourceGuardSettings;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.serialization.DeserializationSchema;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.table.api.DataTypes;
-import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.ValidationException;
-import org.apache.flink.table.catalog.CatalogTable;
-import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ResolvedCatalogTable;
-import org.apache.flink.table.catalog.ResolvedSchema;
-import org.apache.flink.table.connector.format.DecodingFormat;
-import org.apache.flink.table.connector.source.DynamicTableSource;
-import org.apache.flink.table.connector.source.ScanTableSource;
-import org.apache.flink.table.connector.source.abilities.SupportsReadingMetadata;
-import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DeserializationFormatFactory;
 import org.apache.flink.table.factories.DynamicTableFactory;
 import org.apache.flink.table.factories.FactoryUtil;
-import org.apache.flink.table.types.DataType;
 
 /**
- * Source-side failure handling: the wrapped connector reads raw bytes ({@code 'format' = 'raw'},
- * with Kafka's topic/partition/offset metadata when it offers them) and flink-velo decodes them
- * with the table's real format in its own operator, where a record that cannot be decoded gets
- * {@code source.failure_strategy}.
+ * Source-side failure handling at the format: the wrapped connector keeps its whole table (schema,
+ * metadata, partitions, watermarks) and gets the {@code velo-guarded} format in place of its value
+ * format ({@code 'format'} or {@code 'value.format'}); the real format's keys move into the guarded
+ * format's option space ({@code json.x} → {@code velo-guarded.x}, {@code value.json.x} → {@code
+ * value.velo-guarded.x}). The guarded format creates the real one and applies {@code
+ * source.failure_strategy} to what it cannot decode.
  */
 @Internal
 final class SourceDecoding {
 
-    static final String PAYLOAD = "payload";
-    static final List<String> KAFKA_METADATA = List.of("topic", "partition", "offset");
+    static final String VALUE_FORMAT = "value.format";
 
-    private final ResolvedCatalogTable rawTable;
-    private final DecodingFormat<DeserializationSchema<RowData>> format;
+    private final VeloTableSettings settings;
+    private final String realPrefix;
+    private final String guardedPrefix;
+    private final String formatKey;
     private final String formatName;
-    private List<String> metadataKeys = List.of();
+    private final DeserializationFormatFactory formatFactory;
 
     private SourceDecoding(
-            ResolvedCatalogTable rawTable,
-            DecodingFormat<DeserializationSchema<RowData>> format,
-            String formatName) {
-        this.rawTable = rawTable;
-        this.format = format;
+            VeloTableSettings settings,
+            String formatKey,
+            String formatName,
+            DeserializationFormatFactory formatFactory) {
+        this.settings = settings;
+        this.formatKey = formatKey;
         this.formatName = formatName;
+        this.formatFactory = formatFactory;
+        String keyPrefix = formatKey.equals(VALUE_FORMAT) ? "value." : "";
+        this.realPrefix = keyPrefix + formatName + ".";
+        this.guardedPrefix = keyPrefix + GuardedFormatFactory.IDENTIFIER + ".";
     }
 
     /**
      * Null when decoding failures are left to the wrapped connector: FailBatch by default. A
-     * FailBatch the table asks for explicitly is decoded here when the connector has a value
-     * format, so the failure names the table and the record's position (e.g. Kafka topic,
-     * partition, offset) as DESIGN.md §5 promises, which the wrapped format's error does not.
+     * FailBatch the table asks for explicitly is guarded when the connector has a value format, so
+     * the failure names the table and the record's position in its subtask.
      */
+    @Nullable
     static SourceDecoding plan(DynamicTableFactory.Context context, VeloTableSettings settings) {
         FailureStrategy strategy = settings.velo.sourceFailure().strategy();
         Map<String, String> options = settings.delegateOptions;
@@ -65,8 +61,8 @@ final class SourceDecoding {
                 FailureOptions.sideKey(
                         FailureOptions.SOURCE_PREFIX, FailureOptions.FAILURE_STRATEGY);
         String formatKey =
-                options.containsKey("value.format")
-                        ? "value.format"
+                options.containsKey(VALUE_FORMAT)
+                        ? VALUE_FORMAT
                         : options.containsKey(FactoryUtil.FORMAT.key())
                                 ? FactoryUtil.FORMAT.key()
                                 : null;
@@ -75,7 +71,7 @@ final class SourceDecoding {
             boolean explicit =
                     given.containsKey(strategyKey)
                             || given.containsKey(FailureOptions.FAILURE_STRATEGY.key());
-            if (!explicit || formatKey == null || options.containsKey("key.format")) {
+            if (!explicit || formatKey == null) {
                 return null;
             }
         }
@@ -91,82 +87,74 @@ final class SourceDecoding {
                             strategy.displayName(),
                             settings.delegateConnector));
         }
-        if (options.containsKey("key.format")) {
+        String formatName = options.get(formatKey).trim();
+        DeserializationFormatFactory formatFactory;
+        try {
+            formatFactory =
+                    FactoryUtil.discoverFactory(
+                            context.getClassLoader(),
+                            DeserializationFormatFactory.class,
+                            formatName);
+        } catch (ValidationException e) {
             throw new ValidationException(
                     String.format(
-                            "Table '%s': '%s' = '%s' cannot be combined with 'key.format': only the"
-                                    + " value format is decoded by flink-velo.",
-                            settings.tableName, strategyKey, strategy.displayName()));
+                            "Table '%s': '%s' = '%s' needs a format that decodes record by record"
+                                    + " (a DeserializationFormatFactory), but '%s' = '%s' is not"
+                                    + " one (bulk formats such as parquet or orc decode inside"
+                                    + " the connector); remove the option or use FailBatch.",
+                            settings.tableName,
+                            strategyKey,
+                            strategy.displayName(),
+                            formatKey,
+                            formatName),
+                    e);
         }
-        String formatName = options.get(formatKey).trim();
-        String formatPrefix = (formatKey.equals("value.format") ? "value." : "") + formatName + ".";
+        return new SourceDecoding(settings, formatKey, formatName, formatFactory);
+    }
 
-        DeserializationFormatFactory formatFactory =
-                FactoryUtil.discoverFactory(
-                        context.getClassLoader(), DeserializationFormatFactory.class, formatName);
-        Map<String, String> formatOptions = new HashMap<>();
-        Map<String, String> rawOptions = new HashMap<>();
+    /** The wrapped connector's table: the velo table with the guarded value format. */
+    ResolvedCatalogTable guardedTable(ResolvedCatalogTable table) {
+        return table.copy(guardedOptions(settings.delegateOptions));
+    }
+
+    /** The options with the value format replaced by the guarded one and its keys moved. */
+    Map<String, String> guardedOptions(Map<String, String> options) {
+        Map<String, String> guarded = new HashMap<>();
         options.forEach(
                 (k, v) -> {
-                    if (k.startsWith(formatPrefix)) {
-                        formatOptions.put(k.substring(formatPrefix.length()), v);
+                    if (k.startsWith(realPrefix)) {
+                        guarded.put(guardedPrefix + k.substring(realPrefix.length()), v);
                     } else {
-                        rawOptions.put(k, v);
+                        guarded.put(k, v);
                     }
                 });
-        rawOptions.put(formatKey, "raw");
-        Configuration formatConfig = Configuration.fromMap(formatOptions);
-        FactoryUtil.validateFactoryOptions(formatFactory, formatConfig);
-        DecodingFormat<DeserializationSchema<RowData>> format =
-                formatFactory.createDecodingFormat(context, formatConfig);
-
-        ResolvedSchema rawSchema = ResolvedSchema.of(Column.physical(PAYLOAD, DataTypes.BYTES()));
-        CatalogTable rawOrigin =
-                CatalogTable.newBuilder()
-                        .schema(Schema.newBuilder().fromResolvedSchema(rawSchema).build())
-                        .comment(context.getCatalogTable().getComment())
-                        .partitionKeys(List.of())
-                        .options(rawOptions)
-                        .build();
-        return new SourceDecoding(
-                new ResolvedCatalogTable(rawOrigin, rawSchema), format, formatName);
-    }
-
-    ResolvedCatalogTable rawTable() {
-        return rawTable;
-    }
-
-    String formatName() {
-        return formatName;
-    }
-
-    /** The metadata columns after the payload, e.g. Kafka's topic, partition, offset. */
-    List<String> metadataKeys() {
-        return metadataKeys;
-    }
-
-    /** Asks the raw source for Kafka provenance when it offers it. */
-    void applyMetadata(ScanTableSource rawSource) {
-        if (!(rawSource instanceof SupportsReadingMetadata)) {
-            return;
+        if (guarded.containsKey(formatKey)) {
+            guarded.put(formatKey, GuardedFormatFactory.IDENTIFIER);
         }
-        SupportsReadingMetadata reading = (SupportsReadingMetadata) rawSource;
-        Map<String, DataType> available = reading.listReadableMetadata();
-        if (!available.keySet().containsAll(KAFKA_METADATA)) {
-            return;
-        }
-        List<DataTypes.Field> fields = new ArrayList<>();
-        fields.add(DataTypes.FIELD(PAYLOAD, DataTypes.BYTES()));
-        for (String key : KAFKA_METADATA) {
-            fields.add(DataTypes.FIELD(key, available.get(key)));
-        }
-        reading.applyReadableMetadata(KAFKA_METADATA, DataTypes.ROW(fields).notNull());
-        metadataKeys = KAFKA_METADATA;
+        return guarded;
     }
 
-    /** The real format's decoder for the table's physical row type. */
-    DeserializationSchema<RowData> createDecoder(
-            DynamicTableSource.Context context, DataType physicalRowType) {
-        return format.createRuntimeDecoder(context, physicalRowType);
+    /** Makes the guarded format of this table available while its connector is created. */
+    GuardedFormatFactory.Scope open() {
+        return GuardedFormatFactory.open(
+                new SourceGuardSettings(
+                        settings.tableName,
+                        formatName,
+                        settings.velo.sourceFailure(),
+                        settings.dlq),
+                formatFactory);
+    }
+
+    /** Puts the user's key names back into a message of the wrapped connector. */
+    String userKeys(String message) {
+        if (message == null) {
+            return null;
+        }
+        return message.replace(guardedPrefix, realPrefix)
+                .replace("'" + GuardedFormatFactory.IDENTIFIER + "'", "'" + formatName + "'");
+    }
+
+    String formatKey() {
+        return formatKey;
     }
 }

@@ -2,6 +2,7 @@ package dev.velo.flink.sql.factory;
 
 import dev.velo.flink.batching.config.BatchOptions;
 import dev.velo.flink.batching.config.FailureOptions;
+import dev.velo.flink.sql.format.GuardedFormatFactory;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.flink.annotation.Internal;
@@ -72,36 +73,42 @@ public class VeloDynamicTableFactory implements DynamicTableSourceFactory, Dynam
         VeloTableSettings settings = settingsOf(context);
         SourceDecoding decoding = SourceDecoding.plan(context, settings);
         DynamicTableSource delegate;
-        try {
+        try (GuardedFormatFactory.Scope scope = decoding == null ? null : decoding.open()) {
             delegate =
                     FactoryUtil.createDynamicTableSource(
                             null,
                             context.getObjectIdentifier(),
                             decoding == null
                                     ? delegateTable(context, settings)
-                                    : decoding.rawTable(),
-                            context.getEnrichmentOptions(),
+                                    : decoding.guardedTable(context.getCatalogTable()),
+                            decoding == null
+                                    ? context.getEnrichmentOptions()
+                                    : decoding.guardedOptions(context.getEnrichmentOptions()),
                             context.getConfiguration(),
                             context.getClassLoader(),
                             context.isTemporary());
+            if (scope != null && !scope.formatCreated()) {
+                throw new ValidationException(
+                        String.format(
+                                "Table '%s': connector '%s' did not decode with its '%s', so"
+                                        + " source failure handling cannot be honoured; remove"
+                                        + " 'source.failure_strategy' or use FailBatch.",
+                                settings.tableName,
+                                settings.delegateConnector,
+                                decoding.formatKey()));
+            }
         } catch (ValidationException e) {
-            throw delegateRejected(settings, e);
+            throw delegateRejected(settings, decoding, e);
         }
         if (!(delegate instanceof ScanTableSource)) {
             throw new ValidationException(
                     String.format(
                             "Table '%s': connector '%s' is not a scan source (it is a lookup"
-                                    + " source); a velo source can only wrap scan sources.",
+                                    + " source); a velo source can only wrap scan sources"
+                                    + " (a velo table is never used for lookup joins).",
                             settings.tableName, settings.delegateConnector));
         }
-        if (decoding != null) {
-            decoding.applyMetadata((ScanTableSource) delegate);
-        }
-        return new VeloDynamicTableSource(
-                (ScanTableSource) delegate,
-                settings,
-                decoding,
-                context.getCatalogTable().getResolvedSchema().toPhysicalRowDataType());
+        return VeloDynamicTableSource.wrap((ScanTableSource) delegate, settings);
     }
 
     private static VeloTableSettings settingsOf(Context context) {
@@ -114,6 +121,11 @@ public class VeloDynamicTableFactory implements DynamicTableSourceFactory, Dynam
 
     private static ValidationException delegateRejected(
             VeloTableSettings settings, ValidationException e) {
+        return delegateRejected(settings, null, e);
+    }
+
+    private static ValidationException delegateRejected(
+            VeloTableSettings settings, SourceDecoding decoding, ValidationException e) {
         Throwable root = ExceptionUtils.stripException(e, ValidationException.class);
         String reason = e.getMessage();
         Throwable cause = e.getCause();
@@ -129,7 +141,7 @@ public class VeloDynamicTableFactory implements DynamicTableSourceFactory, Dynam
                         settings.tableName,
                         settings.delegateConnector,
                         VeloConnectorOptions.VELO_CONNECTOR.key(),
-                        reason),
+                        decoding == null ? reason : decoding.userKeys(reason)),
                 root);
     }
 }

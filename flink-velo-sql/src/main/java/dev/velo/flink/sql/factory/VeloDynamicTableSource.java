@@ -1,108 +1,165 @@
 package dev.velo.flink.sql.factory;
 
-import dev.velo.flink.sql.internal.DecodingOperator;
+import dev.velo.flink.sql.format.GuardedDecodingFormat;
+import dev.velo.flink.sql.format.GuardedSource;
 import dev.velo.flink.sql.internal.StreamBatching;
-import javax.annotation.Nullable;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.serialization.DeserializationSchema;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSource;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.ValidationException;
-import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.ProviderContext;
 import org.apache.flink.table.connector.source.DataStreamScanProvider;
-import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
+import org.apache.flink.table.connector.source.ScanTableSource.ScanContext;
+import org.apache.flink.table.connector.source.ScanTableSource.ScanRuntimeProvider;
 import org.apache.flink.table.connector.source.SourceProvider;
+import org.apache.flink.table.connector.source.abilities.SupportsReadingMetadata;
 import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.types.DataType;
 
 /**
- * A velo table read as a source: the wrapped connector's source, then (when configured) flink-velo
- * decoding with {@code source.failure_strategy} and source-side batching.
+ * A velo table read as a source: the wrapped connector's source, seen by the planner with exactly
+ * its abilities, plus (when configured) source-side batching after it. Decoding failures are
+ * handled inside the connector, by the guarded format it was given (see {@code
+ * dev.velo.flink.sql.format}).
+ *
+ * <p>The planner decides abilities with {@code instanceof}, so the velo source is a {@link Proxy}
+ * implementing {@link ScanTableSource} and each {@code source.abilities} interface the wrapped
+ * source implements, and nothing else: every call is forwarded, except {@code
+ * getScanRuntimeProvider} (velo's stages), {@code copy} (copies and re-wraps) and {@code
+ * asSummaryString}. A connector that is also a lookup source is wrapped for scans only.
  */
 @Internal
-final class VeloDynamicTableSource implements ScanTableSource {
+final class VeloDynamicTableSource implements InvocationHandler {
+
+    private static final String ABILITIES_PACKAGE = SupportsReadingMetadata.class.getPackageName();
 
     private final ScanTableSource delegate;
     private final VeloTableSettings settings;
-    @Nullable private final SourceDecoding decoding;
-    private final DataType physicalRowType;
 
-    VeloDynamicTableSource(
-            ScanTableSource delegate,
-            VeloTableSettings settings,
-            @Nullable SourceDecoding decoding,
-            DataType physicalRowType) {
+    private VeloDynamicTableSource(ScanTableSource delegate, VeloTableSettings settings) {
         this.delegate = delegate;
         this.settings = settings;
-        this.decoding = decoding;
-        this.physicalRowType = physicalRowType;
+    }
+
+    /** The velo source around {@code delegate}: its abilities, velo's runtime stages. */
+    static ScanTableSource wrap(ScanTableSource delegate, VeloTableSettings settings) {
+        Set<Class<?>> interfaces = new LinkedHashSet<>();
+        interfaces.add(ScanTableSource.class);
+        abilities(delegate.getClass(), interfaces);
+        return (ScanTableSource)
+                Proxy.newProxyInstance(
+                        delegate.getClass().getClassLoader(),
+                        interfaces.toArray(new Class<?>[0]),
+                        new VeloDynamicTableSource(delegate, settings));
+    }
+
+    private static void abilities(Class<?> type, Set<Class<?>> into) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (i.getPackageName().equals(ABILITIES_PACKAGE)) {
+                    into.add(i);
+                }
+                abilities(i, into);
+            }
+        }
+    }
+
+    /** The wrapped source of a velo source proxy, or null if {@code source} is not one. */
+    static ScanTableSource delegateOf(Object source) {
+        if (source != null
+                && Proxy.isProxyClass(source.getClass())
+                && Proxy.getInvocationHandler(source) instanceof VeloDynamicTableSource) {
+            return ((VeloDynamicTableSource) Proxy.getInvocationHandler(source)).delegate;
+        }
+        return null;
     }
 
     @Override
-    public ChangelogMode getChangelogMode() {
-        return delegate.getChangelogMode();
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        int arity = args == null ? 0 : args.length;
+        switch (method.getName()) {
+            case "getScanRuntimeProvider":
+                if (arity == 1 && args[0] instanceof ScanContext) {
+                    return getScanRuntimeProvider((ScanContext) args[0]);
+                }
+                break;
+            case "copy":
+                if (arity == 0) {
+                    return wrap((ScanTableSource) delegate.copy(), settings);
+                }
+                break;
+            case "asSummaryString":
+            case "toString":
+                if (arity == 0) {
+                    return "velo(" + delegate.asSummaryString() + ")";
+                }
+                break;
+            case "equals":
+                if (arity == 1 && method.getDeclaringClass() == Object.class) {
+                    ScanTableSource other = delegateOf(args[0]);
+                    return other != null && delegate.equals(other);
+                }
+                break;
+            case "hashCode":
+                if (arity == 0) {
+                    return delegate.hashCode();
+                }
+                break;
+            default:
+                break;
+        }
+        try {
+            return method.invoke(delegate, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
-    @Override
-    public ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
-        ScanRuntimeProvider inner = delegate.getScanRuntimeProvider(context);
+    private ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
+        GuardedDecodingFormat.Captured<ScanRuntimeProvider> captured =
+                GuardedDecodingFormat.capture(() -> delegate.getScanRuntimeProvider(context));
+        ScanRuntimeProvider inner = captured.result;
+        if (inner instanceof SourceProvider && !captured.decoders.isEmpty()) {
+            inner = GuardedSource.provider((SourceProvider) inner, captured.decoders);
+        }
         boolean batching = settings.batchKeysGiven && settings.velo.batchConfig().isEnabled();
-        if (decoding == null && !batching) {
+        if (!batching) {
             return inner;
         }
         if (!(inner instanceof SourceProvider) && !(inner instanceof DataStreamScanProvider)) {
             throw new ValidationException(
                     String.format(
                             "Table '%s': connector '%s' provides a %s, which flink-velo cannot"
-                                    + " wrap for source-side batching or failure handling.",
+                                    + " wrap for source-side batching.",
                             settings.tableName,
                             settings.delegateConnector,
                             inner.getClass().getSimpleName()));
         }
-        TypeInformation<RowData> producedType = context.createTypeInformation(physicalRowType);
-        DeserializationSchema<RowData> decoder =
-                decoding == null ? null : decoding.createDecoder(context, physicalRowType);
-        int metadataCount = decoding == null ? 0 : decoding.metadataKeys().size();
+        ScanRuntimeProvider source = inner;
         return new DataStreamScanProvider() {
             @Override
             public DataStream<RowData> produceDataStream(
                     ProviderContext providerContext, StreamExecutionEnvironment env) {
-                DataStream<RowData> stream = open(inner, providerContext, env);
-                if (decoder != null) {
-                    SingleOutputStreamOperator<RowData> decoded =
-                            stream.transform(
-                                    "velo-decode[" + settings.tableName + "]",
-                                    producedType,
-                                    new DecodingOperator(
-                                            settings.tableName,
-                                            decoder,
-                                            metadataCount > 0,
-                                            settings.velo.sourceFailure(),
-                                            settings.dlq));
-                    providerContext.generateUid("velo-decode").ifPresent(decoded::uid);
-                    stream = decoded;
-                }
-                if (batching) {
-                    stream =
-                            StreamBatching.apply(
-                                    stream,
-                                    settings.velo.batchConfig(),
-                                    settings.tableName,
-                                    "source",
-                                    producedType);
-                }
-                return stream;
+                DataStream<RowData> stream = open(source, providerContext, env);
+                return StreamBatching.apply(
+                        stream,
+                        settings.velo.batchConfig(),
+                        settings.tableName,
+                        "source",
+                        stream.getType());
             }
 
             @Override
             public boolean isBounded() {
-                return inner.isBounded();
+                return source.isBounded();
             }
         };
     }
@@ -123,16 +180,5 @@ final class VeloDynamicTableSource implements ScanTableSource {
         provider.getParallelism().ifPresent(source::setParallelism);
         providerContext.generateUid("source").ifPresent(source::uid);
         return source;
-    }
-
-    @Override
-    public DynamicTableSource copy() {
-        return new VeloDynamicTableSource(
-                (ScanTableSource) delegate.copy(), settings, decoding, physicalRowType);
-    }
-
-    @Override
-    public String asSummaryString() {
-        return "velo(" + delegate.asSummaryString() + ")";
     }
 }

@@ -167,7 +167,8 @@ class DocsExamplesITCase {
                 .singleElement()
                 .asString()
                 .contains("\"table_name\":\"orders_checked\"")
-                .contains("\"kafka_topic\":\"orders-raw\"");
+                // decoding is guarded at the format, which cannot see the Kafka position
+                .doesNotContain("\"kafka_topic\":\"orders-raw\"");
         // … and reading the DLQ back with SQL returns it
         assertThat(SELECT_ROWS)
                 .hasEntrySatisfying(

@@ -14,17 +14,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.ExplainDetail;
-import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.catalog.CatalogTable;
 import org.apache.flink.table.catalog.Column;
-import org.apache.flink.table.catalog.ObjectIdentifier;
-import org.apache.flink.table.catalog.ResolvedCatalogTable;
-import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.catalog.StagedTable;
 import org.apache.flink.table.catalog.TableDistribution;
 import org.apache.flink.table.connector.ChangelogMode;
@@ -41,7 +35,6 @@ import org.apache.flink.table.connector.sink.abilities.SupportsTargetColumnWriti
 import org.apache.flink.table.connector.sink.abilities.SupportsTruncate;
 import org.apache.flink.table.connector.sink.abilities.SupportsWritingMetadata;
 import org.apache.flink.table.expressions.ResolvedExpression;
-import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.types.DataType;
 import org.junit.jupiter.api.Test;
 
@@ -55,23 +48,7 @@ class SinkAbilitiesTest {
             DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT()));
 
     private static DynamicTableSink velo(DynamicTableSink delegate, boolean primaryKey) {
-        ResolvedSchema schema = ResolvedSchema.of(Column.physical("id", DataTypes.BIGINT()));
-        ResolvedCatalogTable table =
-                new ResolvedCatalogTable(
-                        CatalogTable.newBuilder()
-                                .schema(Schema.newBuilder().fromResolvedSchema(schema).build())
-                                .options(Map.of("velo.connector", "fake"))
-                                .build(),
-                        schema);
-        VeloTableSettings settings =
-                VeloTableSettings.parse(
-                        new FactoryUtil.DefaultDynamicTableContext(
-                                ObjectIdentifier.of("default_catalog", "default_database", "t"),
-                                table,
-                                Map.of(),
-                                new Configuration(),
-                                SinkAbilitiesTest.class.getClassLoader(),
-                                false));
+        VeloTableSettings settings = TestContexts.settings("t", Map.of("velo.connector", "fake"));
         return VeloDynamicTableSink.wrap(delegate, settings, PHYSICAL, primaryKey);
     }
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class SourceAbilitiesTest {
 
     private static final VeloTableSettings SETTINGS =
-            VeloTableSettings.parse("t", Map.of("connector", "velo", "velo.connector", "fake"));
+            TestContexts.settings("t", Map.of("connector", "velo", "velo.connector", "fake"));
 
     /** A source with three abilities that records the calls it gets. */
     static class FakeSource

@@ -50,6 +50,7 @@ class PackagingITCase {
                     "dev/velo/flink/batching/", "flink-velo-batching: batchers, operators, sinks",
                     "dev/velo/flink/sql/factory/", "the 'velo' table factory",
                     "dev/velo/flink/sql/dlq/", "the dead letter queue",
+                    "dev/velo/flink/sql/format/", "the guarded source format (decode failures)",
                     "dev/velo/flink/sql/internal/", "the internal operators of velo tables");
 
     /** Metadata entries the JAR may hold besides directories. */

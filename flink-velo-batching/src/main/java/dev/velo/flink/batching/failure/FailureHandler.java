@@ -62,6 +62,7 @@ public final class FailureHandler<T> {
     // window positions below this had been written when the error surfaced (the rest had not)
     private int windowWritten;
     private boolean lastProbeFailedInWrite;
+    private int lastProbeThrowIndex;
 
     public FailureHandler(
             FailureConfig config,
@@ -371,10 +372,29 @@ public final class FailureHandler<T> {
             List<Exception> errors = new ArrayList<>();
             int retries = 0;
             if (maxRetries > 0 && RetriableErrors.isRetriable(firstError)) {
-                // a transient error: the search below is the first retry, after a wait
-                retries = 1;
-                sleep(1);
-                metrics.numRetries().inc(size);
+                // A transient error (a broker or network hiccup) is most likely the whole
+                // window's: after each wait the window is written again as one batch (records
+                // delivered before may arrive twice: at-least-once). Only an error that outlives
+                // the retries, or is not transient, is searched for its record.
+                int[] all = new int[size];
+                for (int i = 0; i < size; i++) {
+                    all[i] = i;
+                }
+                Exception error = firstError;
+                while (error != null
+                        && retries < maxRetries
+                        && RetriableErrors.isRetriable(error)) {
+                    retries++;
+                    sleep(retries);
+                    metrics.numRetries().inc();
+                    drain(writer);
+                    error = probe(writer, all, 0, size);
+                }
+                if (error == null) {
+                    return 0;
+                }
+                firstError = error;
+                thrower = -1;
             }
             if (size == 1 && retries == 0) {
                 // nothing else in flight: the error is this record's own
@@ -538,6 +558,25 @@ public final class FailureHandler<T> {
             }
             return;
         }
+        if (lastProbeFailedInWrite) {
+            // as in identify: when the record whose write threw throws the same error again alone,
+            // the error is its own and the records before it, confirmed by the drain after the
+            // throw, are not sent again; only the rest of the group is probed further. This keeps
+            // a writer that refuses records synchronously free of duplicates.
+            int at = lastProbeThrowIndex;
+            Exception own = probe(writer, pos, at, at + 1);
+            if (own != null && lastProbeFailedInWrite && sameError(e, own)) {
+                culprits.add(pos[at]);
+                errors.add(own);
+                isolate(writer, pos, at + 1, to, probes, culprits, errors);
+                return;
+            }
+            if (own == null && at == from) {
+                // the group's first record went through alone: the error was a stale one of it
+                isolate(writer, pos, from + 1, to, probes, culprits, errors);
+                return;
+            }
+        }
         int mid = (from + to) >>> 1;
         isolate(writer, pos, from, mid, probes, culprits, errors);
         isolate(writer, pos, mid, to, probes, culprits, errors);
@@ -558,6 +597,7 @@ public final class FailureHandler<T> {
                 // records of this group written before may still report: not into the next probe
                 drain(writer);
                 lastProbeFailedInWrite = true;
+                lastProbeThrowIndex = i;
                 return e;
             }
         }

@@ -493,6 +493,44 @@ class FailureHandlerTest {
     }
 
     @Test
+    void manySynchronousRefusalsInOneBatchSendNoRecordTwice() throws Exception {
+        // a writer that refuses some records synchronously (throws from write), several per batch
+        List<String> batch = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            batch.add("r" + i);
+        }
+        FlakyProcessor sync = new FlakyProcessor();
+        List<String> refused = new ArrayList<>();
+        for (int i = 0; i < 1000; i += 101) {
+            refused.add("r" + i);
+            sync.fail("r" + i, 99, new IllegalArgumentException("refused r" + i));
+        }
+        List<String> sent = new ArrayList<>();
+        AsyncWriteProcessor<String> w =
+                new AsyncWriteProcessor<>() {
+                    @Override
+                    public void write(String record) throws Exception {
+                        sent.add(record);
+                        sync.processRecord(record);
+                    }
+
+                    @Override
+                    public void flush() throws Exception {
+                        sync.finishBatch();
+                    }
+                };
+        FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ));
+        assertThat(h.write(1, batch, w, true)).isEqualTo(1000 - refused.size());
+        assertThat(dlqPayloads()).containsExactlyInAnyOrderElementsOf(refused);
+        List<String> accepted = new ArrayList<>(batch);
+        accepted.removeAll(refused);
+        // every accepted record was written exactly once (a refused one once more, alone)
+        assertThat(sync.flushed).containsExactlyInAnyOrderElementsOf(accepted);
+        assertThat(sent.stream().filter(r -> !refused.contains(r)))
+                .containsExactlyInAnyOrderElementsOf(accepted);
+    }
+
+    @Test
     void aFailureOfTheOnlyUnflushedRecordIsItsOwnAndIsNotSentAgain() throws Exception {
         FakeAsyncWriter w = new FakeAsyncWriter(true).fail("a", 99);
         FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ));
@@ -510,9 +548,9 @@ class FailureHandlerTest {
         assertThat(h.write(1, List.of("a", "c"), w, true)).isEqualTo(2);
         assertThat(w.delivered).containsOnly("a", "c").contains("a", "c");
         assertThat(dlq).isEmpty();
-        // the search after a transient error is retry 1 (both records), c alone retry 2
+        // a transient error: the window (a, c) is written again after each wait, one retry each
         assertThat(sleeps).containsExactly(100L, 200L);
-        assertThat(metrics.numRetries().getCount()).isEqualTo(3);
+        assertThat(metrics.numRetries().getCount()).isEqualTo(2);
     }
 
     @Test

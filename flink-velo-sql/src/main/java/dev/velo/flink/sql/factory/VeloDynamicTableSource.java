@@ -1,18 +1,23 @@
 package dev.velo.flink.sql.factory;
 
+import dev.velo.flink.sql.format.DeadLetterFlushOperator;
 import dev.velo.flink.sql.format.GuardedDecodingFormat;
+import dev.velo.flink.sql.format.GuardedDeserializationSchema;
 import dev.velo.flink.sql.format.GuardedSource;
 import dev.velo.flink.sql.internal.StreamBatching;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSource;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.ProviderContext;
@@ -129,6 +134,8 @@ final class VeloDynamicTableSource implements InvocationHandler {
         ScanRuntimeProvider inner = captured.result;
         if (inner instanceof SourceProvider && !captured.decoders.isEmpty()) {
             inner = GuardedSource.provider((SourceProvider) inner, captured.decoders);
+        } else if (inner instanceof DataStreamScanProvider) {
+            inner = withDeadLetterFlush((DataStreamScanProvider) inner, captured.decoders);
         }
         boolean batching = settings.batchKeysGiven && settings.velo.batchConfig().isEnabled();
         if (!batching) {
@@ -160,6 +167,44 @@ final class VeloDynamicTableSource implements InvocationHandler {
             @Override
             public boolean isBounded() {
                 return source.isBounded();
+            }
+        };
+    }
+
+    /**
+     * The connector's stream followed by a {@link DeadLetterFlushOperator} when its decoders may
+     * dead-letter: they decode on the task thread (as Kafka's do) and the chained stage flushes
+     * their dead letters before every checkpoint barrier instead of once per dead letter.
+     */
+    private ScanRuntimeProvider withDeadLetterFlush(
+            DataStreamScanProvider inner, List<GuardedDeserializationSchema> decoders) {
+        List<String> guardIds = new ArrayList<>();
+        for (GuardedDeserializationSchema decoder : decoders) {
+            if (decoder.mayDeadLetter()) {
+                guardIds.add(decoder.guardId());
+            }
+        }
+        if (guardIds.isEmpty()) {
+            return inner;
+        }
+        return new DataStreamScanProvider() {
+            @Override
+            public DataStream<RowData> produceDataStream(
+                    ProviderContext providerContext, StreamExecutionEnvironment env) {
+                DataStream<RowData> stream = inner.produceDataStream(providerContext, env);
+                SingleOutputStreamOperator<RowData> flushed =
+                        stream.transform(
+                                        "velo-dlq-flush[" + settings.tableName + "]",
+                                        stream.getType(),
+                                        new DeadLetterFlushOperator(guardIds))
+                                .setParallelism(stream.getParallelism());
+                providerContext.generateUid("velo-dlq-flush").ifPresent(flushed::uid);
+                return flushed;
+            }
+
+            @Override
+            public boolean isBounded() {
+                return inner.isBounded();
             }
         };
     }

@@ -10,10 +10,13 @@ import dev.velo.flink.batching.failure.VeloFailureRatioExceededException;
 import dev.velo.flink.batching.failure.VeloNonRetriableException;
 import dev.velo.flink.batching.metrics.VeloMetrics;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -47,6 +50,12 @@ final class DecodeGuard implements AutoCloseable {
     private static final Map<String, DecodeGuard> BOUND = new ConcurrentHashMap<>();
     private static final Map<String, DecodeGuard> SLOTS = new ConcurrentHashMap<>();
 
+    /** The flush stages of running tasks, by guard id, job, subtask and task thread. */
+    private static final Map<String, FlushStage> FLUSH_STAGES = new ConcurrentHashMap<>();
+
+    /** Guards opened before their task's flush stage, by the same key. */
+    private static final Map<String, DecodeGuard> WAITING_FOR_STAGE = new ConcurrentHashMap<>();
+
     /** What the guard protects: one call of the real decoder. */
     @FunctionalInterface
     interface Decode {
@@ -59,6 +68,12 @@ final class DecodeGuard implements AutoCloseable {
     private final FailureHandler<byte[]> handler;
     @Nullable private final DeadLetterWriter dlqWriter;
     private boolean unflushed;
+
+    /** Whether a {@link DeadLetterFlushOperator} of this task flushes the dead letters. */
+    private boolean flushDeferred;
+
+    @Nullable private String flushKey;
+
     private long nextIndex;
     private boolean closed;
 
@@ -114,6 +129,23 @@ final class DecodeGuard implements AutoCloseable {
         String subtaskVariable = variables.get("<subtask_index>");
         int subtask = parse(subtaskVariable);
         DecodeGuard guard = new DecodeGuard(settings, group, subtask, attemptOf(group));
+        if (subtaskVariable != null && guard.dlqWriter != null) {
+            // A flush stage of the same task (same thread) flushes its dead letters before each
+            // barrier. The task may open the source's reader before or after its operators, so
+            // whichever of the two comes second links them.
+            guard.flushKey =
+                    flushKey(
+                            settings.guardId,
+                            variables.get("<job_id>"),
+                            subtask,
+                            Thread.currentThread());
+            FlushStage stage = FLUSH_STAGES.get(guard.flushKey);
+            if (stage != null) {
+                stage.adopt(guard);
+            } else {
+                WAITING_FOR_STAGE.put(guard.flushKey, guard);
+            }
+        }
         // one slot per source operator and subtask (a table scanned twice has two operators)
         String slot =
                 settings.guardId
@@ -198,13 +230,66 @@ final class DecodeGuard implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException(e);
         } finally {
-            if (unflushed) {
+            if (unflushed && !flushDeferred) {
                 unflushed = false;
                 dlqWriter.flush();
             }
         }
         metrics.numRecordsOut().inc(decoded);
         return decoded > 0;
+    }
+
+    /** Makes the dead letters written so far durable (the flush stage's checkpoint hook). */
+    synchronized void flushDeadLetters() throws IOException {
+        if (unflushed && !closed) {
+            unflushed = false;
+            dlqWriter.flush();
+        }
+    }
+
+    static String flushKey(String guardId, @Nullable String jobId, int subtask, Thread thread) {
+        return guardId + "/" + jobId + "/" + subtask + "/" + thread.getId();
+    }
+
+    /** Registers the flush stage of a task for the guards of these ids opened on its thread. */
+    static FlushStage registerFlushStage(List<String> guardIds, String jobId, int subtask) {
+        FlushStage stage = new FlushStage();
+        for (String id : guardIds) {
+            String key = flushKey(id, jobId, subtask, Thread.currentThread());
+            stage.keys.add(key);
+            FLUSH_STAGES.put(key, stage);
+            DecodeGuard waiting = WAITING_FOR_STAGE.remove(key);
+            if (waiting != null) {
+                stage.adopt(waiting);
+            }
+        }
+        return stage;
+    }
+
+    static void unregisterFlushStage(FlushStage stage) {
+        for (String key : stage.keys) {
+            FLUSH_STAGES.remove(key, stage);
+        }
+        stage.guards.clear();
+    }
+
+    /** The guards a {@link DeadLetterFlushOperator} flushes. */
+    static final class FlushStage {
+        final List<String> keys = new ArrayList<>();
+        final List<DecodeGuard> guards = new CopyOnWriteArrayList<>();
+
+        void adopt(DecodeGuard guard) {
+            synchronized (guard) {
+                guard.flushDeferred = true;
+            }
+            guards.add(guard);
+        }
+
+        void flush() throws IOException {
+            for (DecodeGuard guard : guards) {
+                guard.flushDeadLetters();
+            }
+        }
     }
 
     private void deadLetter(DeadLetter deadLetter) throws IOException {
@@ -218,6 +303,9 @@ final class DecodeGuard implements AutoCloseable {
             return;
         }
         closed = true;
+        if (flushKey != null) {
+            WAITING_FOR_STAGE.remove(flushKey, this);
+        }
         if (dlqWriter != null) {
             dlqWriter.close();
         }

@@ -39,6 +39,16 @@ public final class GuardedDeserializationSchema implements DeserializationSchema
         return settings;
     }
 
+    /** Whether its failure strategy may dead-letter (then its DLQ writer must be flushed). */
+    public boolean mayDeadLetter() {
+        return settings.dlq != null && settings.failure.mayDeadLetter();
+    }
+
+    /** The id of the planned table source it decodes for. */
+    public String guardId() {
+        return settings.guardId;
+    }
+
     void bindTo(String key) {
         this.boundKey = key;
     }

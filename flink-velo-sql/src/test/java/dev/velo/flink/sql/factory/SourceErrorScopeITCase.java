@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.velo.flink.sql.cli.EmbeddedKafka;
 import dev.velo.flink.sql.dlq.DeadLetterSchema;
+import dev.velo.flink.sql.testing.CollectingDlqSinkFactory;
 import dev.velo.flink.sql.testing.FailingSinkFactory;
 import dev.velo.flink.sql.testing.VeloMetricsProbe;
 import dev.velo.flink.sql.testing.VeloTestClusters;
@@ -60,6 +61,8 @@ class SourceErrorScopeITCase {
         kafka.produceStrings("numbers", lines(false));
         kafka.createTopic("dirty", 2);
         kafka.produceStrings("dirty", lines(true));
+        kafka.createTopic("dirty-one-partition", 1);
+        kafka.produceStrings("dirty-one-partition", lines(true));
         Path dir = tmp.resolve("numbers");
         Files.createDirectories(dir);
         Files.write(dir.resolve("part-0.json"), lines(false), StandardCharsets.UTF_8);
@@ -231,5 +234,33 @@ class SourceErrorScopeITCase {
         assertThat(rows).allMatch(r -> String.valueOf(r.getField(3)).contains("deserialize"));
         // a value format cannot see the Kafka record's position (docs/semantics.md)
         assertThat(rows).allMatch(r -> r.getField(4) == null);
+    }
+
+    @Test
+    void kafkaSourceDeadLettersAreFlushedBeforeBarriersNotOncePerDeadLetter() throws Exception {
+        // Kafka decodes on the task thread: the chained velo-dlq-flush stage makes the dead letters
+        // durable before every checkpoint barrier and at the end of input, not one DLQ round trip
+        // per dead letter (which the guard falls back to when it has no such stage)
+        String myOption = UUID.randomUUID().toString();
+        String sinkId = UUID.randomUUID().toString();
+        JobID job =
+                insert(
+                        "'connector'='velo', 'velo.connector'='kafka',"
+                                + " 'source.failure_strategy'='SendToDLQ',"
+                                + " 'dlq.connector'='collecting', 'dlq.my-option'='"
+                                + myOption
+                                + "'",
+                        kafka("dirty-one-partition"),
+                        "SELECT id, id FROM src",
+                        sinkId);
+        assertThat(FailingSinkFactory.results(sinkId)).hasSize(ROWS - BAD.size());
+        assertThat(CollectingDlqSinkFactory.flushed(myOption)).hasSize(BAD.size());
+        // one partition, no checkpoint in a bounded job: the three dead letters in one flush
+        assertThat(CollectingDlqSinkFactory.nonEmptyFlushes(myOption)).isEqualTo(1);
+        long in = METRICS.sum(job, "source", "numRecordsIn");
+        long out = METRICS.sum(job, "source", "numRecordsOut");
+        long dead = METRICS.sum(job, "source", "numRecordsDeadLettered");
+        assertThat(dead).isEqualTo(BAD.size());
+        assertThat(in).isEqualTo(ROWS).isEqualTo(out + dead);
     }
 }

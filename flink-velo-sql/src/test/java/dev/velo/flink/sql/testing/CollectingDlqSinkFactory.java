@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -32,6 +33,13 @@ public class CollectingDlqSinkFactory implements DynamicTableSinkFactory {
             ConfigOptions.key("my-option").stringType().noDefaultValue();
 
     private static final Map<String, List<Row>> FLUSHED = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> NON_EMPTY_FLUSHES = new ConcurrentHashMap<>();
+
+    /** How many flushes of the writers of {@code myOption} had rows to make durable. */
+    public static int nonEmptyFlushes(String myOption) {
+        AtomicInteger n = NON_EMPTY_FLUSHES.get(myOption);
+        return n == null ? 0 : n.get();
+    }
 
     /** The rows flushed by the writers of {@code myOption}, as external rows. */
     public static List<Row> flushed(String myOption) {
@@ -118,6 +126,11 @@ public class CollectingDlqSinkFactory implements DynamicTableSinkFactory {
 
                 @Override
                 public void flush(boolean endOfInput) {
+                    if (!pending.isEmpty()) {
+                        NON_EMPTY_FLUSHES
+                                .computeIfAbsent(myOption, k -> new AtomicInteger())
+                                .incrementAndGet();
+                    }
                     FLUSHED.computeIfAbsent(myOption, k -> new CopyOnWriteArrayList<>())
                             .addAll(pending);
                     pending.clear();

@@ -62,11 +62,20 @@ public final class VeloMetrics {
      * numRecordsOutErrors}) or a {@link SourceReaderMetricGroup} ({@code numRecordsInErrors}).
      */
     public static VeloMetrics register(MetricGroup parent) {
+        return register(parent, parent);
+    }
+
+    /**
+     * Registers the metrics on {@code parent.addGroup("velo")}; failed records also count in the
+     * FLIP-33 error counter of {@code flinkGroup} (a sink writer's or source reader's group, of
+     * which {@code parent} may be a subgroup).
+     */
+    public static VeloMetrics register(MetricGroup parent, MetricGroup flinkGroup) {
         Counter standardErrors = null;
-        if (parent instanceof SinkWriterMetricGroup) {
-            standardErrors = ((SinkWriterMetricGroup) parent).getNumRecordsOutErrorsCounter();
-        } else if (parent instanceof SourceReaderMetricGroup) {
-            standardErrors = ((SourceReaderMetricGroup) parent).getNumRecordsInErrorsCounter();
+        if (flinkGroup instanceof SinkWriterMetricGroup) {
+            standardErrors = ((SinkWriterMetricGroup) flinkGroup).getNumRecordsOutErrorsCounter();
+        } else if (flinkGroup instanceof SourceReaderMetricGroup) {
+            standardErrors = ((SourceReaderMetricGroup) flinkGroup).getNumRecordsInErrorsCounter();
         }
         return new VeloMetrics(parent.addGroup(GROUP), standardErrors);
     }

@@ -83,7 +83,7 @@ final class DecodeGuard implements AutoCloseable {
         this.subtask = subtask;
         this.metrics =
                 VeloMetrics.register(
-                        group.addGroup(METRIC_GROUP_PREFIX + settings.tableName + "]"));
+                        group.addGroup(METRIC_GROUP_PREFIX + settings.tableName + "]"), group);
         this.dlqWriter =
                 settings.dlq == null || !settings.failure.mayDeadLetter()
                         ? null

@@ -14,10 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
@@ -66,6 +70,9 @@ class SourceErrorScopeITCase {
         Path dir = tmp.resolve("numbers");
         Files.createDirectories(dir);
         Files.write(dir.resolve("part-0.json"), lines(false), StandardCharsets.UTF_8);
+        Path dirty = tmp.resolve("dirty-numbers");
+        Files.createDirectories(dirty);
+        Files.write(dirty.resolve("part-0.json"), lines(true), StandardCharsets.UTF_8);
     }
 
     @AfterAll
@@ -262,5 +269,29 @@ class SourceErrorScopeITCase {
         long dead = METRICS.sum(job, "source", "numRecordsDeadLettered");
         assertThat(dead).isEqualTo(BAD.size());
         assertThat(in).isEqualTo(ROWS).isEqualTo(out + dead);
+    }
+
+    @Test
+    void droppedRecordsOfAFileSourceCountInFlinksNumRecordsInErrors() throws Exception {
+        // FLIP-33: a dashboard watching the source reader's numRecordsInErrors sees velo's drops
+        String sinkId = UUID.randomUUID().toString();
+        JobID job =
+                insert(
+                        "'connector'='velo', 'velo.connector'='filesystem',"
+                                + " 'source.failure_strategy'='LogAndContinue'",
+                        "'path'='" + tmp.resolve("dirty-numbers").toUri() + "', 'format'='json'",
+                        "SELECT id, id FROM src",
+                        sinkId);
+        assertThat(FailingSinkFactory.results(sinkId)).hasSize(ROWS - BAD.size());
+        assertThat(METRICS.sum(job, "source", "numRecordsDropped")).isEqualTo(BAD.size());
+        long standard = 0;
+        for (Map.Entry<MetricGroup, Map<String, Metric>> e :
+                REPORTER.getMetricsByGroup().entrySet()) {
+            if (job.toString().equals(e.getKey().getAllVariables().get("<job_id>"))
+                    && e.getValue().get("numRecordsInErrors") instanceof Counter) {
+                standard += ((Counter) e.getValue().get("numRecordsInErrors")).getCount();
+            }
+        }
+        assertThat(standard).isEqualTo(BAD.size());
     }
 }

@@ -110,7 +110,33 @@ public final class VeloSql {
 
     /** Translates a script into Flink statements and what was decided on the way. */
     public VeloTranslation translateScript(String script) {
-        return new ScriptTranslator(environment, baseDirectory, wrapperConnector).translate(script);
+        return new ScriptTranslator(environment, baseDirectory, wrapperConnector, false)
+                .translate(script);
+    }
+
+    /**
+     * Checks a script without needing everything a run needs: every error is returned in {@link
+     * VeloTranslation#errors()} (a syntax error the translator cannot get past is thrown), and
+     * options that configure a table the script does not declare (it may be declared in a catalog
+     * or config file) are checked and reported in {@link VeloTranslation#warnings()}.
+     */
+    public VeloTranslation validateScript(String script) {
+        try {
+            return new ScriptTranslator(environment, baseDirectory, wrapperConnector, true)
+                    .translate(script);
+        } catch (VeloSqlException e) {
+            // the lexer, a variable or an unbalanced parenthesis stops the translator
+            return new VeloTranslation(
+                    List.of(),
+                    List.of(),
+                    Map.of(),
+                    Map.of(),
+                    null,
+                    List.of(),
+                    Map.of(),
+                    e.getErrors(),
+                    List.of());
+        }
     }
 
     /**

@@ -31,9 +31,13 @@ final class OptionCheck {
         final String key;
         final String message;
 
+        /** The key itself is unknown (the error is at the key, not at the value). */
+        final boolean unknownKey;
+
         Problem(String key, String message) {
             this.key = key;
             this.message = message;
+            this.unknownKey = message.contains("unknown option '" + key + "'");
         }
     }
 

@@ -141,6 +141,28 @@ final class ScriptTranslator {
                 warnings);
     }
 
+    /** The option key written before the value token {@code value} ({@code 'k' = value}). */
+    private Token keyBefore(Token value) {
+        int lo = 0;
+        int hi = tokens.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (tokens.get(mid).start < value.start) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if (tokens.get(lo) != value || lo < 2 || !tokens.get(lo - 1).isSymbol("=")) {
+            return value;
+        }
+        int key = lo - 2;
+        while (key >= 2 && tokens.get(key - 1).isSymbol(".")) {
+            key -= 2;
+        }
+        return tokens.get(key);
+    }
+
     private static int byPosition(VeloSqlException a, VeloSqlException b) {
         return a.getLine() != b.getLine()
                 ? Integer.compare(a.getLine(), b.getLine())
@@ -164,6 +186,8 @@ final class ScriptTranslator {
                 Token at = p.key == null ? null : decl.optionTokens.get(p.key);
                 if (at == null) {
                     at = decl.at;
+                } else if (p.unknownKey) {
+                    at = keyBefore(at);
                 }
                 errors.add(
                         at == null

@@ -188,7 +188,7 @@ class VeloSqlTranslatorTest {
         List<VeloSqlException> all = e.getErrors();
         assertThat(all)
                 .extracting(x -> x.getLine() + ":" + x.getColumn())
-                .containsExactly("2:22", "3:22", "4:24", "5:18", "7:29", "8:18");
+                .containsExactly("2:22", "3:22", "4:24", "5:18", "7:29", "8:3");
         assertThat(all.get(0).getDetail()).contains("Did you mean 'fixed_size'?");
         assertThat(all.get(1).getDetail()).contains("Did you mean 'false'?");
         assertThat(all.get(2).getDetail()).contains("Did you mean 'SendToDLQ'?");

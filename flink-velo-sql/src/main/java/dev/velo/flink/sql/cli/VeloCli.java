@@ -122,7 +122,7 @@ public final class VeloCli {
             out.print(t.toScript());
             return OK;
         } catch (VeloSqlException e) {
-            err.println(position(script, e));
+            e.getErrors().forEach(x -> err.println(position(script, x)));
             return ERRORS;
         } catch (RuntimeException e) {
             err.println("velo: " + messages(e));
@@ -141,8 +141,10 @@ public final class VeloCli {
         Map<String, Map<String, String>> tables = new LinkedHashMap<>();
         List<String> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        try {
-            VeloTranslation t = translator(script).translateScript(script.text);
+        VeloTranslation t = translator(script).validateScript(script.text);
+        t.errors().forEach(e -> errors.add(position(script, e)));
+        t.warnings().forEach(w -> warnings.add(position(script, w)));
+        if (errors.isEmpty()) {
             for (Map.Entry<String, Map<String, String>> table : t.veloTables().entrySet()) {
                 try {
                     EffectiveOptions effective =
@@ -153,8 +155,6 @@ public final class VeloCli {
                     errors.add(messages(e));
                 }
             }
-        } catch (VeloSqlException e) {
-            errors.add(position(script, e));
         }
         if (json) {
             StringBuilder sb = new StringBuilder("{\"tables\":[");
@@ -168,7 +168,11 @@ public final class VeloCli {
                         .append('}');
                 sep = ",";
             }
-            sb.append("],\"errors\":").append(Json.strings(errors)).append('}');
+            sb.append("],\"errors\":")
+                    .append(Json.strings(errors))
+                    .append(",\"warnings\":")
+                    .append(Json.strings(warnings))
+                    .append('}');
             out.println(sb);
         } else {
             for (Map.Entry<String, Map<String, String>> table : tables.entrySet()) {
@@ -239,7 +243,7 @@ public final class VeloCli {
             }
             return OK;
         } catch (VeloSqlException e) {
-            err.println(position(script, e));
+            e.getErrors().forEach(x -> err.println(position(script, x)));
             return ERRORS;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

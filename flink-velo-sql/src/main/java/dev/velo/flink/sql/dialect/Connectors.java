@@ -65,6 +65,22 @@ final class Connectors {
         Set<String> used = new HashSet<>(List.of("type", "config_file", "schema", "extends"));
         String type = cfg.get("type");
         if (type == null) {
+            type = inferType(cfg, source);
+            if (type != null) {
+                notes.add(
+                        "'"
+                                + name
+                                + "' is a "
+                                + type
+                                + (type.startsWith("file")
+                                        ? " (a path is given)"
+                                        : " (a topic or brokers are given)")
+                                + "; write '"
+                                + name
+                                + ".type' to say so");
+            }
+        }
+        if (type == null) {
             throw lexer.error(
                     at.start,
                     "'"
@@ -141,6 +157,26 @@ final class Connectors {
             mapped.columns = quoteReserved(schema);
         }
         return mapped;
+    }
+
+    /**
+     * The type a source or sink without {@code type} has, from its keys as Velostream's parser
+     * reads them: a {@code path} means a file, a topic or brokers mean Kafka; null when neither.
+     */
+    static String inferType(Map<String, String> keys, boolean source) {
+        String side = source ? "_source" : "_sink";
+        for (String k : List.of("path", "file.path", "file_path")) {
+            if (keys.containsKey(k)) {
+                return "file" + side;
+            }
+        }
+        for (String k :
+                List.of("topic", "topic.name", "topic_name", "bootstrap.servers", "brokers")) {
+            if (keys.containsKey(k)) {
+                return "kafka" + side;
+            }
+        }
+        return null;
     }
 
     private void mapKafka(

@@ -46,10 +46,24 @@ final class ScriptTranslator {
     private boolean anyFileSource;
     private Integer scriptBatchSize;
 
-    ScriptTranslator(Map<String, String> environment, Path baseDirectory, String wrapperConnector) {
+    /** validate: an undeclared table's options are a warning, errors are returned, not thrown. */
+    private final boolean lenient;
+
+    private final List<VeloSqlException> errors = new ArrayList<>();
+    private final List<VeloSqlException> warnings = new ArrayList<>();
+
+    /** Options of source tables the script does not declare, checked like a table's. */
+    private final List<TableDecl> undeclared = new ArrayList<>();
+
+    ScriptTranslator(
+            Map<String, String> environment,
+            Path baseDirectory,
+            String wrapperConnector,
+            boolean lenient) {
         this.environment = environment;
         this.baseDirectory = baseDirectory;
         this.wrapperConnector = wrapperConnector;
+        this.lenient = lenient;
     }
 
     VeloTranslation translate(String script) {
@@ -59,7 +73,17 @@ final class ScriptTranslator {
         tokens = lexer.tokenize();
         boolean explicitMode = runtimeMode != null;
         for (int[] range : splitStatements()) {
-            translateStatement(range[0], range[1]);
+            try {
+                translateStatement(range[0], range[1]);
+            } catch (VeloSqlException e) {
+                // report it and go on: every error of a script in one run
+                errors.add(e);
+            }
+        }
+        checkOptions();
+        errors.sort(ScriptTranslator::byPosition);
+        if (!lenient && !errors.isEmpty()) {
+            throw VeloSqlException.of(errors);
         }
         if (!explicitMode && runtimeMode == null && anyFileSource && !anyNonFileSource) {
             runtimeMode = RuntimeExecutionMode.BATCH;
@@ -99,9 +123,78 @@ final class ScriptTranslator {
                 statements.add((String) o);
             }
         }
+        if (lenient) {
+            for (TableDecl decl : undeclared) {
+                veloTables.putIfAbsent(decl.name, new LinkedHashMap<>(decl.options));
+            }
+        }
         notes.forEach(n -> LOG.info("velo dialect: {}", n));
         return new VeloTranslation(
-                statements, positions, veloTables, annotations, runtimeMode, notes, eager);
+                statements,
+                positions,
+                veloTables,
+                annotations,
+                runtimeMode,
+                notes,
+                eager,
+                errors,
+                warnings);
+    }
+
+    /** The option key written before the value token {@code value} ({@code 'k' = value}). */
+    private Token keyBefore(Token value) {
+        int lo = 0;
+        int hi = tokens.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (tokens.get(mid).start < value.start) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if (tokens.get(lo) != value || lo < 2 || !tokens.get(lo - 1).isSymbol("=")) {
+            return value;
+        }
+        int key = lo - 2;
+        while (key >= 2 && tokens.get(key - 1).isSymbol(".")) {
+            key -= 2;
+        }
+        return tokens.get(key);
+    }
+
+    private static int byPosition(VeloSqlException a, VeloSqlException b) {
+        return a.getLine() != b.getLine()
+                ? Integer.compare(a.getLine(), b.getLine())
+                : Integer.compare(a.getColumn(), b.getColumn());
+    }
+
+    /** Checks the velo option values of every velo table; each error at its value. */
+    private void checkOptions() {
+        List<TableDecl> checked = new ArrayList<>();
+        for (Object o : output) {
+            if (o instanceof TableDecl) {
+                TableDecl decl = (TableDecl) o;
+                if (!decl.asView && wrapperConnector.equals(decl.options.get("connector"))) {
+                    checked.add(decl);
+                }
+            }
+        }
+        checked.addAll(undeclared);
+        for (TableDecl decl : checked) {
+            for (OptionCheck.Problem p : OptionCheck.check(decl.name, decl.options)) {
+                Token at = p.key == null ? null : decl.optionTokens.get(p.key);
+                if (at == null) {
+                    at = decl.at;
+                } else if (p.unknownKey) {
+                    at = keyBefore(at);
+                }
+                errors.add(
+                        at == null
+                                ? new VeloSqlException(decl.line, 1, p.message)
+                                : new VeloSqlException(at.line, at.column, p.message));
+            }
+        }
     }
 
     private void emit(Object statement, Token at) {
@@ -145,10 +238,12 @@ final class ScriptTranslator {
                     scriptBatchSize = -1;
                 }
                 if (scriptBatchSize <= 0) {
-                    throw new VeloSqlException(
-                            i + 1,
-                            column,
-                            "@batch_size: '" + value + "' is not a positive integer");
+                    scriptBatchSize = null;
+                    errors.add(
+                            new VeloSqlException(
+                                    i + 1,
+                                    column,
+                                    "@batch_size: '" + value + "' is not a positive integer"));
                 }
             } else if (name.equals("job_mode")) {
                 String mode = value.toLowerCase(Locale.ROOT);
@@ -363,7 +458,8 @@ final class ScriptTranslator {
                         ? lexer.text().substring(tokens.get(close).end, tokens.get(last).end)
                         : "";
         Map<String, Token> keyTokens = new LinkedHashMap<>();
-        decl.options = parseOptions(withAt + 1, close, keyTokens);
+        decl.options = parseOptions(withAt + 1, close, keyTokens, decl.optionTokens);
+        decl.at = tokens.get(first);
         String connector = decl.options.get("connector");
         if (connector != null && !connector.equals(wrapperConnector)) {
             for (Map.Entry<String, Token> e : keyTokens.entrySet()) {
@@ -416,7 +512,7 @@ final class ScriptTranslator {
 
     /** Parses {@code ( 'k' = 'v', ... )} between the given parentheses. */
     private LinkedHashMap<String, String> parseOptions(
-            int open, int close, Map<String, Token> keyTokens) {
+            int open, int close, Map<String, Token> keyTokens, Map<String, Token> valueTokens) {
         LinkedHashMap<String, String> options = new LinkedHashMap<>();
         int i = open + 1;
         while (i < close) {
@@ -454,6 +550,7 @@ final class ScriptTranslator {
                 throw lexer.error(tokens.get(close).start, "option '" + key + "' has no value");
             }
             Token valueToken = tokens.get(i);
+            valueTokens.put(key, valueToken);
             String value;
             if (valueToken.kind == Token.Kind.STRING) {
                 value = valueToken.stringValue();
@@ -535,6 +632,7 @@ final class ScriptTranslator {
         int end = last;
         LinkedHashMap<String, String> with = new LinkedHashMap<>();
         Map<String, Token> keyTokens = new LinkedHashMap<>();
+        Map<String, Token> valueTokens = new LinkedHashMap<>();
         String into = null;
         boolean changed = true;
         while (changed && end >= bodyFirst) {
@@ -543,7 +641,7 @@ final class ScriptTranslator {
             if (t.isSymbol(")")) {
                 int open = openOf(end, bodyFirst);
                 if (open > bodyFirst && tokens.get(open - 1).isWord("WITH") && with.isEmpty()) {
-                    with = parseOptions(open, end, keyTokens);
+                    with = parseOptions(open, end, keyTokens, valueTokens);
                     end = open - 2;
                     changed = true;
                 }
@@ -596,9 +694,14 @@ final class ScriptTranslator {
         }
         Map<String, LinkedHashMap<String, String>> groups = new LinkedHashMap<>();
         Map<String, Token> groupTokens = new LinkedHashMap<>();
+        // group -> key within the group -> the key as written
+        Map<String, Map<String, String>> groupKeys = new LinkedHashMap<>();
         LinkedHashMap<String, String> sourceKeys = new LinkedHashMap<>();
         LinkedHashMap<String, String> veloKeys = new LinkedHashMap<>();
         LinkedHashMap<String, String> plainKeys = new LinkedHashMap<>();
+        // Velostream's generic keys: source.* / sink.* address the stream's own source and sink
+        LinkedHashMap<String, String> genericSource = new LinkedHashMap<>();
+        LinkedHashMap<String, String> genericSink = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : with.entrySet()) {
             String key = e.getKey();
             String group = longestPrefix(key, known);
@@ -606,12 +709,62 @@ final class ScriptTranslator {
                 groups.computeIfAbsent(group, g -> new LinkedHashMap<>())
                         .put(key.substring(group.length() + 1), e.getValue());
                 groupTokens.putIfAbsent(group, keyTokens.get(key));
+                groupKeys
+                        .computeIfAbsent(group, g -> new LinkedHashMap<>())
+                        .put(key.substring(group.length() + 1), key);
+            } else if (VeloKeys.isSourceKey(key) && !VeloKeys.isSourceSideKey(key)) {
+                genericSource.put(key, e.getValue());
             } else if (VeloKeys.isSourceKey(key)) {
                 sourceKeys.put(key, e.getValue());
             } else if (VeloKeys.isVeloKey(key)) {
                 veloKeys.put(key, e.getValue());
+            } else if (VeloKeys.isSinkKey(key)) {
+                genericSink.put(key, e.getValue());
             } else {
                 plainKeys.put(key, e.getValue());
+            }
+        }
+        if (!genericSink.isEmpty()) {
+            if (plainKeys.containsKey("connector")) {
+                // Flink connector keys such as sink.parallelism of the given connector
+                plainKeys.putAll(genericSink);
+            } else {
+                String sinkGroupName = into != null ? into : name;
+                addGeneric(
+                        sinkGroupName,
+                        genericSink,
+                        "sink.",
+                        groups,
+                        groupTokens,
+                        groupKeys,
+                        keyTokens);
+            }
+        }
+        if (!genericSource.isEmpty()) {
+            String firstKey = genericSource.keySet().iterator().next();
+            if (sources.size() != 1) {
+                throw lexer.error(
+                        keyTokens.get(firstKey).start,
+                        "'"
+                                + firstKey
+                                + "' addresses the stream's source, but the query reads "
+                                + (sources.isEmpty() ? "no table" : String.join(", ", sources))
+                                + "; prefix the key with the source's name instead");
+            }
+            String source = sources.iterator().next();
+            TableDecl declared = lookup(source);
+            if (declared != null && declared.generatedFrom == null && !groups.containsKey(source)) {
+                // a CREATE TABLE of the script: the keys go onto it, as before
+                sourceKeys.putAll(genericSource);
+            } else {
+                addGeneric(
+                        source,
+                        genericSource,
+                        "source.",
+                        groups,
+                        groupTokens,
+                        groupKeys,
+                        keyTokens);
             }
         }
 
@@ -622,20 +775,11 @@ final class ScriptTranslator {
             TableDecl decl = lookup(source);
             if (group != null) {
                 decl = declareSource(source, group, groupTokens.get(source), decl);
+                groupTokens(decl, groupKeys.get(source), valueTokens);
             }
             if (decl == null) {
                 if (!sourceKeys.isEmpty()) {
-                    Token at = keyTokens.get(sourceKeys.keySet().iterator().next());
-                    throw lexer.error(
-                            at.start,
-                            "'"
-                                    + sourceKeys.keySet().iterator().next()
-                                    + "' configures source table '"
-                                    + source
-                                    + "', which this script does not declare; declare it with"
-                                    + " CREATE TABLE or '"
-                                    + source
-                                    + ".type' = 'kafka_source' | 'file_source'");
+                    undeclaredSource(source, sourceKeys, veloKeys, keyTokens, valueTokens);
                 }
                 anyNonFileSource = true;
                 continue;
@@ -666,7 +810,9 @@ final class ScriptTranslator {
                 anyNonFileSource = true;
             }
             if (!sourceKeys.isEmpty()) {
-                decl.options.putAll(sourceSideOptions(sourceKeys, veloKeys));
+                Map<String, String> side = sourceSideOptions(sourceKeys, veloKeys);
+                decl.options.putAll(side);
+                sideTokens(side, valueTokens, decl.optionTokens);
                 decl.modified = true;
                 wrap(decl);
             }
@@ -675,17 +821,21 @@ final class ScriptTranslator {
         // the sink table's connector: (a) <sink>.type keys, (b) plain keys, (c) print
         String sinkName = into != null && groups.containsKey(into) ? into : name;
         LinkedHashMap<String, String> sinkGroup = groups.remove(sinkName);
+        String sinkGroupName = sinkName;
         if (into != null) {
-            LinkedHashMap<String, String> other =
-                    groups.remove(sinkName.equals(into) ? name : into);
+            String otherName = sinkName.equals(into) ? name : into;
+            LinkedHashMap<String, String> other = groups.remove(otherName);
             if (sinkGroup == null) {
                 sinkGroup = other;
+                sinkGroupName = otherName;
             }
         }
         LinkedHashMap<String, String> delegate = new LinkedHashMap<>();
         boolean defaultSink = false;
         if (sinkGroup != null
-                && (sinkGroup.containsKey("type") || sinkGroup.containsKey("config_file"))) {
+                && (sinkGroup.containsKey("type")
+                        || sinkGroup.containsKey("config_file")
+                        || Connectors.inferType(sinkGroup, false) != null)) {
             Token at =
                     groupTokens.getOrDefault(sinkName, groupTokens.get(into == null ? name : into));
             Connectors.Mapped mapped = connectors().map(name, false, sinkGroup, at);
@@ -787,8 +937,139 @@ final class ScriptTranslator {
             sink.options.putAll(delegate);
         }
         sink.options.putAll(veloKeys);
+        sink.at = tokens.get(first);
+        Map<String, String> writtenSinkKeys = groupKeys.getOrDefault(sinkGroupName, Map.of());
+        for (String key : veloKeys.keySet()) {
+            Token value = valueTokens.get(key);
+            if (value == null && writtenSinkKeys.containsKey(key)) {
+                value = valueTokens.get(writtenSinkKeys.get(key));
+            }
+            if (value != null) {
+                sink.optionTokens.put(key, value);
+            }
+        }
         register(sink);
         emit(sink, tokens.get(first));
+    }
+
+    /**
+     * Moves Velostream's generic {@code source.*}/{@code sink.*} keys into the group of the table
+     * they address, e.g. {@code 'sink.path'} to the sink's {@code path}; the table-prefixed form of
+     * the same key may not be given as well.
+     */
+    private void addGeneric(
+            String table,
+            Map<String, String> generic,
+            String prefix,
+            Map<String, LinkedHashMap<String, String>> groups,
+            Map<String, Token> groupTokens,
+            Map<String, Map<String, String>> groupKeys,
+            Map<String, Token> keyTokens) {
+        LinkedHashMap<String, String> group =
+                groups.computeIfAbsent(table, g -> new LinkedHashMap<>());
+        Map<String, String> written = groupKeys.computeIfAbsent(table, g -> new LinkedHashMap<>());
+        for (Map.Entry<String, String> e : generic.entrySet()) {
+            String key = e.getKey().substring(prefix.length());
+            Token at = keyTokens.get(e.getKey());
+            if (group.containsKey(key)) {
+                throw lexer.error(
+                        at.start,
+                        "'"
+                                + e.getKey()
+                                + "' and '"
+                                + written.get(key)
+                                + "' both set "
+                                + table
+                                + "'s "
+                                + key
+                                + "; give only one of them");
+            }
+            group.put(key, e.getValue());
+            written.put(key, e.getKey());
+            groupTokens.putIfAbsent(table, at);
+        }
+    }
+
+    /**
+     * Options for a source the script does not declare (it may live in a catalog or a config file):
+     * checked like a table's; a warning for validate, an error for translate and run.
+     */
+    private void undeclaredSource(
+            String source,
+            Map<String, String> sourceKeys,
+            Map<String, String> streamVeloKeys,
+            Map<String, Token> keyTokens,
+            Map<String, Token> valueTokens) {
+        String firstKey = sourceKeys.keySet().iterator().next();
+        Token at = keyTokens.get(firstKey);
+        TableDecl pseudo = new TableDecl();
+        pseudo.name = source;
+        pseudo.line = at.line;
+        pseudo.at = at;
+        pseudo.options.put("connector", wrapperConnector);
+        Map<String, String> side = sourceSideOptions(sourceKeys, streamVeloKeys);
+        pseudo.options.putAll(side);
+        sideTokens(side, valueTokens, pseudo.optionTokens);
+        undeclared.add(pseudo);
+        String what =
+                "'"
+                        + firstKey
+                        + "' configures source table '"
+                        + source
+                        + "', which this script does not declare";
+        String declare =
+                "CREATE TABLE "
+                        + source
+                        + " or '"
+                        + source
+                        + ".type' = 'kafka_source' | 'file_source'";
+        if (lenient) {
+            warnings.add(
+                    lexer.error(
+                            at.start,
+                            what
+                                    + "; its options are checked here, but 'velo run' and 'velo"
+                                    + " translate' need the declaration: "
+                                    + declare));
+        } else {
+            errors.add(
+                    lexer.error(
+                            at.start,
+                            what
+                                    + "; translating or running the script needs the declaration:"
+                                    + " declare it with "
+                                    + declare
+                                    + " ('velo validate' checks the options without it)"));
+        }
+    }
+
+    /** Value positions of source-side options ({@code dlq.x} was written {@code source.dlq.x}). */
+    private static void sideTokens(
+            Map<String, String> side, Map<String, Token> valueTokens, Map<String, Token> into) {
+        for (String key : side.keySet()) {
+            Token t = valueTokens.get(key);
+            if (t == null) {
+                t = valueTokens.get("source." + key);
+            }
+            if (t != null) {
+                into.put(key, t);
+            }
+        }
+    }
+
+    /** Value positions of a table declared by {@code <name>.*} (or generic) keys. */
+    private static void groupTokens(
+            TableDecl decl, Map<String, String> written, Map<String, Token> valueTokens) {
+        if (decl == null || written == null) {
+            return;
+        }
+        written.forEach(
+                (key, as) -> {
+                    Token t = valueTokens.get(as);
+                    if (t != null) {
+                        decl.optionTokens.putIfAbsent(key, t);
+                    }
+                });
     }
 
     /**
@@ -863,7 +1144,8 @@ final class ScriptTranslator {
                         ? lexer.text().substring(tokens.get(close).end, tokens.get(last).end)
                         : "";
         Map<String, Token> keyTokens = new LinkedHashMap<>();
-        decl.options = parseOptions(withAt + 1, close, keyTokens);
+        decl.options = parseOptions(withAt + 1, close, keyTokens, decl.optionTokens);
+        decl.at = tokens.get(first);
         decl.modified = true;
         if (decl.options.containsKey("connector")) {
             for (String key : keyTokens.keySet()) {
@@ -897,6 +1179,7 @@ final class ScriptTranslator {
         decl.name = source;
         decl.line = at.line;
         decl.generatedFrom = new LinkedHashMap<>(group);
+        decl.at = at;
         decl.fileSource = mapped.fileSource;
         decl.modified = true;
         if (mapped.fileSource) {
@@ -1076,6 +1359,12 @@ final class ScriptTranslator {
         String ctasQuery;
         boolean columnsGiven;
         boolean readLater;
+
+        /** Where the table is declared (its statement or first key). */
+        Token at;
+
+        /** Option key -> the token of its value in the script. */
+        Map<String, Token> optionTokens = new LinkedHashMap<>();
 
         String render() {
             if (asView) {

@@ -17,4 +17,18 @@ final class VeloKeys {
     static boolean isSourceKey(String key) {
         return key.startsWith("source.");
     }
+
+    /**
+     * A {@code source.*} key flink-velo applies to the stream's source table ({@code
+     * source.failure_strategy}, {@code source.dlq.*}, ...); other {@code source.*} keys ({@code
+     * source.format}, {@code source.path}) address the source itself, as in Velostream.
+     */
+    static boolean isSourceSideKey(String key) {
+        return isVeloKey(key) || key.startsWith("source.dlq.");
+    }
+
+    /** A generic {@code sink.*} key that addresses the stream's sink, e.g. {@code sink.path}. */
+    static boolean isSinkKey(String key) {
+        return key.startsWith("sink.") && !isVeloKey(key);
+    }
 }

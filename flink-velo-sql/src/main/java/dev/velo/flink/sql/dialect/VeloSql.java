@@ -62,7 +62,11 @@ import org.apache.flink.table.api.ValidationException;
  * field, typed BIGINT, DOUBLE or BOOLEAN when the first 100 rows all parse so, else STRING; the
  * header row itself is filtered out by a view — or, for a JSON-lines file, from the fields of its
  * first 100 objects (BIGINT, DOUBLE, BOOLEAN, else STRING). When every source is a file, the script
- * runs in batch mode unless {@code -- @job_mode: streaming} says otherwise.
+ * runs in batch mode unless {@code -- @job_mode: streaming} says otherwise. Without {@code .type}
+ * the connector is inferred: a {@code path} means a file, a {@code topic} or brokers mean Kafka.
+ * Velostream's generic {@code source.*}/{@code sink.*} keys that are not velo keys ({@code
+ * 'source.format'}, {@code 'sink.path'}) are the keys of the stream's own (single) source and of
+ * its sink, the same as the table-prefixed form.
  *
  * <h2>Script-level features</h2>
  *
@@ -70,7 +74,10 @@ import org.apache.flink.table.api.ValidationException;
  * environment (outside comments); {@code -- @batch_size: N} makes {@code fixed_size} with {@code
  * batch.size = N} the default of every CREATE STREAM sink; {@code -- @job_mode: batch|streaming}
  * selects Flink's runtime mode (other values are recorded). Errors are {@link VeloSqlException}s
- * with line and column.
+ * with line and column; the translator reports every error of a script ({@link
+ * VeloSqlException#getErrors()}), every invalid velo option value at its value, with a "did you
+ * mean" for a near miss. {@link #validateScript} returns the errors instead and treats options of a
+ * source the script does not declare as a warning.
  */
 @PublicEvolving
 public final class VeloSql {
@@ -110,7 +117,33 @@ public final class VeloSql {
 
     /** Translates a script into Flink statements and what was decided on the way. */
     public VeloTranslation translateScript(String script) {
-        return new ScriptTranslator(environment, baseDirectory, wrapperConnector).translate(script);
+        return new ScriptTranslator(environment, baseDirectory, wrapperConnector, false)
+                .translate(script);
+    }
+
+    /**
+     * Checks a script without needing everything a run needs: every error is returned in {@link
+     * VeloTranslation#errors()} (a syntax error the translator cannot get past is thrown), and
+     * options that configure a table the script does not declare (it may be declared in a catalog
+     * or config file) are checked and reported in {@link VeloTranslation#warnings()}.
+     */
+    public VeloTranslation validateScript(String script) {
+        try {
+            return new ScriptTranslator(environment, baseDirectory, wrapperConnector, true)
+                    .translate(script);
+        } catch (VeloSqlException e) {
+            // the lexer, a variable or an unbalanced parenthesis stops the translator
+            return new VeloTranslation(
+                    List.of(),
+                    List.of(),
+                    Map.of(),
+                    Map.of(),
+                    null,
+                    List.of(),
+                    Map.of(),
+                    e.getErrors(),
+                    List.of());
+        }
     }
 
     /**

@@ -22,6 +22,8 @@ public final class VeloTranslation {
     private final RuntimeExecutionMode runtimeMode;
     private final List<String> notes;
     private final Map<Integer, EagerTable> eagerTables;
+    private final List<VeloSqlException> errors;
+    private final List<VeloSqlException> warnings;
 
     /** A CTAS whose table a later statement reads, so it is created before the job runs. */
     static final class EagerTable {
@@ -43,7 +45,9 @@ public final class VeloTranslation {
             Map<String, String> annotations,
             RuntimeExecutionMode runtimeMode,
             List<String> notes,
-            Map<Integer, EagerTable> eagerTables) {
+            Map<Integer, EagerTable> eagerTables,
+            List<VeloSqlException> errors,
+            List<VeloSqlException> warnings) {
         this.statements = List.copyOf(statements);
         this.positions = List.copyOf(positions);
         this.veloTables = Collections.unmodifiableMap(new LinkedHashMap<>(veloTables));
@@ -51,6 +55,24 @@ public final class VeloTranslation {
         this.runtimeMode = runtimeMode;
         this.notes = List.copyOf(notes);
         this.eagerTables = new LinkedHashMap<>(eagerTables);
+        this.errors = List.copyOf(errors);
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * Every error of the script, with line and column, when it was checked by {@link
+     * VeloSql#validateScript}; {@link VeloSql#translateScript} throws them instead.
+     */
+    public List<VeloSqlException> errors() {
+        return errors;
+    }
+
+    /**
+     * What {@link VeloSql#validateScript} accepts but a run would not, e.g. options of a table the
+     * script does not declare; with line and column.
+     */
+    public List<VeloSqlException> warnings() {
+        return warnings;
     }
 
     /** By statement index: CTAS statements to run as CREATE TABLE + INSERT. */

@@ -130,6 +130,32 @@ class VeloCliRunITCase {
                 .containsExactlyInAnyOrder("Bob,200", "Dave,300", "Eve,250");
     }
 
+    @Test
+    void genericSourceAndSinkKeysRunCsvInJsonOut() throws IOException {
+        assumeTrue(veloFactoryAvailable(), "the velo table factory is not on the classpath yet");
+        Files.copy(
+                Path.of("src/test/resources/dialect/quickstart/hello_world_input.csv"),
+                dir.resolve("in.csv"));
+        Path script = dir.resolve("generic.sql");
+        Files.writeString(
+                script,
+                "CREATE STREAM high AS SELECT name, value FROM input_data WHERE value > 150\n"
+                        + "EMIT CHANGES\n"
+                        + "WITH (\n"
+                        + "    'source.path' = './in.csv',\n"
+                        + "    'source.format' = 'csv',\n"
+                        + "    'sink.path' = './output.json',\n"
+                        + "    'sink.format' = 'json'\n"
+                        + ");\n");
+        int code = velo("run", script.toString());
+        assertThat(code).as(errBytes.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(lines(dir.resolve("output.json")))
+                .containsExactlyInAnyOrder(
+                        "{\"name\":\"Bob\",\"value\":200}",
+                        "{\"name\":\"Dave\",\"value\":300}",
+                        "{\"name\":\"Eve\",\"value\":250}");
+    }
+
     static boolean veloFactoryAvailable() {
         try {
             FactoryUtil.discoverFactory(

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,7 +118,7 @@ class VeloCliTest {
         assertThat(json)
                 .startsWith("{\"tables\":[{\"name\":\"big\",\"options\":{")
                 .contains("\"batch.strategy\":\"fixed_size\"")
-                .endsWith("}}],\"errors\":[]}");
+                .endsWith("}}],\"errors\":[],\"warnings\":[]}");
     }
 
     @Test
@@ -136,7 +137,8 @@ class VeloCliTest {
                                 + "\"batch.strategy\":\"fixed_size\",\"batch.size\":\"100\","
                                 + "\"batch.max_size\":\"1000\",\"batch.timeout\":\"2000ms\","
                                 + "\"failure_strategy\":\"FailBatch\","
-                                + "\"source.failure_strategy\":\"FailBatch\"}}],\"errors\":[]}");
+                                + "\"source.failure_strategy\":\"FailBatch\"}}],\"errors\":[],"
+                                + "\"warnings\":[]}");
     }
 
     @Test
@@ -161,7 +163,114 @@ class VeloCliTest {
         assertThat(out().trim())
                 .isEqualTo(
                         "{\"tables\":[],\"errors\":[\"<-e>:1:17: expected AS SELECT ... after CREATE"
-                                + " STREAM s, found 'SELECT'\"]}");
+                                + " STREAM s, found 'SELECT'\"],\"warnings\":[]}");
+    }
+
+    static final List<String> SEED_EXAMPLES =
+            List.of(
+                    "01_fixed_size",
+                    "02_time_window",
+                    "03_memory_based",
+                    "04_adaptive_size",
+                    "05_low_latency",
+                    "06_mega_batch",
+                    "07_failure_strategy",
+                    "08_source_configuration",
+                    "09_combined");
+
+    private static Path seed(String name) {
+        return Path.of("src/test/resources/dialect/seed", name + ".sql");
+    }
+
+    @Test
+    void everySeedExampleValidatesAsWritten() {
+        for (String name : SEED_EXAMPLES) {
+            outBytes.reset();
+            errBytes.reset();
+            assertThat(velo("validate", seed(name).toString())).as(name).isZero();
+            assertThat(err()).as(name).doesNotContain("error:");
+            assertThat(out()).as(name).contains("valid: ");
+        }
+    }
+
+    @Test
+    void optionsOfAnUndeclaredSourceAreCheckedAndAWarning() {
+        Path file = seed("08_source_configuration");
+        assertThat(velo("validate", file.toString())).isZero();
+        assertThat(err())
+                .contains(
+                        "warning: "
+                                + file
+                                + ":4:5: 'source.failure_strategy' configures source"
+                                + " table 'kafka_source', which this script does not declare")
+                .contains("'velo run' and 'velo translate' need the declaration");
+        assertThat(out())
+                .contains("table kafka_source", "source.failure_strategy = RetryWithBackoff");
+    }
+
+    @Test
+    void combinedSeedExampleJsonHasWarnings() {
+        Path file = seed("09_combined");
+        assertThat(velo("validate", "--json", file.toString())).isZero();
+        String json = out().trim();
+        assertThat(json)
+                .contains(
+                        "\"errors\":[],\"warnings\":[\""
+                                + file
+                                + ":17:5: 'source.failure_strategy'")
+                .contains("{\"name\":\"optimized_stream\"", "{\"name\":\"kafka_source\"")
+                .contains("\"source.failure_strategy\":\"LogAndContinue\"");
+    }
+
+    @Test
+    void translateAndRunNeedTheDeclarationAndSaySo() {
+        Path file = seed("08_source_configuration");
+        assertThat(velo("translate", file.toString())).isEqualTo(1);
+        assertThat(err())
+                .startsWith(file + ":4:5: 'source.failure_strategy' configures source table")
+                .contains("needs the declaration", "CREATE TABLE kafka_source");
+        errBytes.reset();
+        assertThat(velo("run", file.toString())).isEqualTo(1);
+        assertThat(err()).contains("needs the declaration").doesNotContain("\tat ");
+    }
+
+    static final String THREE_ERRORS =
+            "CREATE STREAM a AS SELECT * FROM t\n"
+                    + "WITH ('batch.strategy' = 'fixed_sise');\n"
+                    + "CREATE STREAM b AS SELECT * FROM nowhere\n"
+                    + "WITH ('source.failure_strategy' = 'Bogus');\n"
+                    + "CREATE STREAM c AS SELECT * FROM t\n"
+                    + "WITH ('batch.enable' = 'ture');\n";
+
+    @Test
+    void validateReportsEveryErrorWithPositionAndSuggestion() throws IOException {
+        Path file = script(THREE_ERRORS);
+        assertThat(velo("validate", file.toString())).isEqualTo(1);
+        assertThat(err())
+                .contains("error: " + file + ":2:26: Table 'a': invalid value 'fixed_sise'")
+                .contains("Did you mean 'fixed_size'?")
+                .contains("error: " + file + ":4:35: Table 'nowhere': invalid value 'Bogus'")
+                .contains("error: " + file + ":6:24: Table 'c': invalid value 'ture'")
+                .contains("Did you mean 'true'?")
+                .contains("warning: " + file + ":4:7: 'source.failure_strategy' configures");
+        outBytes.reset();
+        assertThat(velo("validate", "--json", file.toString())).isEqualTo(1);
+        assertThat(out())
+                .contains("\"" + file + ":2:26: ", "\"" + file + ":4:35: ", "\"" + file + ":6:24: ")
+                .contains("\"warnings\":[\"" + file + ":4:7: ");
+    }
+
+    @Test
+    void translateReportsEveryErrorIncludingTheMissingDeclaration() throws IOException {
+        Path file = script(THREE_ERRORS);
+        assertThat(velo("translate", file.toString())).isEqualTo(1);
+        assertThat(err().lines())
+                .hasSize(4)
+                .anyMatch(l -> l.startsWith(file + ":2:26: "))
+                .anyMatch(l -> l.startsWith(file + ":4:7: ") && l.contains("needs the declaration"))
+                .anyMatch(l -> l.startsWith(file + ":4:35: ") && l.contains("Bogus"))
+                .anyMatch(l -> l.startsWith(file + ":6:24: "));
+        assertThat(out()).isEmpty();
     }
 
     @Test

@@ -124,6 +124,159 @@ class VeloSqlTranslatorTest {
         assertThat(e.getMessage()).contains("nowhere", "source.failure_strategy");
     }
 
+    private VeloTranslation validate(String script) {
+        return VeloSql.builder()
+                .environment(Map.of())
+                .baseDirectory(dir)
+                .build()
+                .validateScript(script);
+    }
+
+    @Test
+    void validateChecksTheOptionsOfAnUndeclaredSourceAndWarns() {
+        VeloTranslation t =
+                validate(
+                        "CREATE STREAM out AS SELECT * FROM nowhere\n"
+                                + "WITH (\n"
+                                + "    'source.failure_strategy' = 'LogAndContinue'\n"
+                                + ")");
+        assertThat(t.errors()).isEmpty();
+        assertThat(t.warnings()).hasSize(1);
+        assertThat(t.warnings().get(0).getLine()).isEqualTo(3);
+        assertThat(t.warnings().get(0).getColumn()).isEqualTo(5);
+        assertThat(t.warnings().get(0).getDetail())
+                .contains("'nowhere'", "does not declare", "need the declaration");
+        assertThat(t.veloTables().get("nowhere"))
+                .containsEntry("source.failure_strategy", "LogAndContinue");
+    }
+
+    @Test
+    void aBadValueOnAnUndeclaredSourceIsReportedWithTheMissingDeclaration() {
+        String script =
+                "CREATE STREAM out AS SELECT * FROM nowhere\n"
+                        + "WITH (\n"
+                        + "    'source.failure_strategy' = 'Bogus'\n"
+                        + ")";
+        VeloSqlException e = error(() -> translate(script));
+        assertThat(e.getErrors()).hasSize(2);
+        assertThat(e.getErrors().get(0).getDetail()).contains("does not declare");
+        VeloSqlException value = e.getErrors().get(1);
+        assertThat(value.getLine()).isEqualTo(3);
+        assertThat(value.getColumn()).isEqualTo(33);
+        assertThat(value.getDetail()).contains("'Bogus'", "source.failure_strategy");
+
+        VeloTranslation checked = validate(script);
+        assertThat(checked.errors()).hasSize(1);
+        assertThat(checked.errors().get(0).getDetail()).contains("'Bogus'");
+        assertThat(checked.warnings()).hasSize(1);
+    }
+
+    @Test
+    void everyOptionValueErrorHasItsPositionAndANearMissSuggestion() {
+        VeloSqlException e =
+                error(
+                        () ->
+                                translate(
+                                        "CREATE TABLE k (a INT) WITH ('connector' = 'kafka',\n"
+                                                + "  'batch.strategy' = 'fixed_sise',\n"
+                                                + "  'batch.parallel' = 'flase',\n"
+                                                + "  'failure_strategy' = 'SendToDQL',\n"
+                                                + "  'batch.size' = 'lots');\n"
+                                                + "CREATE STREAM s AS SELECT * FROM k WITH (\n"
+                                                + "  'sink.failure_strategy' = 'LogAndContinu',\n"
+                                                + "  'batch.sise' = '5')"));
+        List<VeloSqlException> all = e.getErrors();
+        assertThat(all)
+                .extracting(x -> x.getLine() + ":" + x.getColumn())
+                .containsExactly("2:22", "3:22", "4:24", "5:18", "7:29", "8:3");
+        assertThat(all.get(0).getDetail()).contains("Did you mean 'fixed_size'?");
+        assertThat(all.get(1).getDetail()).contains("Did you mean 'false'?");
+        assertThat(all.get(2).getDetail()).contains("Did you mean 'SendToDLQ'?");
+        assertThat(all.get(3).getDetail()).contains("'lots'").doesNotContain("Did you mean");
+        assertThat(all.get(4).getDetail()).contains("Did you mean 'LogAndContinue'?");
+        assertThat(all.get(5).getDetail()).contains("did you mean 'batch.size'?");
+        assertThat(e.getMessage()).contains("and 5 more errors");
+    }
+
+    @Test
+    void statementErrorsDoNotHideLaterOnes() {
+        VeloSqlException e =
+                error(
+                        () ->
+                                translate(
+                                        "CREATE STREAM s AS SELECT * FROM t WITH ('batch.size' 1);\n"
+                                                + "CREATE STREAM u SELECT 1;\n"
+                                                + "CREATE STREAM v AS SELECT * FROM t WITH ('batch.size' = '0')"));
+        assertThat(e.getErrors()).extracting(VeloSqlException::getLine).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void genericSourceAndSinkKeysAddressTheStreamsOwnSourceAndSink() throws IOException {
+        Files.writeString(dir.resolve("in.csv"), "id,amount\n1,5.5\n2,300\n");
+        VeloTranslation t =
+                translate(
+                        "CREATE STREAM out AS SELECT * FROM orders WHERE amount > 100 EMIT CHANGES"
+                                + " WITH ('source.path' = 'in.csv', 'source.format' = 'csv',"
+                                + " 'sink.path' = '/tmp/output.json', 'sink.format' = 'json',"
+                                + " 'sink.failure_strategy' = 'LogAndContinue')");
+        assertThat(t.runtimeMode()).contains(RuntimeExecutionMode.BATCH);
+        assertThat(t.statements().get(1))
+                .startsWith("CREATE TABLE `orders_raw` (`id` STRING, `amount` STRING) WITH (")
+                .contains("'connector' = 'filesystem'", "'format' = 'csv'");
+        assertThat(t.veloTables().get("out"))
+                .containsEntry("velo.connector", "filesystem")
+                .containsEntry("path", "/tmp/output.json")
+                .containsEntry("format", "json")
+                .containsEntry("sink.failure_strategy", "LogAndContinue");
+        assertThat(t.notes()).anyMatch(n -> n.contains("'out' is a file_sink"));
+    }
+
+    @Test
+    void tablePrefixedKeysInferTheConnectorToo() {
+        VeloTranslation t =
+                translate(
+                        "CREATE STREAM out AS SELECT * FROM src WITH ("
+                                + "'src.topic' = 'in', 'src.schema' = 'id BIGINT',"
+                                + " 'out.path' = '/tmp/o', 'out.format' = 'csv')");
+        assertThat(t.statements().get(0))
+                .startsWith("CREATE TABLE `src` (id BIGINT) WITH (")
+                .contains("'connector' = 'kafka'", "'topic' = 'in'");
+        assertThat(t.veloTables().get("out")).containsEntry("velo.connector", "filesystem");
+    }
+
+    @Test
+    void genericAndPrefixedFormOfOneKeyIsAnError() {
+        VeloSqlException e =
+                error(
+                        () ->
+                                translate(
+                                        "CREATE STREAM out AS SELECT * FROM t WITH ("
+                                                + "'out.path' = '/a', 'sink.path' = '/b')"));
+        assertThat(e.getMessage()).contains("'sink.path' and 'out.path'", "only one");
+    }
+
+    @Test
+    void genericSourceKeysNeedASingleSource() {
+        VeloSqlException e =
+                error(
+                        () ->
+                                translate(
+                                        "CREATE STREAM out AS SELECT * FROM a JOIN b ON a.id = b.id"
+                                                + " WITH ('source.path' = '/a.csv')"));
+        assertThat(e.getMessage()).contains("'source.path'", "a, b", "prefix");
+    }
+
+    @Test
+    void flinkSinkKeysStayWithAnExplicitConnector() {
+        VeloTranslation t =
+                translate(
+                        "CREATE STREAM out AS SELECT * FROM t WITH ('connector' = 'kafka',"
+                                + " 'topic' = 'o', 'sink.parallelism' = '2')");
+        assertThat(t.veloTables().get("out"))
+                .containsEntry("velo.connector", "kafka")
+                .containsEntry("sink.parallelism", "2");
+    }
+
     @Test
     void plainCreateTableWithVeloKeysIsWrapped() {
         VeloTranslation t =

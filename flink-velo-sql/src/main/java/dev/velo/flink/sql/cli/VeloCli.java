@@ -144,14 +144,16 @@ public final class VeloCli {
         VeloTranslation t = translator(script).validateScript(script.text);
         t.errors().forEach(e -> errors.add(position(script, e)));
         t.warnings().forEach(w -> warnings.add(position(script, w)));
-        if (errors.isEmpty()) {
-            for (Map.Entry<String, Map<String, String>> table : t.veloTables().entrySet()) {
-                try {
-                    EffectiveOptions effective =
-                            EffectiveOptions.of(table.getKey(), table.getValue());
-                    tables.put(table.getKey(), effective.options);
-                    warnings.addAll(effective.warnings);
-                } catch (ValidationException e) {
+        // every table whose options are valid is listed, also when another table has errors;
+        // the translator already reported option errors with their position
+        boolean reported = !errors.isEmpty();
+        for (Map.Entry<String, Map<String, String>> table : t.veloTables().entrySet()) {
+            try {
+                EffectiveOptions effective = EffectiveOptions.of(table.getKey(), table.getValue());
+                tables.put(table.getKey(), effective.options);
+                warnings.addAll(effective.warnings);
+            } catch (ValidationException e) {
+                if (!reported) {
                     errors.add(messages(e));
                 }
             }

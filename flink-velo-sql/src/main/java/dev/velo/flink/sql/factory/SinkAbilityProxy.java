@@ -1,9 +1,9 @@
 package dev.velo.flink.sql.factory;
 
+import dev.velo.flink.sql.internal.Interfaces;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -51,22 +51,7 @@ final class SinkAbilityProxy implements InvocationHandler {
 
     /** The sink ability interfaces {@code type} implements, directly or inherited. */
     static List<Class<?>> abilitiesOf(Class<?> type) {
-        Set<Class<?>> found = new LinkedHashSet<>();
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            collect(c.getInterfaces(), found);
-        }
-        return new ArrayList<>(found);
-    }
-
-    private static void collect(Class<?>[] interfaces, Set<Class<?>> found) {
-        for (Class<?> i : interfaces) {
-            if (i.getPackageName().equals(ABILITIES_PACKAGE)
-                    && i.getEnclosingClass() == null
-                    && Modifier.isPublic(i.getModifiers())) {
-                found.add(i);
-            }
-            collect(i.getInterfaces(), found);
-        }
+        return new ArrayList<>(Interfaces.inPackage(type, ABILITIES_PACKAGE));
     }
 
     /** The velo sink behind a sink made by {@link #create}, or null for any other sink. */

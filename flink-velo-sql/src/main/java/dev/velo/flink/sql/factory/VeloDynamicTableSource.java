@@ -4,6 +4,7 @@ import dev.velo.flink.sql.format.DeadLetterFlushOperator;
 import dev.velo.flink.sql.format.GuardedDecodingFormat;
 import dev.velo.flink.sql.format.GuardedDeserializationSchema;
 import dev.velo.flink.sql.format.GuardedSource;
+import dev.velo.flink.sql.internal.Interfaces;
 import dev.velo.flink.sql.internal.StreamBatching;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -58,23 +59,12 @@ final class VeloDynamicTableSource implements InvocationHandler {
     static ScanTableSource wrap(ScanTableSource delegate, VeloTableSettings settings) {
         Set<Class<?>> interfaces = new LinkedHashSet<>();
         interfaces.add(ScanTableSource.class);
-        abilities(delegate.getClass(), interfaces);
+        interfaces.addAll(Interfaces.inPackage(delegate.getClass(), ABILITIES_PACKAGE));
         return (ScanTableSource)
                 Proxy.newProxyInstance(
                         delegate.getClass().getClassLoader(),
                         interfaces.toArray(new Class<?>[0]),
                         new VeloDynamicTableSource(delegate, settings));
-    }
-
-    private static void abilities(Class<?> type, Set<Class<?>> into) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            for (Class<?> i : c.getInterfaces()) {
-                if (i.getPackageName().equals(ABILITIES_PACKAGE)) {
-                    into.add(i);
-                }
-                abilities(i, into);
-            }
-        }
     }
 
     /** The wrapped source of a velo source proxy, or null if {@code source} is not one. */

@@ -1,9 +1,9 @@
 package dev.velo.flink.sql.format;
 
+import dev.velo.flink.sql.internal.Interfaces;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -41,24 +41,12 @@ public final class GuardedDecodingFormat implements InvocationHandler {
             DecodingFormat<DeserializationSchema<RowData>> inner, SourceGuardSettings settings) {
         Set<Class<?>> interfaces = new LinkedHashSet<>();
         interfaces.add(DecodingFormat.class);
-        publicInterfaces(inner.getClass(), interfaces);
+        interfaces.addAll(Interfaces.of(inner.getClass(), i -> true));
         return (DecodingFormat<DeserializationSchema<RowData>>)
                 Proxy.newProxyInstance(
                         inner.getClass().getClassLoader(),
                         interfaces.toArray(new Class<?>[0]),
                         new GuardedDecodingFormat(inner, settings));
-    }
-
-    /** Every public interface {@code type} implements, directly or inherited. */
-    public static void publicInterfaces(Class<?> type, Set<Class<?>> into) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            for (Class<?> i : c.getInterfaces()) {
-                if (Modifier.isPublic(i.getModifiers())) {
-                    into.add(i);
-                }
-                publicInterfaces(i, into);
-            }
-        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.velo.flink.sql.format;
 
+import dev.velo.flink.sql.internal.Interfaces;
 import java.io.Serializable;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -50,7 +51,7 @@ public final class GuardedSource implements InvocationHandler, Serializable {
     private static Object proxy(Object target, Class<?> base, InvocationHandler handler) {
         Set<Class<?>> interfaces = new LinkedHashSet<>();
         interfaces.add(base);
-        GuardedDecodingFormat.publicInterfaces(target.getClass(), interfaces);
+        interfaces.addAll(Interfaces.of(target.getClass(), i -> true));
         return Proxy.newProxyInstance(
                 target.getClass().getClassLoader(), interfaces.toArray(new Class<?>[0]), handler);
     }

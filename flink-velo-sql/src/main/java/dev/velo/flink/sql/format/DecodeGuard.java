@@ -11,7 +11,6 @@ import dev.velo.flink.batching.failure.VeloNonRetriableException;
 import dev.velo.flink.batching.metrics.VeloMetrics;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -76,6 +75,32 @@ final class DecodeGuard implements AutoCloseable {
 
     private long nextIndex;
     private boolean closed;
+
+    // the record being decoded and its decoder, for the processor made once per guard (decode is
+    // on the path of every record of the source)
+    private final List<byte[]> single = new ArrayList<>(1);
+    @Nullable private Decode current;
+
+    private final BatchProcessor<byte[]> processor =
+            new BatchProcessor<>() {
+                @Override
+                public void processRecord(byte[] record) {
+                    try {
+                        current.decode(record);
+                    } catch (Exception e) {
+                        // Undecodable bytes stay undecodable: never retry them.
+                        throw VeloNonRetriableException.withoutOwnStackTrace(
+                                "could not decode with the table's format '"
+                                        + settings.innerFormat
+                                        + "': "
+                                        + e.getMessage(),
+                                e);
+                    }
+                }
+
+                @Override
+                public void finishBatch() {}
+            };
 
     private DecodeGuard(SourceGuardSettings settings, MetricGroup group, int subtask, int attempt)
             throws IOException {
@@ -188,30 +213,10 @@ final class DecodeGuard implements AutoCloseable {
         metrics.numRecordsIn().inc();
         long index = nextIndex++;
         int decoded;
+        current = call;
+        single.add(message);
         try {
-            decoded =
-                    handler.process(
-                            index,
-                            Collections.singletonList(message),
-                            new BatchProcessor<>() {
-                                @Override
-                                public void processRecord(byte[] record) {
-                                    try {
-                                        call.decode(record);
-                                    } catch (Exception e) {
-                                        // Undecodable bytes stay undecodable: never retry them.
-                                        throw VeloNonRetriableException.withoutOwnStackTrace(
-                                                "could not decode with the table's format '"
-                                                        + settings.innerFormat
-                                                        + "': "
-                                                        + e.getMessage(),
-                                                e);
-                                    }
-                                }
-
-                                @Override
-                                public void finishBatch() {}
-                            });
+            decoded = handler.process(index, single, processor);
         } catch (VeloBatchFailedException e) {
             throw new IOException(
                     String.format(
@@ -230,6 +235,8 @@ final class DecodeGuard implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException(e);
         } finally {
+            single.clear();
+            current = null;
             if (unflushed && !flushDeferred) {
                 unflushed = false;
                 dlqWriter.flush();

@@ -29,6 +29,11 @@ public final class GuardedDeserializationSchema implements DeserializationSchema
     private transient DecodeGuard guard;
     private transient List<RowData> decoded;
 
+    // made once in open(): deserialize runs for every record of the source
+    private transient DecodeGuard.Decode decodeOne;
+    private transient DecodeGuard.Decode decodeAll;
+    private transient Collector<RowData> buffer;
+
     GuardedDeserializationSchema(
             DeserializationSchema<RowData> inner, SourceGuardSettings settings) {
         this.inner = inner;
@@ -57,6 +62,18 @@ public final class GuardedDeserializationSchema implements DeserializationSchema
     public void open(InitializationContext context) throws Exception {
         inner.open(context);
         decoded = new ArrayList<>(2);
+        decodeOne = this::decodeOne;
+        decodeAll = this::decodeAll;
+        buffer =
+                new Collector<>() {
+                    @Override
+                    public void collect(RowData row) {
+                        decoded.add(row);
+                    }
+
+                    @Override
+                    public void close() {}
+                };
         String key = boundKey;
         DecodeGuard bound = key == null ? null : DecodeGuard.bound(key);
         guard = bound != null ? bound : DecodeGuard.forDeserializer(settings, context);
@@ -66,7 +83,7 @@ public final class GuardedDeserializationSchema implements DeserializationSchema
     public RowData deserialize(byte[] message) throws IOException {
         decoded.clear();
         try {
-            if (guard.decode(message, this::decodeOne)) {
+            if (guard.decode(message, decodeOne)) {
                 return decoded.isEmpty() ? null : decoded.get(0);
             }
             return null;
@@ -79,7 +96,7 @@ public final class GuardedDeserializationSchema implements DeserializationSchema
     public void deserialize(byte[] message, Collector<RowData> out) throws IOException {
         decoded.clear();
         try {
-            if (guard.decode(message, this::decodeAll)) {
+            if (guard.decode(message, decodeAll)) {
                 // outside the guard: what the collector throws is not a decoding failure
                 for (RowData row : decoded) {
                     out.collect(row);
@@ -100,17 +117,7 @@ public final class GuardedDeserializationSchema implements DeserializationSchema
 
     private void decodeAll(byte[] message) throws Exception {
         decoded.clear();
-        inner.deserialize(
-                message,
-                new Collector<>() {
-                    @Override
-                    public void collect(RowData row) {
-                        decoded.add(row);
-                    }
-
-                    @Override
-                    public void close() {}
-                });
+        inner.deserialize(message, buffer);
     }
 
     @Override

@@ -426,6 +426,23 @@ class FailureHandlerTest {
         }
     }
 
+    /** A writer that throws from {@code write} itself (synchronously), noting every record sent. */
+    private static AsyncWriteProcessor<String> synchronousWriter(
+            FlakyProcessor sync, List<String> sent) {
+        return new AsyncWriteProcessor<>() {
+            @Override
+            public void write(String record) throws Exception {
+                sent.add(record);
+                sync.processRecord(record);
+            }
+
+            @Override
+            public void flush() throws Exception {
+                sync.finishBatch();
+            }
+        };
+    }
+
     private static final List<String> SIX = List.of("a", "b", "c", "d", "e", "f");
 
     private List<String> dlqPayloads() {
@@ -470,19 +487,7 @@ class FailureHandlerTest {
             throws Exception {
         FlakyProcessor sync = new FlakyProcessor().fail("c", 99, new IllegalArgumentException("c"));
         List<String> sent = new ArrayList<>();
-        AsyncWriteProcessor<String> w =
-                new AsyncWriteProcessor<>() {
-                    @Override
-                    public void write(String record) throws Exception {
-                        sent.add(record);
-                        sync.processRecord(record);
-                    }
-
-                    @Override
-                    public void flush() throws Exception {
-                        sync.finishBatch();
-                    }
-                };
+        AsyncWriteProcessor<String> w = synchronousWriter(sync, sent);
         FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ));
         assertThat(h.write(1, SIX, w, true)).isEqualTo(5);
         assertThat(dlqPayloads()).containsExactly("c");
@@ -506,19 +511,7 @@ class FailureHandlerTest {
             sync.fail("r" + i, 99, new IllegalArgumentException("refused r" + i));
         }
         List<String> sent = new ArrayList<>();
-        AsyncWriteProcessor<String> w =
-                new AsyncWriteProcessor<>() {
-                    @Override
-                    public void write(String record) throws Exception {
-                        sent.add(record);
-                        sync.processRecord(record);
-                    }
-
-                    @Override
-                    public void flush() throws Exception {
-                        sync.finishBatch();
-                    }
-                };
+        AsyncWriteProcessor<String> w = synchronousWriter(sync, sent);
         FailureHandler<String> h = handler(FailureConfig.of(FailureStrategy.SEND_TO_DLQ));
         assertThat(h.write(1, batch, w, true)).isEqualTo(1000 - refused.size());
         assertThat(dlqPayloads()).containsExactlyInAnyOrderElementsOf(refused);

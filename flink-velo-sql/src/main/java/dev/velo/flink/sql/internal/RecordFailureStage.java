@@ -1,7 +1,6 @@
 package dev.velo.flink.sql.internal;
 
 import dev.velo.flink.batching.config.FailureConfig;
-import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
 import dev.velo.flink.batching.failure.BatchProcessor;
@@ -11,17 +10,16 @@ import dev.velo.flink.batching.metrics.VeloMetrics;
 import dev.velo.flink.sql.dlq.DlqWriterFactory;
 import java.io.IOException;
 import java.util.Collections;
-import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * The failure handling of a stage that takes one record at a time (the velo decoding operator, the
- * legacy-sink wrapper): a failure handler, the DLQ writer of this subtask attempt it writes dead
- * letters to, and the velo metrics. The owner flushes the dead letters before every checkpoint
- * barrier and at the end of input, and closes the stage.
+ * The failure handling of a stage that takes one record at a time (the legacy-sink wrapper): a
+ * failure handler, the DLQ writer of this subtask attempt it writes dead letters to, and the velo
+ * metrics. The owner flushes the dead letters before every checkpoint barrier and at the end of
+ * input, and closes the stage.
  */
 @Internal
 final class RecordFailureStage<T> implements AutoCloseable {
@@ -31,10 +29,6 @@ final class RecordFailureStage<T> implements AutoCloseable {
     private final VeloMetrics metrics;
     private long recordIndex;
 
-    /**
-     * @param decorate adds what the owner knows of the current record to each dead letter before it
-     *     is written (e.g. the Kafka position)
-     */
     RecordFailureStage(
             FailureConfig config,
             String tableName,
@@ -42,8 +36,7 @@ final class RecordFailureStage<T> implements AutoCloseable {
             DeadLetterEncoder<T> encoder,
             @Nullable DlqWriterFactory dlqFactory,
             TaskInfo taskInfo,
-            MetricGroup metricGroup,
-            Consumer<DeadLetter> decorate)
+            MetricGroup metricGroup)
             throws IOException {
         this.dlqWriter = dlqFactory == null ? null : dlqFactory.open(taskInfo, metricGroup);
         this.metrics = VeloMetrics.register(metricGroup);
@@ -53,20 +46,10 @@ final class RecordFailureStage<T> implements AutoCloseable {
                         tableName,
                         side,
                         encoder,
-                        dlqWriter == null
-                                ? null
-                                : deadLetter -> {
-                                    decorate.accept(deadLetter);
-                                    dlqWriter.write(deadLetter);
-                                },
+                        dlqWriter == null ? null : dlqWriter::write,
                         metrics,
                         Sleeper.system(),
                         System::currentTimeMillis);
-    }
-
-    /** The index the next record gets (its "batch id" in dead letters and errors). */
-    long nextIndex() {
-        return recordIndex;
     }
 
     /**

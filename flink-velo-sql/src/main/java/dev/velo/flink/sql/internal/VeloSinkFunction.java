@@ -73,8 +73,7 @@ public final class VeloSinkFunction extends RichSinkFunction<RowData>
                         encoder,
                         dlqFactory,
                         getRuntimeContext().getTaskInfo(),
-                        getRuntimeContext().getMetricGroup(),
-                        deadLetter -> {});
+                        getRuntimeContext().getMetricGroup());
     }
 
     @Override

@@ -69,17 +69,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final int brokerPort;
     private final int controllerPort;
+    private final int saslPort;
     private final Properties brokerProps;
     private final Duration startupTimeout;
 
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort, Duration timeout) {
+    private EmbeddedKafka(
+            Path dataDir,
+            int brokerPort,
+            int controllerPort,
+            Duration timeout,
+            int saslPort,
+            Map<String, String> saslUsers) {
         this.dataDir = dataDir;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.saslPort = saslPort;
         this.startupTimeout = timeout;
         this.brokerProps = brokerProperties(dataDir.resolve("logs"), brokerPort, controllerPort);
+        if (saslPort > 0) {
+            addSaslPlainListener(brokerProps, saslPort, saslUsers);
+        }
     }
 
     /** Formats storage and starts a broker, waiting at most {@link #DEFAULT_STARTUP_TIMEOUT}. */
@@ -95,6 +106,23 @@ public final class EmbeddedKafka implements AutoCloseable {
      *     has been stopped and deleted by then
      */
     public static EmbeddedKafka start(Duration startupTimeout) {
+        return start(startupTimeout, Map.of());
+    }
+
+    /**
+     * Like {@link #start(Duration)}, with a second listener that takes SASL/PLAIN logins of the
+     * given users (name → password) on {@link #saslBootstrapServers()}; the PLAINTEXT listener
+     * stays for the broker itself and for test clients.
+     */
+    public static EmbeddedKafka startWithSaslPlain(
+            Duration startupTimeout, Map<String, String> users) {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a SASL/PLAIN listener needs at least one user");
+        }
+        return start(startupTimeout, users);
+    }
+
+    private static EmbeddedKafka start(Duration startupTimeout, Map<String, String> saslUsers) {
         quietKafkaLoggers();
         keepHostJvmAlive();
         Path dir;
@@ -105,8 +133,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         EmbeddedKafka kafka = null;
         try {
-            int[] ports = freePorts(2);
-            kafka = new EmbeddedKafka(dir, ports[0], ports[1], startupTimeout);
+            int[] ports = freePorts(3);
+            kafka =
+                    new EmbeddedKafka(
+                            dir,
+                            ports[0],
+                            ports[1],
+                            startupTimeout,
+                            saslUsers.isEmpty() ? -1 : ports[2],
+                            saslUsers);
             kafka.formatStorage();
             kafka.startServer();
             return kafka;
@@ -118,6 +153,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** {@code host:port} of the SASL/PLAIN listener of {@link #startWithSaslPlain}. */
+    public String saslBootstrapServers() {
+        if (saslPort <= 0) {
+            throw new IllegalStateException("this broker has no SASL listener");
+        }
+        return HOST + ":" + saslPort;
     }
 
     /** {@code host:port} of the PLAINTEXT listener, for {@code properties.bootstrap.servers}. */
@@ -423,6 +466,29 @@ public final class EmbeddedKafka implements AutoCloseable {
                 throw new IllegalStateException("Topic " + topic + " has no partitions");
             }
         }
+    }
+
+    private static void addSaslPlainListener(Properties p, int port, Map<String, String> users) {
+        p.put("listeners", p.get("listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + port);
+        p.put(
+                "advertised.listeners",
+                p.get("advertised.listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + port);
+        p.put(
+                "listener.security.protocol.map",
+                p.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN");
+        StringBuilder jaas =
+                new StringBuilder(
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required");
+        users.forEach(
+                (user, password) ->
+                        jaas.append(" user_")
+                                .append(user)
+                                .append("=\"")
+                                .append(password)
+                                .append('"'));
+        p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
     }
 
     private static Properties brokerProperties(Path logDir, int brokerPort, int controllerPort) {

@@ -19,6 +19,16 @@ import org.apache.flink.table.types.DataType;
 @PublicEvolving
 public final class DeadLetterSchema {
 
+    /**
+     * Version of the schema, written in every dead letter's {@code schema_version} column. The
+     * schema evolves by appending nullable columns only (never renaming, retyping or reordering
+     * one), and each such change increments the version, so a reader declared with the columns of
+     * an older version keeps reading newer dead letters, and a reader can tell which columns a dead
+     * letter was written with. Version 1 had no {@code schema_version} column (it reads back as
+     * null).
+     */
+    public static final int VERSION = 2;
+
     /** Column names, in order. */
     public static final List<String> COLUMNS =
             List.of(
@@ -34,7 +44,8 @@ public final class DeadLetterSchema {
                     "batch_id",
                     "kafka_topic",
                     "kafka_partition",
-                    "kafka_offset");
+                    "kafka_offset",
+                    "schema_version");
 
     /** The schema as a Flink data type. */
     public static final DataType DATA_TYPE =
@@ -51,14 +62,15 @@ public final class DeadLetterSchema {
                     DataTypes.FIELD("batch_id", DataTypes.BIGINT()),
                     DataTypes.FIELD("kafka_topic", DataTypes.STRING()),
                     DataTypes.FIELD("kafka_partition", DataTypes.INT()),
-                    DataTypes.FIELD("kafka_offset", DataTypes.BIGINT()));
+                    DataTypes.FIELD("kafka_offset", DataTypes.BIGINT()),
+                    DataTypes.FIELD("schema_version", DataTypes.INT()));
 
     /** The column list for a {@code CREATE TABLE dlq (...)} that reads a DLQ back. */
     public static final String CREATE_TABLE_COLUMNS =
             "payload BYTES, error_class STRING, error_message STRING, stack_trace STRING,"
                     + " attempts INT, failed_at TIMESTAMP_LTZ(3), table_name STRING, side STRING,"
                     + " strategy STRING, batch_id BIGINT, kafka_topic STRING, kafka_partition INT,"
-                    + " kafka_offset BIGINT";
+                    + " kafka_offset BIGINT, schema_version INT";
 
     /** The schema as the physical columns of a table, for the DLQ connector's factory. */
     public static final ResolvedSchema RESOLVED_SCHEMA =
@@ -82,6 +94,7 @@ public final class DeadLetterSchema {
         row.setField(10, string(dl.getKafkaTopic()));
         row.setField(11, dl.getKafkaPartition());
         row.setField(12, dl.getKafkaOffset());
+        row.setField(13, VERSION);
         return row;
     }
 

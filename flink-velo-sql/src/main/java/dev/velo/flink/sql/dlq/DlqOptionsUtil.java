@@ -3,7 +3,9 @@ package dev.velo.flink.sql.dlq;
 import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_CONNECTOR;
 import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_DELIVERY_GUARANTEE;
 import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_FORMAT;
+import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_INHERIT_PROPERTIES;
 import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_PREFIX;
+import static dev.velo.flink.sql.factory.VeloConnectorOptions.VELO_CONNECTOR;
 
 import java.util.Comparator;
 import java.util.HashMap;
@@ -70,6 +72,17 @@ public final class DlqOptionsUtil {
     static final Map<String, String> KAFKA_KEY_DEFAULTS =
             Map.of("key.format", "raw", "key.fields", "table_name");
 
+    /** Connectors whose {@code properties.*} are Kafka client properties. */
+    static final Set<String> KAFKA_CONNECTORS = Set.of(KAFKA, "upsert-kafka");
+
+    private static final String PROPERTIES = "properties.";
+
+    /** Kafka client properties a DLQ on the table's cluster inherits (connection and security). */
+    static final Set<String> INHERITED_PROPERTIES =
+            Set.of("bootstrap.servers", "security.protocol", "client.dns.lookup");
+
+    static final List<String> INHERITED_PROPERTY_PREFIXES = List.of("sasl.", "ssl.");
+
     private static final List<String> EXACTLY_ONCE = List.of("exactly-once", "exactly_once");
 
     private static final String PRINT_IDENTIFIER = "print-identifier";
@@ -130,6 +143,7 @@ public final class DlqOptionsUtil {
                     e);
         }
         Map<String, String> dlqOptions = connectorOptions(factory, options);
+        inheritKafkaProperties(tableName, factory.factoryIdentifier(), options, dlqOptions);
         ObjectIdentifier id = context.getObjectIdentifier();
         ResolvedCatalogTable table =
                 new ResolvedCatalogTable(
@@ -161,6 +175,60 @@ public final class DlqOptionsUtil {
         } catch (ValidationException e) {
             throw rejected(tableName, identifier, factory, dlqOptions, e);
         }
+    }
+
+    /**
+     * Gives a Kafka DLQ on the velo table's own Kafka cluster the table's connection and security
+     * properties it does not set itself, as Kafka Connect's DLQ producer inherits its connector's.
+     * Values are copied, never logged.
+     */
+    static void inheritKafkaProperties(
+            String tableName,
+            String dlqConnector,
+            Map<String, String> tableOptions,
+            Map<String, String> dlqOptions) {
+        String inheritKey = DLQ_INHERIT_PROPERTIES.key().substring(DLQ_PREFIX.length());
+        String inherit = dlqOptions.remove(inheritKey);
+        boolean enabled = DLQ_INHERIT_PROPERTIES.defaultValue();
+        if (inherit != null) {
+            String v = inherit.trim().toLowerCase(Locale.ROOT);
+            if (!v.equals("true") && !v.equals("false")) {
+                throw new ValidationException(
+                        String.format(
+                                "Table '%s': invalid value '%s' for option '%s' (accepted: true,"
+                                        + " false).",
+                                tableName, inherit, DLQ_INHERIT_PROPERTIES.key()));
+            }
+            enabled = v.equals("true");
+        }
+        String tableConnector = tableOptions.get(VELO_CONNECTOR.key());
+        if (!enabled
+                || !KAFKA_CONNECTORS.contains(dlqConnector)
+                || tableConnector == null
+                || !KAFKA_CONNECTORS.contains(tableConnector.trim())) {
+            return;
+        }
+        String bootstrap = PROPERTIES + "bootstrap.servers";
+        String own = dlqOptions.get(bootstrap);
+        if (own != null && !own.trim().equals(trimmed(tableOptions.get(bootstrap)))) {
+            return; // another cluster: its settings are the user's to give
+        }
+        tableOptions.forEach(
+                (key, value) -> {
+                    if (key.startsWith(PROPERTIES)
+                            && isConnectionProperty(key.substring(PROPERTIES.length()))) {
+                        dlqOptions.putIfAbsent(key, value);
+                    }
+                });
+    }
+
+    private static boolean isConnectionProperty(String property) {
+        return INHERITED_PROPERTIES.contains(property)
+                || INHERITED_PROPERTY_PREFIXES.stream().anyMatch(property::startsWith);
+    }
+
+    private static String trimmed(String s) {
+        return s == null ? null : s.trim();
     }
 
     /** The connector's options: {@code dlq.<key>} as {@code <key>}, with velo's defaults. */

@@ -81,6 +81,22 @@ public final class VeloConnectorOptions {
                                     + " committed; dead letters are written at least once,"
                                     + " durable before the checkpoint that skips their record.");
 
+    public static final ConfigOption<Boolean> DLQ_INHERIT_PROPERTIES =
+            ConfigOptions.key("dlq.inherit-properties")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "When the velo table and its DLQ are both kafka or upsert-kafka and"
+                                    + " the DLQ is on the same cluster (no"
+                                    + " dlq.properties.bootstrap.servers, or the table's), the DLQ"
+                                    + " producer takes the table's connection and security"
+                                    + " properties (properties.bootstrap.servers,"
+                                    + " properties.security.protocol, properties.sasl.*,"
+                                    + " properties.ssl.*, properties.client.dns.lookup) unless"
+                                    + " dlq.properties.<key> sets them, so a secured cluster's"
+                                    + " settings are written once. false: the DLQ gets only its"
+                                    + " own dlq.* options.");
+
     /** Prefix of the connector properties of a DLQ ({@code properties.*} of kafka). */
     public static final String DLQ_PROPERTIES_PREFIX = "dlq.properties.";
 
@@ -92,7 +108,8 @@ public final class VeloConnectorOptions {
                     DLQ_FORMAT,
                     DLQ_TOPIC,
                     DLQ_PATH,
-                    DLQ_DELIVERY_GUARANTEE);
+                    DLQ_DELIVERY_GUARANTEE,
+                    DLQ_INHERIT_PROPERTIES);
 
     private VeloConnectorOptions() {}
 }

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs every example of the documentation (README.md and docs/*.md) on a MiniCluster and an
  * embedded Kafka broker, so the docs cannot drift from the code.
  *
- * <p>The conventions, also stated in docs/README.md:
+ * <p>The conventions, also stated in docs/contributing.md:
  *
  * <ul>
  *   <li>Every {@code ```sql} block runs, in page order, in one TableEnvironment per page. A block

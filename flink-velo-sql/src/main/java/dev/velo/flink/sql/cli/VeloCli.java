@@ -23,6 +23,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.ResultKind;
 import org.apache.flink.table.api.TableEnvironment;
@@ -50,12 +51,17 @@ public final class VeloCli {
                     "",
                     "  run FILE.sql [--cluster HOST:PORT]   run a script (embedded MiniCluster by default;",
                     "                                        streaming scripts checkpoint every 10 s)",
+                    "      [--web-ui [PORT]]                 serve Flink's Web UI while it runs (default 8081)",
                     "  validate (FILE.sql | -e SQL) [--json] print the effective velo options of every table",
                     "  translate (FILE.sql | -e SQL)         print the Flink SQL a script becomes",
-                    "  demo [--records N]                    embedded Kafka, several strategies and a DLQ",
+                    "  demo [--records N] [--web-ui [PORT]]  embedded Kafka, several strategies and a DLQ",
                     "  bench [--quick] [--cases a,b]         plain Flink vs flink-velo throughput and latency",
                     "",
+                    "  --version                             the versions of velo, Flink and Java",
+                    "",
                     "Variables ${NAME} and ${NAME:-default} are read from the environment.");
+
+    static final int DEFAULT_WEB_UI_PORT = 8081;
 
     static final String CHECKPOINT_INTERVAL = "execution.checkpointing.interval";
     static final String DEFAULT_CHECKPOINT_INTERVAL = "10s";
@@ -96,6 +102,11 @@ public final class VeloCli {
                 case "-h":
                 case "--help":
                     out.println(USAGE_TEXT);
+                    return OK;
+                case "version":
+                case "-V":
+                case "--version":
+                    out.println(versionLine());
                     return OK;
                 default:
                     err.println("velo: unknown command '" + args[0] + "'");
@@ -209,6 +220,13 @@ public final class VeloCli {
                 throw new UsageException("--cluster expects HOST:PORT, got '" + cluster + "'");
             }
         }
+        Integer webUi = webUiPort(args);
+        if (webUi != null && cluster != null) {
+            throw new UsageException(
+                    "--web-ui starts the Web UI of the embedded MiniCluster; a cluster given with"
+                            + " --cluster has its own at http://"
+                            + cluster);
+        }
         Script script = readScript(args, Set.of());
         if (script == null || script.file == null) {
             throw new UsageException("give a FILE.sql");
@@ -218,7 +236,7 @@ public final class VeloCli {
             VeloTranslation t = velo.translateScript(script.text);
             t.notes().forEach(n -> err.println("note: " + n));
             RuntimeExecutionMode mode = t.runtimeMode().orElse(RuntimeExecutionMode.STREAMING);
-            TableEnvironment env = environment(mode, cluster);
+            TableEnvironment env = environment(mode, cluster, webUi, out, err);
             TableResult result = velo.executeScript(env, script.text);
             if (result != null && result.getJobClient().isPresent()) {
                 out.println(
@@ -273,7 +291,19 @@ public final class VeloCli {
     }
 
     private TableEnvironment environment(RuntimeExecutionMode mode, String cluster) {
+        return environment(mode, cluster, null, null, null);
+    }
+
+    private TableEnvironment environment(
+            RuntimeExecutionMode mode,
+            String cluster,
+            Integer webUi,
+            PrintStream out,
+            PrintStream err) {
         Configuration conf = new Configuration();
+        if (webUi != null) {
+            withWebUi(conf, webUi, out, err);
+        }
         if (cluster != null) {
             int colon = cluster.lastIndexOf(':');
             conf.set(DeploymentOptions.TARGET, "remote");
@@ -331,6 +361,7 @@ public final class VeloCli {
     // ---------------------------------------------------------------- demo
 
     private int demoCommand(List<String> args, PrintStream out, PrintStream err) {
+        Integer webUi = webUiPort(args);
         int records = 50_000;
         int at = args.indexOf("--records");
         if (at >= 0) {
@@ -351,7 +382,7 @@ public final class VeloCli {
             throw new UsageException("unexpected argument '" + args.get(0) + "'");
         }
         try {
-            return new VeloDemo(out, err, records, environment).run();
+            return new VeloDemo(out, err, records, environment).withWebUi(webUi).run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("velo demo: interrupted");
@@ -364,8 +395,66 @@ public final class VeloCli {
 
     // ---------------------------------------------------------------- helpers
 
+    /** Port of {@code --web-ui [PORT]} (removed from {@code args}); null when not given. */
+    static Integer webUiPort(List<String> args) {
+        int at = args.indexOf("--web-ui");
+        if (at < 0) {
+            return null;
+        }
+        args.remove(at);
+        if (at < args.size() && args.get(at).matches("\\d+")) {
+            int port = Integer.parseInt(args.remove(at));
+            if (port < 1 || port > 65535) {
+                throw new UsageException("--web-ui expects a port 1-65535, got " + port);
+            }
+            return port;
+        }
+        return DEFAULT_WEB_UI_PORT;
+    }
+
+    /**
+     * Makes the embedded MiniCluster serve Flink's REST API and, with flink-runtime-web on the
+     * classpath (the velo distribution has it), its Web UI on {@code port}.
+     */
+    static void withWebUi(Configuration conf, int port, PrintStream out, PrintStream err) {
+        conf.set(RestOptions.BIND_ADDRESS, "localhost");
+        conf.set(RestOptions.ADDRESS, "localhost");
+        conf.set(RestOptions.BIND_PORT, String.valueOf(port));
+        conf.set(RestOptions.PORT, port);
+        boolean ui = VeloCli.class.getClassLoader().getResource("web/index.html") != null;
+        out.println(
+                "velo: Flink "
+                        + (ui ? "Web UI" : "REST API")
+                        + " at http://localhost:"
+                        + port
+                        + (ui ? " (velo's metrics: open the job, a velo operator, Metrics)" : ""));
+        if (!ui) {
+            err.println(
+                    "velo: flink-runtime-web is not on the classpath, so only the REST API is"
+                            + " served");
+        }
+    }
+
+    /** {@code velo <version> (Apache Flink <version>, Java <version>)}. */
+    static String versionLine() {
+        String velo = System.getProperty("velo.version");
+        if (velo == null) {
+            velo = VeloCli.class.getPackage().getImplementationVersion();
+        }
+        return "velo "
+                + (velo == null ? "(development build)" : velo)
+                + " (Apache Flink "
+                + EnvironmentInformation.getVersion()
+                + ", Java "
+                + System.getProperty("java.version")
+                + ")";
+    }
+
     private VeloSql translator(Script script) {
-        VeloSql.Builder builder = VeloSql.builder().environment(environment);
+        VeloSql.Builder builder =
+                VeloSql.builder()
+                        .environment(environment)
+                        .topicSampler(KafkaTopicSampler.caching(new KafkaTopicSampler()));
         if (script.file != null) {
             Path parent = script.file.toAbsolutePath().getParent();
             builder.baseDirectory(parent == null ? Path.of("") : parent);

@@ -40,11 +40,19 @@ final class VeloDemo {
     private final int records;
     private final Map<String, String> environment;
 
+    private Integer webUi;
+
     VeloDemo(PrintStream out, PrintStream err, int records, Map<String, String> environment) {
         this.out = out;
         this.err = err;
         this.records = records;
         this.environment = environment;
+    }
+
+    /** Serves Flink's Web UI of the demo's MiniCluster on {@code port} (null: none). */
+    VeloDemo withWebUi(Integer port) {
+        this.webUi = port;
+        return this;
     }
 
     int run() throws Exception {
@@ -88,6 +96,9 @@ final class VeloDemo {
                     VeloSummaryReporter.CONFIG_KEY, VeloSummaryReporter.Factory.class.getName());
             conf.setString("parallelism.default", "2");
             conf.setString("execution.checkpointing.interval", "2s");
+            if (webUi != null) {
+                VeloCli.withWebUi(conf, webUi, out, err);
+            }
             TableEnvironment env =
                     TableEnvironment.create(
                             EnvironmentSettings.newInstance()

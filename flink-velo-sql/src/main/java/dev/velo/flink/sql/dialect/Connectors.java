@@ -3,6 +3,7 @@ package dev.velo.flink.sql.dialect;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,16 +33,26 @@ final class Connectors {
 
     private static final int SAMPLE_ROWS = 100;
 
+    /** How long a JSON Kafka source's topic is read for a sample, at most. */
+    static final Duration KAFKA_SAMPLE_WAIT = Duration.ofSeconds(10);
+
     private final Path baseDirectory;
     private final Variables variables;
     private final SqlLexer lexer;
     private final List<String> notes;
+    private final TopicSampler topicSampler;
 
-    Connectors(Path baseDirectory, Variables variables, SqlLexer lexer, List<String> notes) {
+    Connectors(
+            Path baseDirectory,
+            Variables variables,
+            SqlLexer lexer,
+            List<String> notes,
+            TopicSampler topicSampler) {
         this.baseDirectory = baseDirectory;
         this.variables = variables;
         this.lexer = lexer;
         this.notes = notes;
+        this.topicSampler = topicSampler;
     }
 
     /** What a Velostream source/sink becomes in Flink. */
@@ -143,6 +154,13 @@ final class Connectors {
             String schema = cfg.get("schema");
             if (schema == null) {
                 schema = cfg.get("columns");
+            }
+            if (schema == null
+                    && kind.startsWith("kafka")
+                    && "json".equals(mapped.options.get("format"))
+                    && topicSampler != null) {
+                inferKafkaJson(name, mapped, at);
+                return mapped;
             }
             if (schema == null) {
                 throw lexer.error(
@@ -364,6 +382,154 @@ final class Connectors {
                         + file.getFileName()
                         + ": "
                         + mapped.columns);
+    }
+
+    /**
+     * Columns from the fields of the first records of a JSON Kafka topic. Unlike files, where a
+     * column whose values disagree becomes STRING, a topic whose records disagree on a field's type
+     * is an error naming the field: a guessed STRING column would hide the disagreement.
+     */
+    private void inferKafkaJson(String name, Mapped mapped, Token at) {
+        String topic = mapped.options.get("topic");
+        String pin = "; pin it with '" + name + ".schema' = 'col TYPE, ...'";
+        List<byte[]> records;
+        try {
+            records = topicSampler.sample(mapped.options, SAMPLE_ROWS, KAFKA_SAMPLE_WAIT);
+        } catch (Exception e) {
+            throw lexer.error(
+                    at.start,
+                    "source '"
+                            + name
+                            + "' has no schema and topic '"
+                            + topic
+                            + "' could not be sampled to infer one ("
+                            + e.getMessage()
+                            + ")"
+                            + pin);
+        }
+        ObjectMapper json = new ObjectMapper();
+        Map<String, String> types = new LinkedHashMap<>();
+        Map<String, String> firstSeen = new LinkedHashMap<>();
+        int objects = 0;
+        for (byte[] value : records) {
+            JsonNode node;
+            try {
+                node = value == null ? null : json.readTree(value);
+            } catch (IOException e) {
+                continue; // a malformed record is the failure strategy's business
+            }
+            if (node == null || !node.isObject()) {
+                continue;
+            }
+            objects++;
+            var fields = node.fields();
+            while (fields.hasNext()) {
+                var f = fields.next();
+                String type = kafkaJsonType(f.getValue());
+                String known = types.get(f.getKey());
+                if (known == null) {
+                    types.put(f.getKey(), type);
+                    firstSeen.put(f.getKey(), f.getValue().toString());
+                    continue;
+                }
+                boolean numbers = isNumber(known) && isNumber(type);
+                if (!known.equals(type)
+                        && !known.equals("NULL")
+                        && !type.equals("NULL")
+                        && !numbers) {
+                    throw lexer.error(
+                            at.start,
+                            "cannot infer the columns of '"
+                                    + name
+                                    + "' from topic '"
+                                    + topic
+                                    + "': field '"
+                                    + f.getKey()
+                                    + "' is "
+                                    + describe(known)
+                                    + " in one record ("
+                                    + abbreviate(firstSeen.get(f.getKey()))
+                                    + ") and "
+                                    + describe(type)
+                                    + " in another ("
+                                    + abbreviate(f.getValue().toString())
+                                    + ")"
+                                    + pin);
+                }
+                types.put(f.getKey(), widen(known, type));
+            }
+        }
+        if (types.isEmpty()) {
+            throw lexer.error(
+                    at.start,
+                    "cannot infer the columns of '"
+                            + name
+                            + "' from topic '"
+                            + topic
+                            + "': "
+                            + (records.isEmpty()
+                                    ? "no record arrived within "
+                                            + KAFKA_SAMPLE_WAIT.toSeconds()
+                                            + " s"
+                                    : "none of its first "
+                                            + records.size()
+                                            + " records is a JSON object")
+                            + pin);
+        }
+        List<String> columns = new ArrayList<>();
+        types.forEach(
+                (column, type) ->
+                        columns.add(
+                                ScriptTranslator.quote(column)
+                                        + " "
+                                        + (type.equals("NULL") || type.startsWith("STRING")
+                                                ? "STRING"
+                                                : type)));
+        mapped.columns = String.join(", ", columns);
+        notes.add(
+                "'"
+                        + name
+                        + "': columns inferred from "
+                        + objects
+                        + " record(s) of topic '"
+                        + topic
+                        + "': "
+                        + mapped.columns
+                        + " (pin them with '"
+                        + name
+                        + ".schema' = '"
+                        + mapped.columns
+                        + "')");
+    }
+
+    private static boolean isNumber(String type) {
+        return type.equals("BIGINT") || type.equals("DOUBLE");
+    }
+
+    /** Like {@link #jsonType}, with objects and arrays kept apart from strings. */
+    private static String kafkaJsonType(JsonNode value) {
+        if (value.isObject() || value.isArray()) {
+            return value.isObject() ? "STRING:object" : "STRING:array";
+        }
+        return jsonType(value);
+    }
+
+    private static String describe(String type) {
+        switch (type) {
+            case "BIGINT":
+            case "DOUBLE":
+                return "a number";
+            case "BOOLEAN":
+                return "a boolean";
+            case "STRING":
+                return "a string";
+            default:
+                return type.contains("object") ? "an object" : "an array";
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 
     private static String jsonType(JsonNode value) {

@@ -55,6 +55,8 @@ final class ScriptTranslator {
     /** Options of source tables the script does not declare, checked like a table's. */
     private final List<TableDecl> undeclared = new ArrayList<>();
 
+    private TopicSampler topicSampler;
+
     ScriptTranslator(
             Map<String, String> environment,
             Path baseDirectory,
@@ -64,6 +66,12 @@ final class ScriptTranslator {
         this.baseDirectory = baseDirectory;
         this.wrapperConnector = wrapperConnector;
         this.lenient = lenient;
+    }
+
+    /** Where a JSON Kafka source without a schema gets its sample; null: none. */
+    ScriptTranslator withTopicSampler(TopicSampler sampler) {
+        this.topicSampler = sampler;
+        return this;
     }
 
     VeloTranslation translate(String script) {
@@ -1113,7 +1121,8 @@ final class ScriptTranslator {
     }
 
     private Connectors connectors() {
-        return new Connectors(baseDirectory, new Variables(environment), lexer, notes);
+        return new Connectors(
+                baseDirectory, new Variables(environment), lexer, notes, topicSampler);
     }
 
     private void applyScriptBatchSize(String table, Map<String, String> veloKeys) {

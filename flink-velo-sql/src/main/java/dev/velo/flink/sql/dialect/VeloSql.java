@@ -89,11 +89,17 @@ public final class VeloSql {
     private final Map<String, String> environment;
     private final Path baseDirectory;
     private final String wrapperConnector;
+    private final TopicSampler topicSampler;
 
-    private VeloSql(Map<String, String> environment, Path baseDirectory, String wrapperConnector) {
+    private VeloSql(
+            Map<String, String> environment,
+            Path baseDirectory,
+            String wrapperConnector,
+            TopicSampler topicSampler) {
         this.environment = environment;
         this.baseDirectory = baseDirectory;
         this.wrapperConnector = wrapperConnector;
+        this.topicSampler = topicSampler;
     }
 
     /** A translator reading variables from the process environment, paths relative to the cwd. */
@@ -118,6 +124,7 @@ public final class VeloSql {
     /** Translates a script into Flink statements and what was decided on the way. */
     public VeloTranslation translateScript(String script) {
         return new ScriptTranslator(environment, baseDirectory, wrapperConnector, false)
+                .withTopicSampler(topicSampler)
                 .translate(script);
     }
 
@@ -130,6 +137,7 @@ public final class VeloSql {
     public VeloTranslation validateScript(String script) {
         try {
             return new ScriptTranslator(environment, baseDirectory, wrapperConnector, true)
+                    .withTopicSampler(topicSampler)
                     .translate(script);
         } catch (VeloSqlException e) {
             // the lexer, a variable or an unbalanced parenthesis stops the translator
@@ -273,8 +281,18 @@ public final class VeloSql {
     public static final class Builder {
         private Map<String, String> environment = System.getenv();
         private Path baseDirectory = Path.of("");
+        private TopicSampler topicSampler;
 
         private Builder() {}
+
+        /**
+         * Reads samples of a JSON Kafka source's topic when the script gives no schema for it
+         * (default: none, the schema is required).
+         */
+        public Builder topicSampler(TopicSampler topicSampler) {
+            this.topicSampler = topicSampler;
+            return this;
+        }
 
         /** Where {@code ${VAR}} values come from (default: the process environment). */
         public Builder environment(Map<String, String> environment) {
@@ -289,7 +307,8 @@ public final class VeloSql {
         }
 
         public VeloSql build() {
-            return new VeloSql(environment, baseDirectory, VeloConnectorOptions.IDENTIFIER);
+            return new VeloSql(
+                    environment, baseDirectory, VeloConnectorOptions.IDENTIFIER, topicSampler);
         }
     }
 }

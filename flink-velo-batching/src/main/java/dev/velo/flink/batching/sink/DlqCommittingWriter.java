@@ -32,11 +32,6 @@ final class DlqCommittingWriter<T, DS, DC, QS, QC>
         this.dlq = dlq;
     }
 
-    /** The velo writer this one decorates. */
-    SinkWriter<T> velo() {
-        return velo;
-    }
-
     @Override
     public void write(T element, Context context) throws IOException, InterruptedException {
         velo.write(element, context);

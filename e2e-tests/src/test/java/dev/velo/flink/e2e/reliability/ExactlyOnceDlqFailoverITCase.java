@@ -269,6 +269,60 @@ class ExactlyOnceDlqFailoverITCase {
         assertThat(deadDuplicates).as("dead letters duplicated").isZero();
     }
 
+    /**
+     * Where the DLQ cannot be committed (a velo source's decoder; a velo sink over a legacy sink
+     * function, Flink 2.3's print) the job fails at start with an error naming the option and what
+     * to use, instead of leaving dead letters in transactions nobody commits.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"velo source", "print sink"})
+    void whereNothingCommitsTheDlqTheJobFailsSayingWhatToUse(String where) throws Exception {
+        String dlqTopic = "eos-dlq-refused-" + where.replace(' ', '-');
+        kafka.createTopic(dlqTopic, 1);
+        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        env.getConfig().set("restart-strategy.type", "none");
+        String bootstrap = kafka.bootstrapServers();
+        String dlq =
+                "'dlq.connector'='kafka', 'dlq.topic'='"
+                        + dlqTopic
+                        + "', 'dlq.properties.bootstrap.servers'='"
+                        + bootstrap
+                        + "', 'dlq.sink.delivery-guarantee'='exactly-once'";
+        boolean source = where.equals("velo source");
+        env.executeSql(
+                "CREATE TEMPORARY TABLE src (id BIGINT, name STRING) WITH ("
+                        + (source ? "'connector'='velo', 'velo.connector'='kafka', " : "")
+                        + (source ? "'source.failure_strategy'='SendToDLQ', " + dlq + ", " : "")
+                        + (source ? "" : "'connector'='kafka', ")
+                        + "'topic'='"
+                        + IN
+                        + "', 'properties.bootstrap.servers'='"
+                        + bootstrap
+                        + "', 'properties.group.id'='"
+                        + dlqTopic
+                        + "', 'scan.startup.mode'='earliest-offset',"
+                        + " 'scan.bounded.mode'='latest-offset', 'format'='json')");
+        env.executeSql(
+                "CREATE TEMPORARY TABLE out_t (id BIGINT, name STRING) WITH ("
+                        + (source
+                                ? "'connector'='blackhole')"
+                                : "'connector'='velo', 'velo.connector'='print',"
+                                        + " 'sink.failure_strategy'='SendToDLQ', "
+                                        + dlq
+                                        + ")"));
+        TableResult result = env.executeSql("INSERT INTO out_t SELECT id, name FROM src");
+        Throwable failure = null;
+        try {
+            result.await(2, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            failure = e;
+        }
+        assertThat(failure).as("the job failed").isNotNull();
+        assertThat(Figures.causeChain(failure))
+                .contains("'dlq.sink.delivery-guarantee' = 'exactly-once'")
+                .contains("set it to 'at-least-once'");
+    }
+
     /** Id of each dead letter (decoded from its payload, the sink row in json) → copies. */
     private static Map<Long, Integer> deadLetterIds(List<String> values) {
         Map<Long, Integer> ids = new HashMap<>();

@@ -30,6 +30,10 @@ import org.apache.flink.util.Preconditions;
  * {@link SupportsPostCommitTopology} exactly when the delegate does and delegates them (e.g. an
  * exactly-once KafkaSink stays exactly-once), since the wrapper's own buffer is empty at every
  * snapshot. Delegates with a pre-write or pre-commit topology are rejected.
+ *
+ * <p>With a DLQ that commits with the checkpoint ({@link DeadLetterWriterFactory.Committing}, e.g.
+ * an exactly-once Kafka DLQ) the sink is a {@link DlqCommittingSink}: its writer state and
+ * committables carry the delegate's and the DLQ's side by side.
  */
 @PublicEvolving
 public class VeloSink<T> implements Sink<T> {
@@ -74,6 +78,20 @@ public class VeloSink<T> implements Sink<T> {
                             + " uses a pre-write or pre-commit topology, which the velo wrapper"
                             + " does not support.");
         }
+        if (settings.deadLetterWriterFactory() instanceof DeadLetterWriterFactory.Committing) {
+            if (delegate instanceof SupportsPostCommitTopology
+                    && !DlqCommittingSink.postCommitOnlyColocates(delegate)) {
+                throw new IllegalArgumentException(
+                        "Table '"
+                                + settings.tableName()
+                                + "': the sink "
+                                + delegate.getClass().getName()
+                                + " has a post-commit topology, which cannot be combined with a"
+                                + " DLQ that commits with the checkpoint (an exactly-once DLQ)."
+                                + " Use an at-least-once DLQ with this sink.");
+            }
+            return new DlqCommittingSink<>(delegate, settings);
+        }
         boolean state = delegate instanceof SupportsWriterState;
         boolean commit = delegate instanceof SupportsCommitter;
         boolean post = commit && delegate instanceof SupportsPostCommitTopology;
@@ -114,8 +132,19 @@ public class VeloSink<T> implements Sink<T> {
             if (factory != null) {
                 dlq = factory.create(context);
             }
-            return VeloSinkWriters.wrap(delegateWriter, settings, context, dlq);
         } catch (IOException | RuntimeException e) {
+            IOUtils.closeQuietly(delegateWriter);
+            throw e;
+        }
+        return wrapWriter(delegateWriter, context, dlq);
+    }
+
+    /** Wraps a writer of the delegate with a DLQ writer; closes both when that fails. */
+    SinkWriter<T> wrapWriter(
+            SinkWriter<T> delegateWriter, WriterInitContext context, DeadLetterWriter dlq) {
+        try {
+            return VeloSinkWriters.wrap(delegateWriter, settings, context, dlq);
+        } catch (RuntimeException e) {
             IOUtils.closeQuietly(dlq);
             IOUtils.closeQuietly(delegateWriter);
             throw e;

@@ -10,6 +10,7 @@ import java.util.concurrent.Delayed;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobInfo;
@@ -32,6 +33,9 @@ import org.apache.flink.util.function.ThrowingRunnable;
  * queued and run on the thread that calls {@link #runPending()} (the DLQ writer does before and
  * after every write and flush), so an asynchronous writer's error reaches that thread; timers that
  * never come due simply never fire. Object reuse is off.
+ *
+ * <p>A DLQ that commits with the checkpoint of the sink writing it (exactly-once) gets the sink
+ * subtask's task, job and restored checkpoint (see the second constructor).
  */
 @Internal
 final class DetachedWriterContext implements WriterInitContext {
@@ -42,10 +46,27 @@ final class DetachedWriterContext implements WriterInitContext {
     private final Mailbox mailbox = new Mailbox();
     private final Timers timers = new Timers();
 
+    /** The sink subtask's own context for a DLQ writer that commits with it; else null. */
+    @Nullable private final WriterInitContext subtask;
+
     DetachedWriterContext(TaskInfo taskInfo, MetricGroup callerGroup, ClassLoader classLoader) {
         this.taskInfo = taskInfo;
         this.metricGroup = new DlqWriterMetricGroup(callerGroup);
         this.classLoader = SimpleUserCodeClassLoader.create(classLoader);
+        this.subtask = null;
+    }
+
+    /**
+     * The context of a DLQ writer whose transactions the sink subtask of {@code subtask} commits:
+     * the task (index, parallelism, attempt), the job and the restored checkpoint id are that
+     * subtask's, as a transactional writer needs them to name its transactions and abort the ones a
+     * failed attempt left open; mails, timers and metrics stay detached as above.
+     */
+    DetachedWriterContext(WriterInitContext subtask, ClassLoader classLoader) {
+        this.taskInfo = subtask.getTaskInfo();
+        this.metricGroup = new DlqWriterMetricGroup(subtask.metricGroup());
+        this.classLoader = SimpleUserCodeClassLoader.create(classLoader);
+        this.subtask = subtask;
     }
 
     /** Runs the queued mails and the timers that are due; the first failure is rethrown. */
@@ -111,12 +132,15 @@ final class DetachedWriterContext implements WriterInitContext {
 
     @Override
     public OptionalLong getRestoredCheckpointId() {
-        // dead letters are never restored into the DLQ writer: it keeps no state
-        return OptionalLong.empty();
+        // an at-least-once DLQ writer is never restored: it keeps no state
+        return subtask == null ? OptionalLong.empty() : subtask.getRestoredCheckpointId();
     }
 
     @Override
     public JobInfo getJobInfo() {
+        if (subtask != null) {
+            return subtask.getJobInfo();
+        }
         return new JobInfo() {
             @Override
             public JobID getJobId() {

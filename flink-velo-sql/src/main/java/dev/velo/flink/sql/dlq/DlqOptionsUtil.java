@@ -17,9 +17,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.table.api.Schema;
@@ -89,6 +91,7 @@ public final class DlqOptionsUtil {
     private static final String PRINT_STANDARD_ERROR = "standard-error";
     private static final String PATH = "path";
     private static final String TOPIC = "topic";
+    private static final String TRANSACTIONAL_ID_PREFIX = "sink.transactional-id-prefix";
 
     private DlqOptionsUtil() {}
 
@@ -127,7 +130,7 @@ public final class DlqOptionsUtil {
             return Optional.empty();
         }
         connector = connector.trim();
-        rejectExactlyOnce(tableName, options);
+        boolean exactlyOnce = exactlyOnce(tableName, connector, options);
 
         DynamicTableSinkFactory factory;
         try {
@@ -145,6 +148,8 @@ public final class DlqOptionsUtil {
         Map<String, String> dlqOptions = connectorOptions(factory, options);
         inheritKafkaProperties(tableName, factory.factoryIdentifier(), options, dlqOptions);
         ObjectIdentifier id = context.getObjectIdentifier();
+        String prefix =
+                exactlyOnce ? transactionalIdPrefix(factory, id, options, dlqOptions) : null;
         ResolvedCatalogTable table =
                 new ResolvedCatalogTable(
                         CatalogTable.newBuilder()
@@ -171,7 +176,9 @@ public final class DlqOptionsUtil {
                             context.getConfiguration(),
                             context.getClassLoader(),
                             true);
-            return Optional.of(writerFactory(context, tableName, identifier, dlqOptions, sink));
+            return Optional.of(
+                    writerFactory(
+                            context, tableName, identifier, dlqOptions, sink, exactlyOnce, prefix));
         } catch (ValidationException e) {
             throw rejected(tableName, identifier, factory, dlqOptions, e);
         }
@@ -269,7 +276,9 @@ public final class DlqOptionsUtil {
             String tableName,
             String identifier,
             Map<String, String> dlqOptions,
-            DynamicTableSink sink) {
+            DynamicTableSink sink,
+            boolean exactlyOnce,
+            @Nullable String transactionalIdPrefix) {
         String formatKey = FactoryUtil.FORMAT.key();
         switch (identifier) {
             case FILESYSTEM:
@@ -299,8 +308,24 @@ public final class DlqOptionsUtil {
             @SuppressWarnings("unchecked")
             Sink<RowData> writerSink = (Sink<RowData>) ((SinkV2Provider) provider).createSink();
             String topic = dlqOptions.get(TOPIC);
-            return new SinkDlqWriterFactory(
-                    writerSink, identifier + (topic == null ? "" : " topic '" + topic + "'"));
+            String description = identifier + (topic == null ? "" : " topic '" + topic + "'");
+            if (exactlyOnce) {
+                if (!(writerSink instanceof SupportsCommitter)) {
+                    throw new ValidationException(
+                            String.format(
+                                    "Table '%s': '%s' = 'exactly-once' needs a DLQ connector"
+                                            + " that commits its writes with the checkpoint, but"
+                                            + " the sink of '%s' (%s) has no committer. Use"
+                                            + " 'at-least-once' with this connector.",
+                                    tableName,
+                                    DLQ_DELIVERY_GUARANTEE.key(),
+                                    identifier,
+                                    writerSink.getClass().getName()));
+                }
+                return new SinkDlqWriterFactory.Committing(
+                        writerSink, description, tableName, transactionalIdPrefix);
+            }
+            return new SinkDlqWriterFactory(writerSink, description);
         }
         throw new ValidationException(
                 String.format(
@@ -343,19 +368,73 @@ public final class DlqOptionsUtil {
         }
     }
 
-    private static void rejectExactlyOnce(String tableName, Map<String, String> options) {
+    /**
+     * Whether {@code dlq.sink.delivery-guarantee} asks for exactly-once. Filesystem and print DLQs
+     * are written by flink-velo itself, flushed before every barrier, and reject it.
+     */
+    private static boolean exactlyOnce(
+            String tableName, String connector, Map<String, String> options) {
         String guarantee = options.get(DLQ_DELIVERY_GUARANTEE.key());
-        if (guarantee != null && EXACTLY_ONCE.contains(guarantee.trim().toLowerCase(Locale.ROOT))) {
+        if (guarantee == null
+                || !EXACTLY_ONCE.contains(guarantee.trim().toLowerCase(Locale.ROOT))) {
+            return false;
+        }
+        if (FILESYSTEM.equalsIgnoreCase(connector) || PRINT.equalsIgnoreCase(connector)) {
             throw new ValidationException(
                     String.format(
-                            "Table '%s': invalid value '%s' for option '%s': a DLQ is written at"
-                                    + " least once (accepted: at-least-once, none). Its writer"
-                                    + " runs inside the velo table's writer or decoder, where a"
-                                    + " transaction of the DLQ would never be committed; dead"
-                                    + " letters are durable before the checkpoint that skips"
-                                    + " their record.",
-                            tableName, guarantee, DLQ_DELIVERY_GUARANTEE.key()));
+                            "Table '%s': invalid value '%s' for option '%s' with '%s' = '%s': a"
+                                    + " %s DLQ is written by flink-velo and flushed before every"
+                                    + " checkpoint barrier, at least once (accepted:"
+                                    + " at-least-once, none). Exactly-once dead letters need a"
+                                    + " connector that commits with the checkpoint, e.g. kafka.",
+                            tableName,
+                            guarantee,
+                            DLQ_DELIVERY_GUARANTEE.key(),
+                            DLQ_CONNECTOR.key(),
+                            connector,
+                            connector));
         }
+        return true;
+    }
+
+    /**
+     * The transactional-id prefix of an exactly-once DLQ whose connector has one: {@code
+     * dlq.sink.transactional-id-prefix}, else {@code velo-dlq-<catalog>.<database>.<table>} (set
+     * into the connector's options). It must differ from the table's own {@code
+     * sink.transactional-id-prefix}: transactions under one prefix are aborted as lingering by the
+     * other writer on restore.
+     */
+    @Nullable
+    private static String transactionalIdPrefix(
+            DynamicTableSinkFactory factory,
+            ObjectIdentifier id,
+            Map<String, String> options,
+            Map<String, String> dlqOptions) {
+        if (!optionKeys(factory).contains(TRANSACTIONAL_ID_PREFIX)) {
+            return null;
+        }
+        String prefix = dlqOptions.get(TRANSACTIONAL_ID_PREFIX);
+        if (prefix == null || prefix.isBlank()) {
+            prefix = "velo-dlq-" + id.asSummaryString();
+            dlqOptions.put(TRANSACTIONAL_ID_PREFIX, prefix);
+        }
+        String own = options.get(TRANSACTIONAL_ID_PREFIX);
+        if (own != null && own.trim().equals(prefix.trim())) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': invalid value '%s' for option '%s%s': it is the table's"
+                                    + " own '%s'. The DLQ's transactions need a prefix of their"
+                                    + " own (each writer aborts the other's open transactions"
+                                    + " under a shared prefix on restore); remove the option to"
+                                    + " use 'velo-dlq-%s'.",
+                            id.getObjectName(),
+                            prefix,
+                            DLQ_PREFIX,
+                            TRANSACTIONAL_ID_PREFIX,
+                            TRANSACTIONAL_ID_PREFIX,
+                            id.asSummaryString()));
+        }
+        return prefix;
     }
 
     private static Set<String> optionKeys(DynamicTableSinkFactory factory) {

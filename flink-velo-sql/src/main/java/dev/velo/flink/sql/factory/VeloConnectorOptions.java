@@ -75,11 +75,15 @@ public final class VeloConnectorOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Passed as sink.delivery-guarantee to DLQ connectors that have it"
-                                    + " (kafka: at-least-once by default). exactly-once is"
-                                    + " rejected: the DLQ writer runs inside the velo table's own"
-                                    + " writer or decoder, where its transactions would never be"
-                                    + " committed; dead letters are written at least once,"
-                                    + " durable before the checkpoint that skips their record.");
+                                    + " (kafka: at-least-once by default): dead letters are"
+                                    + " written at least once, durable before the checkpoint that"
+                                    + " skips their record. exactly-once (kafka DLQ of a velo"
+                                    + " sink) commits them with the sink's checkpoint: a restore"
+                                    + " neither loses nor repeats one; transactional ids start"
+                                    + " with dlq.sink.transactional-id-prefix, else"
+                                    + " velo-dlq-<catalog>.<database>.<table>. Not for a velo"
+                                    + " source or a legacy sink function (print), nor for"
+                                    + " filesystem or print DLQs.");
 
     public static final ConfigOption<Boolean> DLQ_INHERIT_PROPERTIES =
             ConfigOptions.key("dlq.inherit-properties")

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
+import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
 import dev.velo.flink.batching.metrics.VeloMetrics;
 import dev.velo.flink.sql.testing.CollectingDlqSinkFactory;
 import java.io.IOException;
@@ -109,18 +110,78 @@ class DlqConnectorTest {
                 .contains("blackhole");
     }
 
+    private static Map<String, String> exactlyOnceKafka(String... more) {
+        Map<String, String> options = new HashMap<>();
+        options.put("dlq.connector", "kafka");
+        options.put("dlq.topic", "t");
+        options.put("dlq.properties.bootstrap.servers", "localhost:1");
+        options.put("dlq.sink.delivery-guarantee", "exactly-once");
+        for (int i = 0; i < more.length; i += 2) {
+            options.put(more[i], more[i + 1]);
+        }
+        return options;
+    }
+
     @Test
-    void exactlyOnceIsRejectedSayingWhatIsSupported() {
+    void anExactlyOnceKafkaDlqCommitsWithTheSinkUnderAPrefixOfItsOwn() {
+        DlqWriterFactory factory = dlq(exactlyOnceKafka());
+        assertThat(factory).isInstanceOf(DeadLetterWriterFactory.Committing.class);
+        assertThat(((DeadLetterWriterFactory.Committing<?, ?>) factory).colocationKey())
+                .isEqualTo("velo-dlq-cat.db.orders");
+
+        DlqWriterFactory mine =
+                dlq(exactlyOnceKafka("dlq.sink.transactional-id-prefix", "orders-dead"));
+        assertThat(((DeadLetterWriterFactory.Committing<?, ?>) mine).colocationKey())
+                .isEqualTo("orders-dead");
+
+        // at-least-once stays a plain DLQ flushed before the barrier
+        assertThat(dlq(exactlyOnceKafka("dlq.sink.delivery-guarantee", "at-least-once")))
+                .isNotInstanceOf(DeadLetterWriterFactory.Committing.class);
+    }
+
+    @Test
+    void anExactlyOnceDlqOutsideAVeloSinkWriterFailsSayingWhatToUse() {
+        // a source's decoder and a legacy sink function open the DLQ without a sink subtask
+        DlqWriterFactory factory = dlq(exactlyOnceKafka());
+        assertThatThrownBy(() -> factory.open(0, 0))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Table 'orders'")
+                .hasMessageContaining("'dlq.sink.delivery-guarantee' = 'exactly-once'")
+                .hasMessageContaining("velo source")
+                .hasMessageContaining("'at-least-once'");
+    }
+
+    @Test
+    void theDlqPrefixMustDifferFromTheTablesOwn() {
+        assertThat(
+                        error(
+                                exactlyOnceKafka(
+                                        "dlq.sink.transactional-id-prefix", "p1",
+                                        "sink.transactional-id-prefix", "p1")))
+                .contains("'p1'")
+                .contains("'dlq.sink.transactional-id-prefix'")
+                .contains("own 'sink.transactional-id-prefix'");
+    }
+
+    @Test
+    void exactlyOnceOnAFilesystemOrPrintDlqIsRejectedSayingWhatIsSupported() {
         assertThat(
                         error(
                                 Map.of(
-                                        "dlq.connector", "kafka",
-                                        "dlq.topic", "t",
-                                        "dlq.properties.bootstrap.servers", "localhost:1",
+                                        "dlq.connector", "filesystem",
+                                        "dlq.path", "/tmp/x",
                                         "dlq.sink.delivery-guarantee", "exactly-once")))
-                .contains("dlq.sink.delivery-guarantee")
-                .contains("exactly-once")
-                .contains("at-least-once");
+                .contains("'exactly-once'")
+                .contains("'dlq.sink.delivery-guarantee'")
+                .contains("at-least-once, none")
+                .contains("kafka");
+        assertThat(
+                        error(
+                                Map.of(
+                                        "dlq.connector", "print",
+                                        "dlq.sink.delivery-guarantee", "EXACTLY_ONCE")))
+                .contains("'EXACTLY_ONCE'")
+                .contains("print DLQ");
     }
 
     @Test

@@ -53,6 +53,8 @@ public final class VeloBatching {
         private final BatchConfig batchConfig;
         private FailureConfig failureConfig = FailureConfig.defaults();
         private String name = "velo";
+        private boolean named;
+        @Nullable private String uid;
         private DeadLetterEncoder<T> encoder;
         private RecordSizeEstimator<T> sizeEstimator;
 
@@ -66,9 +68,27 @@ public final class VeloBatching {
             return this;
         }
 
-        /** Operator name, table name in dead letters and logs. */
+        /**
+         * Operator name, table name in dead letters and logs. Also gives the stage a uid unless
+         * {@link #uid} sets one: {@code velo-batch[<name>]} for {@code process}, {@code map} and
+         * {@code batch}, {@code velo-sink[<name>]} for {@code sinkTo}.
+         */
         public Builder<T> named(String name) {
             this.name = Preconditions.checkNotNull(name);
+            this.named = true;
+            return this;
+        }
+
+        /**
+         * The stage's operator uid, which maps its state in a savepoint to the operator (for {@code
+         * sinkTo}, the wrapped writer's state). Default: derived from {@link #named}; a stage
+         * without a name and without a uid gets the uid Flink generates from the topology, which
+         * changes when the job graph changes. Uids must be unique within a job.
+         */
+        public Builder<T> uid(String uid) {
+            Preconditions.checkArgument(
+                    uid != null && !uid.isBlank(), "uid must not be null or blank, got '%s'", uid);
+            this.uid = uid;
             return this;
         }
 
@@ -127,6 +147,10 @@ public final class VeloBatching {
                             .sizeEstimator(estimator())
                             .build();
             DataStreamSink<T> out = input().sinkTo(VeloSink.wrap(sink, settings)).name(name);
+            String stageUid = uidFor("velo-sink");
+            if (stageUid != null) {
+                out.uid(stageUid);
+            }
             if (!parallel() && in.getParallelism() > 0) {
                 out.setParallelism(in.getParallelism());
             }
@@ -137,10 +161,23 @@ public final class VeloBatching {
                 BatchingOperator<T, R> operator, TypeInformation<R> outType) {
             Preconditions.checkNotNull(outType, "outType");
             SingleOutputStreamOperator<R> out = input().transform(name, outType, operator);
+            String stageUid = uidFor("velo-batch");
+            if (stageUid != null) {
+                out.uid(stageUid);
+            }
             if (!parallel() && in.getParallelism() > 0) {
                 out.setParallelism(in.getParallelism());
             }
             return new VeloStream<>(out, out.getSideOutput(BatchingOperator.DEAD_LETTERS));
+        }
+
+        /** The uid given, else {@code <kind>[<name>]} for a named stage, else none. */
+        @Nullable
+        private String uidFor(String kind) {
+            if (uid != null) {
+                return uid;
+            }
+            return named ? kind + "[" + name + "]" : null;
         }
 
         private boolean parallel() {

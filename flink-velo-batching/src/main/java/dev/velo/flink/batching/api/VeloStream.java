@@ -17,7 +17,11 @@ public final class VeloStream<R> {
         this.deadLetters = deadLetters;
     }
 
-    /** The records the stage emitted (set uid/parallelism on it as on any operator). */
+    /**
+     * The records the stage emitted: the stage's operator itself, so a {@code uid(…)} or {@code
+     * setParallelism(…)} on it applies to the velo stage (its uid defaults to the one {@link
+     * VeloBatching.Builder#uid} or {@link VeloBatching.Builder#named} gave).
+     */
     public SingleOutputStreamOperator<R> output() {
         return output;
     }

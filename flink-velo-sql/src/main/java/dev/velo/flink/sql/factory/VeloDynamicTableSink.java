@@ -42,6 +42,14 @@ final class VeloDynamicTableSink implements DynamicTableSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(VeloDynamicTableSink.class);
 
+    /**
+     * The transformation name of the sink velo builds itself, the planner's own for a table sink:
+     * with a uid from the planner ({@code table.exec.uid.generation}, {@code
+     * table.exec.uid.format}) the writer is {@code <id>_sink} with and without velo's rebalance,
+     * and with and without velo around the table.
+     */
+    static final String SINK_UID = "sink";
+
     private final DynamicTableSink delegate;
     private final VeloTableSettings settings;
     private final boolean hasPrimaryKey;
@@ -153,7 +161,9 @@ final class VeloDynamicTableSink implements DynamicTableSink {
                     if (parallelism != null) {
                         sink.setParallelism(parallelism);
                     }
-                    providerContext.generateUid("velo-sink").ifPresent(sink::uid);
+                    // the planner's uid of a table sink (<id>_sink when it hands one out): the
+                    // writer keeps its uid whether or not velo rebalances in front of it
+                    providerContext.generateUid(SINK_UID).ifPresent(sink::uid);
                     return sink;
                 }
 
@@ -202,7 +212,12 @@ final class VeloDynamicTableSink implements DynamicTableSink {
                 DataStream<RowData> batched =
                         batch.isEnabled()
                                 ? StreamBatching.apply(
-                                        input, batch, settings.tableName, "sink", input.getType())
+                                        input,
+                                        batch,
+                                        settings.tableName,
+                                        "sink",
+                                        input.getType(),
+                                        providerContext)
                                 : input;
                 if (inner instanceof DataStreamSinkProvider) {
                     return ((DataStreamSinkProvider) inner)
@@ -218,7 +233,9 @@ final class VeloDynamicTableSink implements DynamicTableSink {
                                                 settings.dlq))
                                 .name(settings.tableName);
                 parallelism.ifPresent(sink::setParallelism);
-                providerContext.generateUid("velo-sink-function").ifPresent(sink::uid);
+                // the uid the planner gives the plain table's sink function: its state (the
+                // wrapped function's) maps back when velo is added to or removed from a table
+                providerContext.generateUid(SINK_UID).ifPresent(sink::uid);
                 return sink;
             }
 

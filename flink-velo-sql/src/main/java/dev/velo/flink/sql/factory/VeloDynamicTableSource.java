@@ -151,7 +151,8 @@ final class VeloDynamicTableSource implements InvocationHandler {
                         settings.velo.batchConfig(),
                         settings.tableName,
                         "source",
-                        stream.getType());
+                        stream.getType(),
+                        providerContext);
             }
 
             @Override

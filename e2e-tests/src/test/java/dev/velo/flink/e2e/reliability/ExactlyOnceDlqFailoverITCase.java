@@ -29,6 +29,7 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -271,8 +272,9 @@ class ExactlyOnceDlqFailoverITCase {
 
     /**
      * Where the DLQ cannot be committed (a velo source's decoder; a velo sink over a legacy sink
-     * function, Flink 2.3's print) the job fails at start with an error naming the option and what
-     * to use, instead of leaving dead letters in transactions nobody commits.
+     * function, Flink 2.3's print) the statement is refused when it is planned, with an error
+     * naming the option and what to use, instead of leaving dead letters in transactions nobody
+     * commits.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"velo source", "print sink"})
@@ -310,17 +312,17 @@ class ExactlyOnceDlqFailoverITCase {
                                         + " 'sink.failure_strategy'='SendToDLQ', "
                                         + dlq
                                         + ")"));
-        TableResult result = env.executeSql("INSERT INTO out_t SELECT id, name FROM src");
         Throwable failure = null;
         try {
-            result.await(2, TimeUnit.MINUTES);
+            env.executeSql("INSERT INTO out_t SELECT id, name FROM src").await(2, TimeUnit.MINUTES);
         } catch (Exception e) {
             failure = e;
         }
-        assertThat(failure).as("the job failed").isNotNull();
+        assertThat(failure).as("the statement was refused").isNotNull();
         assertThat(Figures.causeChain(failure))
+                .contains(ValidationException.class.getName())
                 .contains("'dlq.sink.delivery-guarantee' = 'exactly-once'")
-                .contains("set it to 'at-least-once'");
+                .contains("Use 'at-least-once'");
     }
 
     /** Id of each dead letter (decoded from its payload, the sink row in json) → copies. */

@@ -7,6 +7,7 @@ import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
+import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
 import dev.velo.flink.batching.sink.VeloSink;
 import dev.velo.flink.batching.sink.VeloSinkSettings;
 import dev.velo.flink.sql.internal.StreamBatching;
@@ -198,6 +199,19 @@ final class VeloDynamicTableSink implements DynamicTableSink {
                             settings.tableName,
                             FailureOptions.FAILURE_STRATEGY.key(),
                             failure.strategy().displayName(),
+                            settings.delegateConnector));
+        }
+        if (inner instanceof SinkFunctionProvider
+                && failure.mayDeadLetter()
+                && settings.dlq instanceof DeadLetterWriterFactory.Committing) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': an exactly-once DLQ ('%s' = 'exactly-once') needs a"
+                                    + " sink with a Sink (V2) writer to commit its transactions"
+                                    + " with; connector '%s' writes through a legacy sink"
+                                    + " function. Use 'at-least-once' for this table's DLQ.",
+                            settings.tableName,
+                            VeloConnectorOptions.DLQ_DELIVERY_GUARANTEE.key(),
                             settings.delegateConnector));
         }
         Optional<Integer> parallelism =

@@ -1,5 +1,7 @@
 package dev.velo.flink.sql.factory;
 
+import dev.velo.flink.batching.config.FailureOptions;
+import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
 import dev.velo.flink.sql.format.DeadLetterFlushOperator;
 import dev.velo.flink.sql.format.GuardedDecodingFormat;
 import dev.velo.flink.sql.format.GuardedDeserializationSchema;
@@ -119,6 +121,23 @@ final class VeloDynamicTableSource implements InvocationHandler {
     }
 
     private ScanRuntimeProvider getScanRuntimeProvider(ScanContext context) {
+        if (settings.velo.sourceFailure().mayDeadLetter()
+                && settings.dlq instanceof DeadLetterWriterFactory.Committing) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': an exactly-once DLQ ('%s' = 'exactly-once') cannot take"
+                                    + " the dead letters of '%s' = '%s': a source's dead letters"
+                                    + " are written while its format decodes, where no"
+                                    + " transaction of the DLQ can be committed with the"
+                                    + " checkpoint. Use 'at-least-once' for a table read as a"
+                                    + " source (its dead letters are still durable before the"
+                                    + " checkpoint that skips their record).",
+                            settings.tableName,
+                            VeloConnectorOptions.DLQ_DELIVERY_GUARANTEE.key(),
+                            FailureOptions.sideKey(
+                                    FailureOptions.SOURCE_PREFIX, FailureOptions.FAILURE_STRATEGY),
+                            settings.velo.sourceFailure().strategy().displayName()));
+        }
         GuardedDecodingFormat.Captured<ScanRuntimeProvider> captured =
                 GuardedDecodingFormat.capture(() -> delegate.getScanRuntimeProvider(context));
         ScanRuntimeProvider inner = captured.result;

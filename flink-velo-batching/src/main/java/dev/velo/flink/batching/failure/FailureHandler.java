@@ -21,8 +21,14 @@ import org.apache.flink.util.Preconditions;
  * are retried together in rounds (one wait per round); a failed batch is retried as a whole
  * (at-least-once: the sink may see its records twice). Retries run on the task thread, so a batch
  * blocks at most the sum of the capped delays of {@code max_retries} record rounds plus {@code
- * max_retries} batch rounds, and a checkpoint barrier waits as long. Non-retriable errors and
- * exhausted retries go to {@code retry_exhausted}.
+ * max_retries} batch rounds, and a checkpoint barrier waits as long. The {@link Sleeper} waits out
+ * each delay: operators pass a {@link MailboxSleeper}, which keeps the task's timers, checkpoint
+ * notifications and a cancel going during the wait. Non-retriable errors and exhausted retries go
+ * to {@code retry_exhausted}.
+ *
+ * <p>Each strategy is one {@link RecordFailureStrategy} class; RetryWithBackoff wraps the {@code
+ * retry_exhausted} one. The search for the record an asynchronous writer's error belongs to is
+ * {@link BlameSearch}.
  *
  * <p>Sink writers, whose writes complete in the background and report a failure on a later call, go
  * through {@link #write} instead, which blames an error on the record that failed (see there).

@@ -91,6 +91,10 @@ final class BlameSearch<T> {
                 for (int i = 0; i < size; i++) {
                     all[i] = i;
                 }
+                // nothing may be in flight during the wait: a writer that reports a failed send
+                // through a mail of the task (Kafka's) would fail the task from inside the wait
+                // (the wait runs mails). Its error belongs to the window, written again anyway.
+                drain(writer);
                 Exception error =
                         strategy.retryWhole(
                                 firstError,

@@ -13,6 +13,7 @@ import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.failure.BatchProcessor;
 import dev.velo.flink.batching.failure.FailureHandler;
+import dev.velo.flink.batching.failure.MailboxSleeper;
 import dev.velo.flink.batching.failure.NotARecordFailureException;
 import dev.velo.flink.batching.failure.Sleeper;
 import dev.velo.flink.batching.metrics.FlushReason;
@@ -25,6 +26,7 @@ import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.functions.DefaultOpenContext;
 import org.apache.flink.api.common.functions.Function;
 import org.apache.flink.api.common.functions.util.FunctionUtils;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -88,6 +90,8 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Nullable private transient Watermark heldWatermark;
     private transient long batchIdBase;
     private transient long batchSeq;
+    @Nullable private transient MailboxExecutor mailboxExecutor;
+    @Nullable private transient MailboxSleeper retrySleeper;
 
     /**
      * @param batchFunction at most one of batchFunction and recordFunction; with none the operator
@@ -126,12 +130,21 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         return this;
     }
 
+    /** Keeps the task's mailbox (of this operator's priority) to wait out retry backoffs in. */
+    @Override
+    public void setMailboxExecutor(MailboxExecutor mailboxExecutor) {
+        super.setMailboxExecutor(mailboxExecutor);
+        this.mailboxExecutor = mailboxExecutor;
+    }
+
     @Override
     public void open() throws Exception {
         super.open();
         metrics = VeloMetrics.register(getMetricGroup());
         batcher = Batchers.create(batchConfig, r -> estimator.estimate(r.getValue()));
         DeadLetterEncoder<StreamRecord<IN>> recordEncoder = r -> encoder.payload(r.getValue());
+        // a retry backoff yields to the mailbox: timers and checkpoint notifications go on
+        retrySleeper = mailboxExecutor == null ? null : new MailboxSleeper(mailboxExecutor);
         failureHandler =
                 new FailureHandler<>(
                         failureConfig,
@@ -140,7 +153,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                         recordEncoder,
                         dl -> output.collect(DEAD_LETTERS, new StreamRecord<>(dl)),
                         metrics,
-                        Sleeper.system(),
+                        retrySleeper != null ? retrySleeper : Sleeper.system(),
                         () -> getProcessingTimeService().getCurrentProcessingTime());
         Function fn = batchFunction != null ? batchFunction : recordFunction;
         if (fn != null) {
@@ -285,6 +298,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Override
     public void close() throws Exception {
         try {
+            if (retrySleeper != null) {
+                retrySleeper.close();
+            }
             if (flushTimer != null) {
                 flushTimer.cancel();
             }

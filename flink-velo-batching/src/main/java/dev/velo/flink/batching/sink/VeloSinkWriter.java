@@ -9,6 +9,7 @@ import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
 import dev.velo.flink.batching.failure.AsyncWriteProcessor;
 import dev.velo.flink.batching.failure.FailureHandler;
+import dev.velo.flink.batching.failure.MailboxSleeper;
 import dev.velo.flink.batching.failure.Sleeper;
 import dev.velo.flink.batching.metrics.FlushReason;
 import dev.velo.flink.batching.metrics.VeloMetrics;
@@ -60,6 +61,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     private final FailureHandler<Pending<T>> failureHandler;
     @Nullable private final DeadLetterWriter deadLetterWriter;
     private final VeloMetrics metrics;
+    @Nullable private final MailboxSleeper retrySleeper;
     private final ProcessingTimeService timeService;
     @Nullable private final TypeSerializer<T> copySerializer;
     private final long batchIdBase;
@@ -107,6 +109,12 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
                 Batchers.create(
                         settings.batchConfig(), p -> settings.sizeEstimator().estimate(p.value));
         DeadLetterEncoder<T> encoder = settings.encoder();
+        // a retry backoff yields to the mailbox, as Flink's async sinks wait: timers and
+        // checkpoint notifications go on, and a cancel interrupts the wait
+        this.retrySleeper =
+                context.getMailboxExecutor() == null
+                        ? null
+                        : new MailboxSleeper(context.getMailboxExecutor());
         this.failureHandler =
                 new FailureHandler<Pending<T>>(
                         settings.failureConfig(),
@@ -115,7 +123,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
                         p -> encoder.payload(p.value),
                         deadLetterWriter == null ? null : deadLetterWriter::write,
                         metrics,
-                        Sleeper.system(),
+                        retrySleeper != null ? retrySleeper : Sleeper.system(),
                         timeService::getCurrentProcessingTime);
         if (settings.writesInTransaction().orElseGet(() -> writesInTransaction(delegate))) {
             failureHandler.withWritesInTransaction();
@@ -305,6 +313,9 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
 
     @Override
     public void close() throws Exception {
+        if (retrySleeper != null) {
+            retrySleeper.close();
+        }
         flushTimer.cancel();
         try {
             delegate.close();

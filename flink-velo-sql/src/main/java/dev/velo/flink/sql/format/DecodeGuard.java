@@ -121,6 +121,9 @@ final class DecodeGuard implements AutoCloseable {
                         bytes -> bytes,
                         dlqWriter == null ? null : this::deadLetter,
                         metrics,
+                        // never waits: the processor marks every decoding error non-retriable, so
+                        // RetryWithBackoff hands it to retry_exhausted at once (a format's
+                        // deserialize has no mailbox to yield to)
                         Sleeper.system(),
                         System::currentTimeMillis);
     }

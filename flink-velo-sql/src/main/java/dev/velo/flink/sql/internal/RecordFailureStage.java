@@ -48,6 +48,8 @@ final class RecordFailureStage<T> implements AutoCloseable {
                         encoder,
                         dlqWriter == null ? null : dlqWriter::write,
                         metrics,
+                        // a legacy SinkFunction has no mailbox to yield to: an interruptible
+                        // sleep, bounded by max_retries capped delays; a cancel interrupts it
                         Sleeper.system(),
                         System::currentTimeMillis);
     }

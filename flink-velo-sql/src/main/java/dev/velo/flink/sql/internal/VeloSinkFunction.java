@@ -9,6 +9,8 @@ import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFunction;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -20,10 +22,15 @@ import org.apache.flink.table.data.RowData;
  * Puts the sink failure strategy around a connector's legacy {@link SinkFunction} (Flink 2.3's
  * {@code print}): each record is written through the failure handler; dead letters go to the DLQ
  * writer, which is flushed before every checkpoint. Batching happens in the stage before it.
+ *
+ * <p>The delegate sees the lifecycle it would see unwrapped: its runtime context is set as soon as
+ * this function's is (before {@code initializeState}, which may use it), and checkpoint
+ * notifications reach a delegate that is a {@link CheckpointListener} (a sink that commits on
+ * checkpoint completion).
  */
 @Internal
 public final class VeloSinkFunction extends RichSinkFunction<RowData>
-        implements CheckpointedFunction {
+        implements CheckpointedFunction, CheckpointListener {
     private static final long serialVersionUID = 1L;
 
     private final SinkFunction<RowData> delegate;
@@ -50,9 +57,17 @@ public final class VeloSinkFunction extends RichSinkFunction<RowData>
     }
 
     @Override
+    public void setRuntimeContext(RuntimeContext context) {
+        super.setRuntimeContext(context);
+        // the runtime calls initializeState before open: the delegate's context must be set here
+        if (delegate instanceof RichFunction) {
+            ((RichFunction) delegate).setRuntimeContext(context);
+        }
+    }
+
+    @Override
     public void open(OpenContext openContext) throws Exception {
         if (delegate instanceof RichFunction) {
-            ((RichFunction) delegate).setRuntimeContext(getRuntimeContext());
             ((RichFunction) delegate).open(openContext);
         }
         processor =
@@ -99,9 +114,25 @@ public final class VeloSinkFunction extends RichSinkFunction<RowData>
     }
 
     @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        if (delegate instanceof CheckpointListener) {
+            ((CheckpointListener) delegate).notifyCheckpointComplete(checkpointId);
+        }
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+        if (delegate instanceof CheckpointListener) {
+            ((CheckpointListener) delegate).notifyCheckpointAborted(checkpointId);
+        }
+    }
+
+    @Override
     public void finish() throws Exception {
         delegate.finish();
-        stage.flushDeadLetters();
+        if (stage != null) {
+            stage.flushDeadLetters();
+        }
     }
 
     @Override

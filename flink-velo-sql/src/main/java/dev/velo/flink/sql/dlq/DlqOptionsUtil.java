@@ -25,8 +25,10 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.CatalogTable;
 import org.apache.flink.table.catalog.ObjectIdentifier;
 import org.apache.flink.table.catalog.ResolvedCatalogTable;
+import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.sink.SinkV2Provider;
+import org.apache.flink.table.connector.sink.abilities.SupportsWritingMetadata;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DynamicTableFactory;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
@@ -130,19 +132,21 @@ public final class DlqOptionsUtil {
                     e);
         }
         Map<String, String> dlqOptions = connectorOptions(factory, options);
+        // a kafka DLQ writes Kafka Connect's DLQ headers through the connector's metadata column
+        boolean headers = KAFKA.equals(factory.factoryIdentifier());
+        ResolvedSchema schema =
+                headers
+                        ? KafkaConnectHeaders.schemaWithHeaders()
+                        : DeadLetterSchema.RESOLVED_SCHEMA;
         ObjectIdentifier id = context.getObjectIdentifier();
         ResolvedCatalogTable table =
                 new ResolvedCatalogTable(
                         CatalogTable.newBuilder()
-                                .schema(
-                                        Schema.newBuilder()
-                                                .fromResolvedSchema(
-                                                        DeadLetterSchema.RESOLVED_SCHEMA)
-                                                .build())
+                                .schema(Schema.newBuilder().fromResolvedSchema(schema).build())
                                 .comment("dead letters of " + id.asSummaryString())
                                 .options(dlqOptions)
                                 .build(),
-                        DeadLetterSchema.RESOLVED_SCHEMA);
+                        schema);
         ObjectIdentifier dlqId =
                 ObjectIdentifier.of(
                         id.getCatalogName(), id.getDatabaseName(), id.getObjectName() + "_dlq");
@@ -157,7 +161,17 @@ public final class DlqOptionsUtil {
                             context.getConfiguration(),
                             context.getClassLoader(),
                             true);
-            return Optional.of(writerFactory(context, tableName, identifier, dlqOptions, sink));
+            if (headers) {
+                ((SupportsWritingMetadata) sink)
+                        .applyWritableMetadata(
+                                List.of(KafkaConnectHeaders.METADATA_KEY),
+                                KafkaConnectHeaders.consumedDataType());
+            }
+            return Optional.of(
+                    ReplayAttempts.wrap(
+                            tableName,
+                            options,
+                            writerFactory(context, tableName, identifier, dlqOptions, sink)));
         } catch (ValidationException e) {
             throw rejected(tableName, identifier, factory, dlqOptions, e);
         }
@@ -230,6 +244,9 @@ public final class DlqOptionsUtil {
         if (provider instanceof SinkV2Provider) {
             @SuppressWarnings("unchecked")
             Sink<RowData> writerSink = (Sink<RowData>) ((SinkV2Provider) provider).createSink();
+            if (KAFKA.equals(identifier)) {
+                writerSink = KafkaConnectHeaders.wrap(writerSink);
+            }
             String topic = dlqOptions.get(TOPIC);
             return new SinkDlqWriterFactory(
                     writerSink, identifier + (topic == null ? "" : " topic '" + topic + "'"));

@@ -14,11 +14,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
@@ -62,6 +65,9 @@ final class ReplayCommand {
     private static final String ROWS_VIEW = "velo_replay_rows";
     private static final String ATTEMPTS_COLUMN = "velo_replay_attempts";
     private static final String DLQ_PREFIX = "dlq.";
+
+    private static final Pattern SET =
+            Pattern.compile("(?is)^\\s*SET\\s+'([^']*)'\\s*=\\s*'((?:[^']|'')*)'\\s*$");
 
     private final Map<String, String> environment;
 
@@ -209,7 +215,8 @@ final class ReplayCommand {
         String filter = filter(id.getObjectName(), request);
 
         // how many dead letters per previous attempts: one INSERT each, so the count travels on
-        Map<Integer, Long> byAttempts = new TreeMap<>();
+        Map<Integer, Long> byAttempts =
+                new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
         try (CloseableIterator<Row> rows =
                 tEnv.executeSql(
                                 "SELECT attempts, COUNT(*) FROM "
@@ -319,12 +326,20 @@ final class ReplayCommand {
         for (int i = 0; i < statements.size(); i++) {
             String s = statements.get(i).strip();
             String upper = s.toUpperCase(Locale.ROOT);
+            Matcher set = SET.matcher(s);
+            if (set.matches()) {
+                // the replay is one bounded batch job, whatever mode the script's job runs in
+                if (!set.group(1).equals(ExecutionOptions.RUNTIME_MODE.key())) {
+                    tEnv.getConfig()
+                            .getConfiguration()
+                            .setString(set.group(1), set.group(2).replace("''", "'"));
+                }
+                continue;
+            }
             boolean declaration =
                     (upper.startsWith("CREATE ")
                                     && !upper.matches(
                                             "(?s).*\\)\\s*AS\\s+(SELECT|WITH|VALUES|\\().*"))
-                            || upper.startsWith("SET ")
-                            || upper.startsWith("RESET")
                             || upper.startsWith("USE ")
                             || upper.startsWith("ADD JAR")
                             || upper.startsWith("LOAD ");

@@ -151,6 +151,7 @@ public final class DlqOptionsUtil {
                 ObjectIdentifier.of(
                         id.getCatalogName(), id.getDatabaseName(), id.getObjectName() + "_dlq");
         String identifier = factory.factoryIdentifier();
+        DlqWriterFactory dlq;
         try {
             DynamicTableSink sink =
                     FactoryUtil.createDynamicTableSink(
@@ -167,14 +168,11 @@ public final class DlqOptionsUtil {
                                 List.of(KafkaConnectHeaders.METADATA_KEY),
                                 KafkaConnectHeaders.consumedDataType());
             }
-            return Optional.of(
-                    ReplayAttempts.wrap(
-                            tableName,
-                            options,
-                            writerFactory(context, tableName, identifier, dlqOptions, sink)));
+            dlq = writerFactory(context, tableName, identifier, dlqOptions, sink);
         } catch (ValidationException e) {
             throw rejected(tableName, identifier, factory, dlqOptions, e);
         }
+        return Optional.of(ReplayAttempts.wrap(tableName, options, dlq));
     }
 
     /** The connector's options: {@code dlq.<key>} as {@code <key>}, with velo's defaults. */

@@ -33,9 +33,9 @@ import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * The {@code velo} command line: {@code run}, {@code validate}, {@code translate} and {@code demo}
- * for Velostream scripts. {@link #run} returns the exit code (0 ok, 1 errors, 2 usage) and never
- * exits the JVM; errors are one-line messages, never stack traces.
+ * The {@code velo} command line: {@code run}, {@code validate}, {@code translate}, {@code demo} and
+ * {@code replay} for Velostream scripts. {@link #run} returns the exit code (0 ok, 1 errors, 2
+ * usage) and never exits the JVM; errors are one-line messages, never stack traces.
  */
 @PublicEvolving
 public final class VeloCli {
@@ -56,6 +56,8 @@ public final class VeloCli {
                     "  translate (FILE.sql | -e SQL)         print the Flink SQL a script becomes",
                     "  demo [--records N] [--web-ui [PORT]]  embedded Kafka, several strategies and a DLQ",
                     "  bench [--quick] [--cases a,b]         plain Flink vs flink-velo throughput and latency",
+                    "  replay FILE.sql --table NAME [--error-class C] [--from T] [--to T]",
+                    "                                        write a table's sink dead letters into it again",
                     "",
                     "  --version                             the versions of velo, Flink and Java",
                     "",
@@ -98,6 +100,8 @@ public final class VeloCli {
                     return translateCommand(rest, out, err);
                 case "demo":
                     return demoCommand(rest, out, err);
+                case "replay":
+                    return new ReplayCommand(environment).run(rest, out, err);
                 case "help":
                 case "-h":
                 case "--help":

@@ -29,8 +29,10 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.CatalogTable;
 import org.apache.flink.table.catalog.ObjectIdentifier;
 import org.apache.flink.table.catalog.ResolvedCatalogTable;
+import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.sink.SinkV2Provider;
+import org.apache.flink.table.connector.sink.abilities.SupportsWritingMetadata;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DynamicTableFactory;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
@@ -147,25 +149,28 @@ public final class DlqOptionsUtil {
         }
         Map<String, String> dlqOptions = connectorOptions(factory, options);
         inheritKafkaProperties(tableName, factory.factoryIdentifier(), options, dlqOptions);
+        // a kafka DLQ writes Kafka Connect's DLQ headers through the connector's metadata column
+        boolean headers = KAFKA.equals(factory.factoryIdentifier());
+        ResolvedSchema schema =
+                headers
+                        ? KafkaConnectHeaders.schemaWithHeaders()
+                        : DeadLetterSchema.RESOLVED_SCHEMA;
         ObjectIdentifier id = context.getObjectIdentifier();
         String prefix =
                 exactlyOnce ? transactionalIdPrefix(factory, id, options, dlqOptions) : null;
         ResolvedCatalogTable table =
                 new ResolvedCatalogTable(
                         CatalogTable.newBuilder()
-                                .schema(
-                                        Schema.newBuilder()
-                                                .fromResolvedSchema(
-                                                        DeadLetterSchema.RESOLVED_SCHEMA)
-                                                .build())
+                                .schema(Schema.newBuilder().fromResolvedSchema(schema).build())
                                 .comment("dead letters of " + id.asSummaryString())
                                 .options(dlqOptions)
                                 .build(),
-                        DeadLetterSchema.RESOLVED_SCHEMA);
+                        schema);
         ObjectIdentifier dlqId =
                 ObjectIdentifier.of(
                         id.getCatalogName(), id.getDatabaseName(), id.getObjectName() + "_dlq");
         String identifier = factory.factoryIdentifier();
+        DlqWriterFactory dlq;
         try {
             DynamicTableSink sink =
                     FactoryUtil.createDynamicTableSink(
@@ -176,12 +181,19 @@ public final class DlqOptionsUtil {
                             context.getConfiguration(),
                             context.getClassLoader(),
                             true);
-            return Optional.of(
+            if (headers) {
+                ((SupportsWritingMetadata) sink)
+                        .applyWritableMetadata(
+                                List.of(KafkaConnectHeaders.METADATA_KEY),
+                                KafkaConnectHeaders.consumedDataType());
+            }
+            dlq =
                     writerFactory(
-                            context, tableName, identifier, dlqOptions, sink, exactlyOnce, prefix));
+                            context, tableName, identifier, dlqOptions, sink, exactlyOnce, prefix);
         } catch (ValidationException e) {
             throw rejected(tableName, identifier, factory, dlqOptions, e);
         }
+        return Optional.of(ReplayAttempts.wrap(tableName, options, dlq));
     }
 
     /**
@@ -307,6 +319,9 @@ public final class DlqOptionsUtil {
         if (provider instanceof SinkV2Provider) {
             @SuppressWarnings("unchecked")
             Sink<RowData> writerSink = (Sink<RowData>) ((SinkV2Provider) provider).createSink();
+            if (KAFKA.equals(identifier)) {
+                writerSink = KafkaConnectHeaders.wrap(writerSink);
+            }
             String topic = dlqOptions.get(TOPIC);
             String description = identifier + (topic == null ? "" : " topic '" + topic + "'");
             if (exactlyOnce) {

@@ -1,0 +1,455 @@
+package dev.velo.flink.sql.cli;
+
+import dev.velo.flink.sql.dialect.VeloSql;
+import dev.velo.flink.sql.dialect.VeloSqlException;
+import dev.velo.flink.sql.dialect.VeloTranslation;
+import dev.velo.flink.sql.dlq.DeadLetterSchema;
+import dev.velo.flink.sql.dlq.ReplayAttempts;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.api.bridge.java.StreamStatementSet;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.api.internal.TableEnvironmentInternal;
+import org.apache.flink.table.catalog.Column;
+import org.apache.flink.table.catalog.ObjectIdentifier;
+import org.apache.flink.table.catalog.ResolvedCatalogTable;
+import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.table.runtime.typeutils.ExternalTypeInfo;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+
+/**
+ * {@code velo replay}: reads the dead letters of a velo table back from its Kafka or filesystem DLQ
+ * (the table's own {@code dlq.*} options), keeps the sink-side ones of that table that match the
+ * filters, decodes each payload with the table's format and writes the rows into the table through
+ * velo, with its batching and failure strategy. A record that fails again is dead-lettered again
+ * with {@code attempts} = previous + its attempts in the replay ({@link
+ * ReplayAttempts#REPLAY_ATTEMPTS}). Runs as one bounded batch job on an embedded MiniCluster.
+ */
+final class ReplayCommand {
+
+    static final String USAGE =
+            "usage: velo replay FILE.sql --table NAME [--error-class CLASS] [--from TIME]"
+                    + " [--to TIME]\n"
+                    + "  FILE.sql declares the table (its CREATE statements run; INSERTs do not).\n"
+                    + "  TIME is an ISO-8601 instant (2026-11-30T14:00:00Z) or epoch milliseconds;"
+                    + " --to defaults to now.";
+
+    private static final String DLQ_VIEW = "velo_replay_dead_letters";
+    private static final String ROWS_VIEW = "velo_replay_rows";
+    private static final String ATTEMPTS_COLUMN = "velo_replay_attempts";
+    private static final String DLQ_PREFIX = "dlq.";
+
+    private static final Pattern SET =
+            Pattern.compile("(?is)^\\s*SET\\s+'([^']*)'\\s*=\\s*'((?:[^']|'')*)'\\s*$");
+
+    private final Map<String, String> environment;
+
+    ReplayCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    /** The arguments of one replay. */
+    static final class Request {
+        Path file;
+        String table;
+        String errorClass;
+        Long fromMillis;
+        long toMillis;
+    }
+
+    int run(List<String> args, PrintStream out, PrintStream err) {
+        Request request;
+        String text;
+        try {
+            request = parse(args, System.currentTimeMillis());
+            text = Files.readString(request.file, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            err.println("velo replay: " + e.getMessage());
+            err.println(USAGE);
+            return VeloCli.USAGE;
+        } catch (NoSuchFileException e) {
+            err.println("velo replay: no such file: " + e.getFile());
+            return VeloCli.USAGE;
+        } catch (IOException e) {
+            err.println("velo replay: cannot read the script: " + e.getMessage());
+            return VeloCli.USAGE;
+        }
+        try {
+            replay(request, text, out);
+            return VeloCli.OK;
+        } catch (VeloSqlException e) {
+            err.println(
+                    request.file + ":" + e.getLine() + ":" + e.getColumn() + ": " + e.getDetail());
+            return VeloCli.ERRORS;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("velo replay: interrupted");
+            return VeloCli.ERRORS;
+        } catch (Exception e) {
+            err.println("velo replay: " + VeloCli.messages(e));
+            return VeloCli.ERRORS;
+        }
+    }
+
+    static Request parse(List<String> argList, long nowMillis) {
+        List<String> args = new ArrayList<>(argList);
+        Request r = new Request();
+        r.table = option(args, "--table");
+        r.errorClass = option(args, "--error-class");
+        String from = option(args, "--from");
+        String to = option(args, "--to");
+        r.fromMillis = from == null ? null : instant("--from", from);
+        r.toMillis = to == null ? nowMillis : instant("--to", to);
+        for (String a : args) {
+            if (a.startsWith("--")) {
+                throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (args.size() != 1) {
+            throw new IllegalArgumentException(
+                    args.isEmpty()
+                            ? "give the FILE.sql that declares the table"
+                            : "unexpected argument '" + args.get(1) + "'");
+        }
+        if (r.table == null) {
+            throw new IllegalArgumentException("--table NAME is required");
+        }
+        if (r.fromMillis != null && r.fromMillis >= r.toMillis) {
+            throw new IllegalArgumentException(
+                    "--from ("
+                            + Instant.ofEpochMilli(r.fromMillis)
+                            + ") must be before --to ("
+                            + Instant.ofEpochMilli(r.toMillis)
+                            + ")");
+        }
+        r.file = Path.of(args.get(0));
+        return r;
+    }
+
+    private static String option(List<String> args, String name) {
+        int at = args.indexOf(name);
+        if (at < 0) {
+            return null;
+        }
+        if (at + 1 >= args.size() || args.get(at + 1).startsWith("--")) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        String value = args.remove(at + 1);
+        args.remove(at);
+        if (args.contains(name)) {
+            throw new IllegalArgumentException(name + " is given twice");
+        }
+        return value;
+    }
+
+    private static long instant(String option, String value) {
+        try {
+            return value.matches("\\d+")
+                    ? Long.parseLong(value)
+                    : Instant.parse(value).toEpochMilli();
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new IllegalArgumentException(
+                    String.format(
+                            "invalid value '%s' for %s: expected an ISO-8601 instant such as"
+                                    + " 2026-11-30T14:00:00Z, or epoch milliseconds",
+                            value, option));
+        }
+    }
+
+    private void replay(Request request, String script, PrintStream out) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamTableEnvironment tEnv =
+                StreamTableEnvironment.create(
+                        env, EnvironmentSettings.newInstance().inBatchMode().build());
+
+        declare(tEnv, request.file, script);
+        TableEnvironmentInternal internal = (TableEnvironmentInternal) tEnv;
+        ObjectIdentifier id =
+                internal.getCatalogManager()
+                        .qualifyIdentifier(internal.getParser().parseIdentifier(request.table));
+        ResolvedCatalogTable table =
+                internal.getCatalogManager()
+                        .getTable(id)
+                        .filter(t -> t.getResolvedTable() instanceof ResolvedCatalogTable)
+                        .map(t -> (ResolvedCatalogTable) t.getResolvedTable())
+                        .orElseThrow(
+                                () ->
+                                        new ValidationException(
+                                                String.format(
+                                                        "--table '%s': the script declares no"
+                                                                + " table of that name",
+                                                        request.table)));
+        Map<String, String> options = table.getOptions();
+        String dlqConnector = dlqConnector(request.table, options);
+
+        tEnv.executeSql(dlqTableDdl(id, dlqConnector, options));
+        String filter = filter(id.getObjectName(), request);
+
+        // how many dead letters per previous attempts: one INSERT each, so the count travels on
+        Map<Integer, Long> byAttempts =
+                new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+        try (CloseableIterator<Row> rows =
+                tEnv.executeSql(
+                                "SELECT attempts, COUNT(*) FROM "
+                                        + DLQ_VIEW
+                                        + " WHERE "
+                                        + filter
+                                        + " GROUP BY attempts")
+                        .collect()) {
+            rows.forEachRemaining(
+                    r -> byAttempts.put((Integer) r.getField(0), (Long) r.getField(1)));
+        }
+        String window =
+                (request.fromMillis == null
+                                ? ""
+                                : "from " + Instant.ofEpochMilli(request.fromMillis) + " ")
+                        + "before "
+                        + Instant.ofEpochMilli(request.toMillis)
+                        + (request.errorClass == null ? "" : ", error class " + request.errorClass);
+        long total = byAttempts.values().stream().mapToLong(Long::longValue).sum();
+        if (total == 0) {
+            out.println(
+                    "velo replay: no sink dead letters of table '"
+                            + id.getObjectName()
+                            + "' in its DLQ ("
+                            + window
+                            + "); nothing to replay");
+            return;
+        }
+        if (byAttempts.containsKey(null)) {
+            throw new ValidationException(
+                    "the DLQ holds dead letters without 'attempts'; filter them out (--from/--to)");
+        }
+
+        List<Column> physical =
+                table.getResolvedSchema().getColumns().stream()
+                        .filter(Column::isPhysical)
+                        .collect(Collectors.toList());
+        DataType rowType = table.getResolvedSchema().toPhysicalRowDataType();
+        ReplayDecoder decoder =
+                ReplayDecoder.forTable(
+                        new FactoryUtil.DefaultDynamicTableContext(
+                                id,
+                                table,
+                                Map.of(),
+                                tEnv.getConfig().getConfiguration(),
+                                Thread.currentThread().getContextClassLoader(),
+                                true),
+                        rowType);
+
+        Table letters =
+                tEnv.sqlQuery(
+                        "SELECT payload, attempts, velo_replay_where, failed_at FROM "
+                                + DLQ_VIEW
+                                + " WHERE "
+                                + filter);
+        List<DataTypes.Field> fields = new ArrayList<>();
+        for (Column c : physical) {
+            fields.add(DataTypes.FIELD(c.getName(), c.getDataType()));
+        }
+        fields.add(DataTypes.FIELD(ATTEMPTS_COLUMN, DataTypes.INT()));
+        DataType decodedType = DataTypes.ROW(fields.toArray(new DataTypes.Field[0]));
+        DataStream<Row> decoded =
+                tEnv.toDataStream(letters)
+                        .flatMap(decoder)
+                        .returns(ExternalTypeInfo.<Row>of(decodedType))
+                        .name("velo-replay-decode[" + id.getObjectName() + "]");
+        tEnv.createTemporaryView(ROWS_VIEW, tEnv.fromDataStream(decoded));
+
+        String columns =
+                physical.stream().map(c -> quote(c.getName())).collect(Collectors.joining(", "));
+        StreamStatementSet inserts = tEnv.createStatementSet();
+        for (Integer attempts : byAttempts.keySet()) {
+            inserts.addInsertSql(
+                    String.format(
+                            "INSERT INTO %s /*+ OPTIONS('%s' = '%d') */ (%s) SELECT %s FROM %s"
+                                    + " WHERE %s = %d",
+                            id.asSerializableString(),
+                            ReplayAttempts.REPLAY_ATTEMPTS.key(),
+                            attempts,
+                            columns,
+                            columns,
+                            ROWS_VIEW,
+                            ATTEMPTS_COLUMN,
+                            attempts));
+        }
+        out.println(
+                String.format(
+                        "velo replay: %d sink dead letters of table '%s' (%s), decoded with"
+                                + " format '%s', by attempts so far: %s",
+                        total, id.getObjectName(), window, decoder.format(), byAttempts));
+        inserts.execute().await();
+        out.println(
+                "velo replay: done; records that failed again are in the DLQ with attempts"
+                        + " incremented. The DLQ still holds the replayed dead letters: next"
+                        + " time pass --from "
+                        + Instant.ofEpochMilli(request.toMillis)
+                        + " to replay only newer ones.");
+    }
+
+    /** Runs the script's declarations (CREATE, SET, USE, ...), never its INSERTs or queries. */
+    private void declare(StreamTableEnvironment tEnv, Path file, String script) {
+        VeloSql.Builder builder = VeloSql.builder().environment(environment);
+        Path parent = file.toAbsolutePath().getParent();
+        builder.baseDirectory(parent == null ? Path.of("") : parent);
+        VeloTranslation t = builder.build().translateScript(script);
+        List<String> statements = t.statements();
+        for (int i = 0; i < statements.size(); i++) {
+            String s = statements.get(i).strip();
+            String upper = s.toUpperCase(Locale.ROOT);
+            Matcher set = SET.matcher(s);
+            if (set.matches()) {
+                // the replay is one bounded batch job, whatever mode the script's job runs in
+                if (!set.group(1).equals(ExecutionOptions.RUNTIME_MODE.key())) {
+                    tEnv.getConfig()
+                            .getConfiguration()
+                            .setString(set.group(1), set.group(2).replace("''", "'"));
+                }
+                continue;
+            }
+            boolean declaration =
+                    (upper.startsWith("CREATE ")
+                                    && !upper.matches(
+                                            "(?s).*\\)\\s*AS\\s+(SELECT|WITH|VALUES|\\().*"))
+                            || upper.startsWith("USE ")
+                            || upper.startsWith("ADD JAR")
+                            || upper.startsWith("LOAD ");
+            if (!declaration) {
+                continue;
+            }
+            try {
+                tEnv.executeSql(s);
+            } catch (RuntimeException e) {
+                throw new VeloSqlException(
+                        t.lineOf(i),
+                        t.columnOf(i),
+                        "Flink rejected this statement: " + VeloCli.messages(e),
+                        e);
+            }
+        }
+    }
+
+    private static String dlqConnector(String table, Map<String, String> options) {
+        if (!"velo".equals(options.get(FactoryUtil.CONNECTOR.key()))) {
+            throw new ValidationException(
+                    String.format(
+                            "--table '%s': not a velo table ('connector' = '%s'); replay writes"
+                                    + " through a velo table and reads its 'dlq.*' options",
+                            table, options.get(FactoryUtil.CONNECTOR.key())));
+        }
+        String connector = options.get(DLQ_PREFIX + FactoryUtil.CONNECTOR.key());
+        connector = connector == null ? null : connector.trim();
+        if (!"kafka".equals(connector) && !"filesystem".equals(connector)) {
+            throw new ValidationException(
+                    String.format(
+                            "Table '%s': invalid value '%s' for option 'dlq.connector': replay"
+                                    + " reads dead letters back from a kafka or filesystem DLQ"
+                                    + " (accepted: kafka, filesystem)",
+                            table, connector));
+        }
+        return connector;
+    }
+
+    /**
+     * A bounded source over the table's DLQ: its {@code dlq.*} options without the prefix (the same
+     * topic or path, format, security properties), with the dead-letter columns and where each dead
+     * letter is in the DLQ.
+     */
+    static String dlqTableDdl(ObjectIdentifier id, String connector, Map<String, String> options) {
+        Map<String, String> dlq = new LinkedHashMap<>();
+        options.forEach(
+                (k, v) -> {
+                    if (k.startsWith(DLQ_PREFIX)) {
+                        dlq.put(k.substring(DLQ_PREFIX.length()), v);
+                    }
+                });
+        dlq.put(FactoryUtil.CONNECTOR.key(), connector);
+        if (!dlq.containsKey("format") && !dlq.containsKey("value.format")) {
+            dlq.put("format", "json");
+        }
+        String where;
+        if ("kafka".equals(connector)) {
+            if (dlq.keySet().stream().noneMatch(k -> k.startsWith("key."))) {
+                // as the DLQ writes it: key the table name, raw
+                dlq.put("key.format", "raw");
+                dlq.put("key.fields", "table_name");
+            }
+            dlq.put("scan.startup.mode", "earliest-offset");
+            dlq.put("scan.bounded.mode", "latest-offset");
+            dlq.putIfAbsent("properties.group.id", "velo-replay-" + id.getObjectName());
+            where =
+                    ", velo_replay_partition INT METADATA FROM 'partition' VIRTUAL"
+                            + ", velo_replay_offset BIGINT METADATA FROM 'offset' VIRTUAL"
+                            + ", velo_replay_where AS 'partition ' ||"
+                            + " CAST(velo_replay_partition AS STRING) || ' offset ' ||"
+                            + " CAST(velo_replay_offset AS STRING)";
+        } else {
+            where =
+                    ", velo_replay_file STRING METADATA FROM 'file.path' VIRTUAL"
+                            + ", velo_replay_where AS 'file ' || velo_replay_file";
+        }
+        String with =
+                dlq.entrySet().stream()
+                        .map(e -> literal(e.getKey()) + " = " + literal(e.getValue()))
+                        .collect(Collectors.joining(", "));
+        return "CREATE TEMPORARY TABLE "
+                + DLQ_VIEW
+                + " ("
+                + DeadLetterSchema.CREATE_TABLE_COLUMNS
+                + where
+                + ") WITH ("
+                + with
+                + ")";
+    }
+
+    /** Sink dead letters of the table within the window, of the error class if given. */
+    static String filter(String table, Request r) {
+        StringBuilder sb =
+                new StringBuilder("side = 'sink' AND table_name = ").append(literal(table));
+        sb.append(" AND failed_at < TO_TIMESTAMP_LTZ(").append(r.toMillis).append(", 3)");
+        if (r.fromMillis != null) {
+            sb.append(" AND failed_at >= TO_TIMESTAMP_LTZ(").append(r.fromMillis).append(", 3)");
+        }
+        if (r.errorClass != null) {
+            sb.append(" AND error_class = ").append(literal(r.errorClass));
+        }
+        return sb.toString();
+    }
+
+    private static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
+    private static String quote(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+}

@@ -1,5 +1,6 @@
 package dev.velo.flink.sql.factory;
 
+import dev.velo.flink.sql.dlq.ReplayAttempts;
 import java.util.List;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
@@ -113,7 +114,8 @@ public final class VeloConnectorOptions {
                     DLQ_TOPIC,
                     DLQ_PATH,
                     DLQ_DELIVERY_GUARANTEE,
-                    DLQ_INHERIT_PROPERTIES);
+                    DLQ_INHERIT_PROPERTIES,
+                    ReplayAttempts.REPLAY_ATTEMPTS);
 
     private VeloConnectorOptions() {}
 }

@@ -21,6 +21,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.transformations.SinkTransformation;
+import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.sink.DataStreamSinkProvider;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.sink.SinkV2Provider;
@@ -56,8 +57,32 @@ final class VeloKafkaTableSinkContext implements DataStreamSinkV2ExternalContext
 
     static ExternalContextFactory<VeloKafkaTableSinkContext> factory(
             SuiteBroker broker, VeloVariant variant) {
-        return testName -> new VeloKafkaTableSinkContext(broker, variant);
+        return testName -> {
+            VeloKafkaTableSinkContext context = new VeloKafkaTableSinkContext(broker, variant);
+            if (testName.equals("Test sink metrics")
+                    && variant.failureStrategy == FailureStrategy.SEND_TO_DLQ) {
+                context.excluded = METRICS_WITH_KAFKA_DLQ;
+            }
+            return context;
+        };
     }
+
+    /**
+     * Excluded (the case is reported as aborted with this reason; docs/semantics.md, "Flink
+     * connector test suites"): the suite reads the sink's numRecordsSend as the first metric of the
+     * writer whose name ends with "numRecordsSend". A velo table with a Kafka DLQ has two: its own
+     * writer's and, as documented in metrics.md ("The DLQ writer group dlq"), the DLQ writer's
+     * {@code <sink>: Writer.dlq.numRecordsSend}, which stays 0 while nothing is dead-lettered. The
+     * REST API lists them in no fixed order, so the suite compares with either and waits forever
+     * when it picks the DLQ's. The writer's own count is covered by the FailBatch table context and
+     * by all four {@code VeloSink.wrap} contexts.
+     */
+    static final String METRICS_WITH_KAFKA_DLQ =
+            "excluded: with a Kafka DLQ the writer has two metrics ending in numRecordsSend (its own"
+                    + " and the documented dlq.numRecordsSend) and the suite reads whichever the REST"
+                    + " API lists first";
+
+    private String excluded;
 
     Map<String, String> options(boolean exactlyOnce) {
         Map<String, String> o = new HashMap<>();
@@ -89,6 +114,9 @@ final class VeloKafkaTableSinkContext implements DataStreamSinkV2ExternalContext
 
     @Override
     public Sink<String> createSink(TestingSinkSettings settings) {
+        if (excluded != null) {
+            throw new UnsupportedOperationException(excluded);
+        }
         boolean exactlyOnce = settings.getCheckpointingMode() == CheckpointingMode.EXACTLY_ONCE;
         DynamicTableSink table =
                 FactoryUtil.createDynamicTableSink(
@@ -99,9 +127,17 @@ final class VeloKafkaTableSinkContext implements DataStreamSinkV2ExternalContext
                         new Configuration(),
                         VeloKafkaTableSinkContext.class.getClassLoader(),
                         true);
-        return new RowDataSinkAdapter<>(
-                sinkOf(table.getSinkRuntimeProvider(SinkContext.INSTANCE)),
-                v -> VeloTables.row(v, v.length()));
+        // as the planner does for an INSERT … SELECT of insert-only rows
+        table.getChangelogMode(ChangelogMode.insertOnly());
+        DynamicTableSink.SinkRuntimeProvider provider =
+                table.getSinkRuntimeProvider(SinkContext.INSTANCE);
+        // mega_batch with batch.parallel rebalances in front of the writer: a DataStream provider
+        boolean rebalancing = variant.batchStrategy.equals("mega_batch");
+        if (rebalancing != provider instanceof DataStreamSinkProvider) {
+            throw new IllegalStateException(
+                    "Unexpected runtime provider " + provider + " for " + variant);
+        }
+        return new RowDataSinkAdapter<>(sinkOf(provider), v -> VeloTables.row(v, v.length()));
     }
 
     /**

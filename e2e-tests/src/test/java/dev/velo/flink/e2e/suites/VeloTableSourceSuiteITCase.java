@@ -23,8 +23,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 // several minutes together: run with -Dvelo.connector.suites=true
 @EnabledIfSystemProperty(named = "velo.connector.suites", matches = "true")
-// the suites wait for results without a bound of their own
-@Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES)
+// the suites wait for results without a bound of their own, some swallowing interrupts
+@Timeout(
+        value = 3,
+        unit = java.util.concurrent.TimeUnit.MINUTES,
+        threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class VeloTableSourceSuiteITCase extends SourceTestSuiteBase<RowData> {
 
     @TestEnv MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();

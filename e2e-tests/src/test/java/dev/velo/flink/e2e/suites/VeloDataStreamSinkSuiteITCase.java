@@ -20,7 +20,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * with {@code parallel}, a rebalance in front; the suite builds the topology itself from the {@link
  * org.apache.flink.api.connector.sink2.Sink} a context returns, so the wrapper is what it can test.
  */
-// several minutes together: run with -Dvelo.connector.suites=true
+// several minutes together: on in mvn verify (e2e-tests pom), -Dvelo.connector.suites=false skips
 @EnabledIfSystemProperty(named = "velo.connector.suites", matches = "true")
 // the suites wait for results without a bound of their own, some swallowing interrupts
 @Timeout(

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * mega_batch (parallel) with SendToDLQ to a Kafka topic (a DataStream provider with a rebalance in
  * front, whose sink is taken).
  */
-// several minutes together: run with -Dvelo.connector.suites=true
+// several minutes together: on in mvn verify (e2e-tests pom), -Dvelo.connector.suites=false skips
 @EnabledIfSystemProperty(named = "velo.connector.suites", matches = "true")
 // the suites wait for results without a bound of their own, some swallowing interrupts
 @Timeout(

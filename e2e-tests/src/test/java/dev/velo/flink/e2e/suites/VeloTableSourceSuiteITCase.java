@@ -21,7 +21,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <p>There is no DataStream variant: flink-velo has no DataStream source wrapper (its source side
  * is the guarded format of SQL tables).
  */
-// several minutes together: run with -Dvelo.connector.suites=true
+// several minutes together: on in mvn verify (e2e-tests pom), -Dvelo.connector.suites=false skips
 @EnabledIfSystemProperty(named = "velo.connector.suites", matches = "true")
 // the suites wait for results without a bound of their own, some swallowing interrupts
 @Timeout(

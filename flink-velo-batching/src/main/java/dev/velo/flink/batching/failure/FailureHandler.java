@@ -131,7 +131,7 @@ public final class FailureHandler<T> {
                 processor.processRecord(batch.get(i));
             } catch (Exception e) {
                 rethrowIfInterrupted(e);
-                if (maxRetries > 0 && RetriableErrors.isRetriable(e)) {
+                if (maxRetries > 0 && RetriableErrors.isRetriable(e, config)) {
                     if (retryIdx == null) {
                         retryIdx = new ArrayList<>();
                     }
@@ -152,7 +152,7 @@ public final class FailureHandler<T> {
                     processor.processRecord(batch.get(i));
                 } catch (Exception e) {
                     rethrowIfInterrupted(e);
-                    if (attempt < maxRetries && RetriableErrors.isRetriable(e)) {
+                    if (attempt < maxRetries && RetriableErrors.isRetriable(e, config)) {
                         still.add(i);
                     } else {
                         failed += failRecordAt(terminal, batchId, batch, done, i, e, 1 + attempt);
@@ -169,7 +169,7 @@ public final class FailureHandler<T> {
                 break;
             } catch (Exception e) {
                 rethrowIfInterrupted(e);
-                if (batchAttempt < maxRetries && RetriableErrors.isRetriable(e)) {
+                if (batchAttempt < maxRetries && RetriableErrors.isRetriable(e, config)) {
                     batchAttempt++;
                     sleep(batchAttempt);
                     metrics.numRetries().inc();
@@ -371,7 +371,7 @@ public final class FailureHandler<T> {
             List<Integer> culprits = new ArrayList<>();
             List<Exception> errors = new ArrayList<>();
             int retries = 0;
-            if (maxRetries > 0 && RetriableErrors.isRetriable(firstError)) {
+            if (maxRetries > 0 && RetriableErrors.isRetriable(firstError, config)) {
                 // A transient error (a broker or network hiccup) is most likely the whole
                 // window's: after each wait the window is written again as one batch (records
                 // delivered before may arrive twice: at-least-once). Only an error that outlives
@@ -383,7 +383,7 @@ public final class FailureHandler<T> {
                 Exception error = firstError;
                 while (error != null
                         && retries < maxRetries
-                        && RetriableErrors.isRetriable(error)) {
+                        && RetriableErrors.isRetriable(error, config)) {
                     retries++;
                     sleep(retries);
                     metrics.numRetries().inc();
@@ -409,7 +409,7 @@ public final class FailureHandler<T> {
                 for (int c = 0; c < culprits.size(); c++) {
                     int pos = culprits.get(c);
                     Exception e = errors.get(c);
-                    if (retries < maxRetries && RetriableErrors.isRetriable(e)) {
+                    if (retries < maxRetries && RetriableErrors.isRetriable(e, config)) {
                         retry.add(pos);
                     } else {
                         failRecord(
@@ -760,6 +760,7 @@ public final class FailureHandler<T> {
                         side,
                         config.strategy().displayName(),
                         batchId);
+        dl.setRetryDecision(RetriableErrors.classify(e, config).toString());
         deadLetters.accept(dl);
         metrics.numRecordsDeadLettered().inc();
     }

@@ -34,7 +34,8 @@ public final class DeadLetterSchema {
                     "batch_id",
                     "kafka_topic",
                     "kafka_partition",
-                    "kafka_offset");
+                    "kafka_offset",
+                    "retry_decision");
 
     /** The schema as a Flink data type. */
     public static final DataType DATA_TYPE =
@@ -51,14 +52,15 @@ public final class DeadLetterSchema {
                     DataTypes.FIELD("batch_id", DataTypes.BIGINT()),
                     DataTypes.FIELD("kafka_topic", DataTypes.STRING()),
                     DataTypes.FIELD("kafka_partition", DataTypes.INT()),
-                    DataTypes.FIELD("kafka_offset", DataTypes.BIGINT()));
+                    DataTypes.FIELD("kafka_offset", DataTypes.BIGINT()),
+                    DataTypes.FIELD("retry_decision", DataTypes.STRING()));
 
     /** The column list for a {@code CREATE TABLE dlq (...)} that reads a DLQ back. */
     public static final String CREATE_TABLE_COLUMNS =
             "payload BYTES, error_class STRING, error_message STRING, stack_trace STRING,"
                     + " attempts INT, failed_at TIMESTAMP_LTZ(3), table_name STRING, side STRING,"
                     + " strategy STRING, batch_id BIGINT, kafka_topic STRING, kafka_partition INT,"
-                    + " kafka_offset BIGINT";
+                    + " kafka_offset BIGINT, retry_decision STRING";
 
     /** The schema as the physical columns of a table, for the DLQ connector's factory. */
     public static final ResolvedSchema RESOLVED_SCHEMA =
@@ -82,6 +84,7 @@ public final class DeadLetterSchema {
         row.setField(10, string(dl.getKafkaTopic()));
         row.setField(11, dl.getKafkaPartition());
         row.setField(12, dl.getKafkaOffset());
+        row.setField(13, string(dl.getRetryDecision()));
         return row;
     }
 

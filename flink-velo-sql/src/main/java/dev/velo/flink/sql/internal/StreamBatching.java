@@ -8,6 +8,7 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 
 /** Puts a pass-through batching stage into a table's DataStream (source side, DataStream sinks). */
 @Internal
@@ -29,7 +30,10 @@ public final class StreamBatching {
                                 null,
                                 null,
                                 null,
-                                RecordSizeEstimators.forRowData())
+                                type instanceof InternalTypeInfo
+                                        ? RecordSizeEstimators.forRowData(
+                                                ((InternalTypeInfo<RowData>) type).toLogicalType())
+                                        : RecordSizeEstimators.forRowData())
                         .withSide(side);
         return in.transform("velo-batch[" + tableName + "]", type, operator)
                 .setParallelism(in.getParallelism());

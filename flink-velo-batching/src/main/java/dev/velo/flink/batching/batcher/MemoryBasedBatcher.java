@@ -1,12 +1,19 @@
 package dev.velo.flink.batching.batcher;
 
+import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.Preconditions;
 
 /**
  * memory_based: flushes when the estimated bytes of the batch reach {@code batch.memory_size}, at
- * {@code batch.max_size} records, or {@code batch.timeout} after the first record. A single record
- * larger than the budget is flushed alone, at once.
+ * {@code batch.max_size} records, or {@code batch.timeout} after the first record.
+ *
+ * <p>A record whose own estimate reaches the budget goes alone: arriving at an empty buffer it is
+ * flushed at once; arriving at a non-empty one, {@link #add} asks for a flush of the records
+ * already buffered, and the {@link #drain} that follows returns those and keeps the large record as
+ * the next batch, due at once (its deadline is its arrival, so the caller's timer or next call
+ * flushes it, and a record arriving after it is held back the same way). The buffer never holds
+ * more than {@code batch.memory_size} plus one record.
  */
 @Internal
 public final class MemoryBasedBatcher<T> extends AbstractListBatcher<T> {
@@ -16,6 +23,16 @@ public final class MemoryBasedBatcher<T> extends AbstractListBatcher<T> {
     private final long timeoutMillis;
     private final RecordSizeEstimator<? super T> estimator;
     private long bytes;
+
+    /** The buffer holds one record that reached the budget on its own. */
+    private boolean alone;
+
+    /** A record that arrived when the buffered ones had to be flushed first, until drain. */
+    private T held;
+
+    private boolean hasHeld;
+    private long heldBytes;
+    private long heldArrivalMillis;
 
     public MemoryBasedBatcher(
             long maxBytes,
@@ -39,18 +56,46 @@ public final class MemoryBasedBatcher<T> extends AbstractListBatcher<T> {
 
     @Override
     public boolean add(T record, long nowMillis) {
-        bytes += Math.max(0, estimator.estimate(record));
+        long size = Math.max(0, estimator.estimate(record));
+        if (hasHeld) {
+            throw new IllegalStateException("add after a flush was requested, before drain()");
+        }
+        if (!isEmpty() && (alone || size >= maxBytes)) {
+            // the buffered records go first; this one starts the next batch
+            held = record;
+            heldBytes = size;
+            heldArrivalMillis = nowMillis;
+            hasHeld = true;
+            return true;
+        }
+        bytes += size;
         int n = append(record, nowMillis);
+        alone = size >= maxBytes;
         return bytes >= maxBytes || n >= maxBatchSize || nowMillis > deadlineOfNonEmpty();
     }
 
     @Override
+    public List<T> drain() {
+        List<T> out = super.drain();
+        if (hasHeld) {
+            T record = held;
+            held = null;
+            hasHeld = false;
+            append(record, heldArrivalMillis);
+            bytes = heldBytes;
+            alone = heldBytes >= maxBytes;
+        }
+        return out;
+    }
+
+    @Override
     protected long deadlineOfNonEmpty() {
-        return saturatedAdd(firstArrivalMillis, timeoutMillis);
+        return alone ? firstArrivalMillis : saturatedAdd(firstArrivalMillis, timeoutMillis);
     }
 
     @Override
     protected void onDrained() {
         bytes = 0;
+        alone = false;
     }
 }

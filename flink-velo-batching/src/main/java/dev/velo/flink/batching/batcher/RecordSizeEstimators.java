@@ -6,6 +6,8 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.binary.BinaryRowData;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
 
 /** Ready-made {@link RecordSizeEstimator}s. */
 @PublicEvolving
@@ -22,16 +24,28 @@ public final class RecordSizeEstimators {
     }
 
     /**
-     * Rows: the exact binary size of a {@link BinaryRowData}; for other rows a cheap estimate from
-     * the arity (8 bytes per field plus a header), avoiding a serialization per record.
+     * Rows without type information: the exact binary size of a {@link BinaryRowData} (O(1)); a
+     * {@link org.apache.flink.table.data.GenericRowData} (what JSON and other decoders produce) is
+     * walked field by field, strings and byte arrays by their length, nested rows, arrays and maps
+     * included. A row that is neither (a joined or projected view) counts a header and 8 bytes per
+     * field; use {@link #forRowData(LogicalType)} for those.
      */
     public static RecordSizeEstimator<RowData> forRowData() {
-        return row -> {
-            if (row instanceof BinaryRowData) {
-                return ((BinaryRowData) row).getSizeInBytes();
-            }
-            return row == null ? 0 : 16L + 8L * row.getArity();
-        };
+        return RecordSizeEstimatorRowData::row;
+    }
+
+    /**
+     * Rows of {@code rowType} (a {@link RowType}): like {@link #forRowData()}, and rows of any
+     * other implementation are read field by field through their type, so every row is counted by
+     * what it holds. A binary row stays O(1); other rows cost a walk of their fields.
+     */
+    public static RecordSizeEstimator<RowData> forRowData(LogicalType rowType) {
+        if (!(rowType instanceof RowType)) {
+            return forRowData();
+        }
+        RecordSizeEstimatorRowData.Typed typed =
+                new RecordSizeEstimatorRowData.Typed((RowType) rowType);
+        return typed::rowSize;
     }
 
     /** The serialized size of the record under {@code serializer} (exact but not free). */
@@ -46,7 +60,7 @@ public final class RecordSizeEstimators {
     public static <T> RecordSizeEstimator<T> generic() {
         return record -> {
             if (record instanceof RowData) {
-                return forRowData().estimate((RowData) record);
+                return RecordSizeEstimatorRowData.row((RowData) record);
             }
             if (record instanceof byte[]) {
                 return ((byte[]) record).length;

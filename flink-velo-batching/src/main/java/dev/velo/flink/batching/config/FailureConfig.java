@@ -2,6 +2,7 @@ package dev.velo.flink.batching.config;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
@@ -26,6 +27,12 @@ public final class FailureConfig implements Serializable {
 
     private final Duration failureRatioWindow;
 
+    /** Records the window must hold before the guard judges the ratio. */
+    private final long failureRatioMinRecords;
+
+    private final List<String> retriableErrors;
+    private final List<String> nonRetriableErrors;
+
     private FailureConfig(Builder b) {
         this.strategy = Objects.requireNonNull(b.strategy);
         this.maxRetries = b.maxRetries;
@@ -36,6 +43,11 @@ public final class FailureConfig implements Serializable {
         this.retryExhaustedStrategy = Objects.requireNonNull(b.retryExhaustedStrategy);
         this.maxFailureRatio = b.maxFailureRatio;
         this.failureRatioWindow = Objects.requireNonNull(b.failureRatioWindow);
+        this.failureRatioMinRecords = b.failureRatioMinRecords;
+        this.retriableErrors = List.copyOf(b.retriableErrors);
+        this.nonRetriableErrors = List.copyOf(b.nonRetriableErrors);
+        Preconditions.checkArgument(
+                failureRatioMinRecords >= 1, "failureRatioMinRecords must be >= 1");
         Preconditions.checkArgument(maxRetries >= 0, "maxRetries must be >= 0");
         Preconditions.checkArgument(
                 retryExhaustedStrategy != FailureStrategy.RETRY_WITH_BACKOFF,
@@ -77,7 +89,10 @@ public final class FailureConfig implements Serializable {
                 .retryJitter(retryJitter)
                 .retryExhaustedStrategy(retryExhaustedStrategy)
                 .maxFailureRatio(maxFailureRatio)
-                .failureRatioWindow(failureRatioWindow);
+                .failureRatioWindow(failureRatioWindow)
+                .failureRatioMinRecords(failureRatioMinRecords)
+                .retriableErrors(retriableErrors)
+                .nonRetriableErrors(nonRetriableErrors);
     }
 
     public FailureStrategy strategy() {
@@ -120,6 +135,24 @@ public final class FailureConfig implements Serializable {
         return failureRatioWindow;
     }
 
+    /**
+     * The number of records the guard's window must hold before the ratio can trip it, so that the
+     * first records after a (re)start cannot alone fail the job.
+     */
+    public long failureRatioMinRecords() {
+        return failureRatioMinRecords;
+    }
+
+    /** Class names always retried by RetryWithBackoff (see {@code RetriableErrors}). */
+    public List<String> retriableErrors() {
+        return retriableErrors;
+    }
+
+    /** Class names never retried; they win over {@link #retriableErrors()}. */
+    public List<String> nonRetriableErrors() {
+        return nonRetriableErrors;
+    }
+
     /** True when a failure may be dead-lettered (directly or after retries). */
     public boolean mayDeadLetter() {
         return strategy == FailureStrategy.SEND_TO_DLQ
@@ -144,7 +177,10 @@ public final class FailureConfig implements Serializable {
                 && retryBackoff.equals(that.retryBackoff)
                 && retryBackoffMax.equals(that.retryBackoffMax)
                 && retryExhaustedStrategy == that.retryExhaustedStrategy
-                && failureRatioWindow.equals(that.failureRatioWindow);
+                && failureRatioWindow.equals(that.failureRatioWindow)
+                && failureRatioMinRecords == that.failureRatioMinRecords
+                && retriableErrors.equals(that.retriableErrors)
+                && nonRetriableErrors.equals(that.nonRetriableErrors);
     }
 
     @Override
@@ -158,7 +194,10 @@ public final class FailureConfig implements Serializable {
                 retryJitter,
                 retryExhaustedStrategy,
                 maxFailureRatio,
-                failureRatioWindow);
+                failureRatioWindow,
+                failureRatioMinRecords,
+                retriableErrors,
+                nonRetriableErrors);
     }
 
     @Override
@@ -181,6 +220,12 @@ public final class FailureConfig implements Serializable {
                 + maxFailureRatio
                 + ", failureRatioWindow="
                 + failureRatioWindow
+                + ", failureRatioMinRecords="
+                + failureRatioMinRecords
+                + ", retriableErrors="
+                + retriableErrors
+                + ", nonRetriableErrors="
+                + nonRetriableErrors
                 + '}';
     }
 
@@ -196,6 +241,9 @@ public final class FailureConfig implements Serializable {
         private FailureStrategy retryExhaustedStrategy = FailureStrategy.FAIL_BATCH;
         private double maxFailureRatio = -1;
         private Duration failureRatioWindow = Duration.ofMinutes(1);
+        private long failureRatioMinRecords = FailureOptions.DEFAULT_FAILURE_RATIO_MIN_RECORDS;
+        private List<String> retriableErrors = List.of();
+        private List<String> nonRetriableErrors = List.of();
 
         private Builder() {}
 
@@ -242,6 +290,24 @@ public final class FailureConfig implements Serializable {
 
         public Builder failureRatioWindow(Duration failureRatioWindow) {
             this.failureRatioWindow = failureRatioWindow;
+            return this;
+        }
+
+        /** At least 1; 1 judges the ratio from the first record on. */
+        public Builder failureRatioMinRecords(long failureRatioMinRecords) {
+            this.failureRatioMinRecords = failureRatioMinRecords;
+            return this;
+        }
+
+        /** Fully qualified or simple class names; see {@code RetriableErrors} for matching. */
+        public Builder retriableErrors(List<String> classNames) {
+            this.retriableErrors = Objects.requireNonNull(classNames);
+            return this;
+        }
+
+        /** Fully qualified or simple class names never retried; they win over retriable ones. */
+        public Builder nonRetriableErrors(List<String> classNames) {
+            this.nonRetriableErrors = Objects.requireNonNull(classNames);
             return this;
         }
 

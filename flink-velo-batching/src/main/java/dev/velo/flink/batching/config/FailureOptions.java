@@ -87,6 +87,42 @@ public final class FailureOptions {
                     .withDescription(
                             "Error-rate guard: the sliding window the ratio is taken over.");
 
+    /** Default of {@link #FAILURE_RATIO_MIN_RECORDS}. */
+    public static final long DEFAULT_FAILURE_RATIO_MIN_RECORDS = 100;
+
+    public static final ConfigOption<Long> FAILURE_RATIO_MIN_RECORDS =
+            ConfigOptions.key("failure_ratio_min_records")
+                    .longType()
+                    .defaultValue(DEFAULT_FAILURE_RATIO_MIN_RECORDS)
+                    .withDescription(
+                            "Error-rate guard: the records failure_ratio_window must hold before"
+                                    + " the ratio can fail the job, so that a few bad records"
+                                    + " first after a (re)start cannot trip it alone.");
+
+    public static final ConfigOption<List<String>> RETRIABLE_ERRORS =
+            ConfigOptions.key("retry.retriable_errors")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "RetryWithBackoff: comma-separated exception class names that are"
+                                    + " always retried, besides the built-in transient errors."
+                                    + " A name matches the error, its superclasses and its"
+                                    + " causes, fully qualified or as a suffix after a dot"
+                                    + " (e.g. RecordTooLargeException matches a relocated"
+                                    + " Kafka class).");
+
+    public static final ConfigOption<List<String>> NON_RETRIABLE_ERRORS =
+            ConfigOptions.key("retry.non_retriable_errors")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "RetryWithBackoff: comma-separated exception class names that are"
+                                    + " never retried (matched like retry.retriable_errors);"
+                                    + " they win over retry.retriable_errors and the built-in"
+                                    + " rules.");
+
     /** The unprefixed failure options, in documentation order. */
     public static final List<ConfigOption<?>> ALL =
             List.of(
@@ -97,8 +133,11 @@ public final class FailureOptions {
                     RETRY_BACKOFF_MULTIPLIER,
                     RETRY_JITTER,
                     RETRY_EXHAUSTED,
+                    RETRIABLE_ERRORS,
+                    NON_RETRIABLE_ERRORS,
                     MAX_FAILURE_RATIO,
-                    FAILURE_RATIO_WINDOW);
+                    FAILURE_RATIO_WINDOW,
+                    FAILURE_RATIO_MIN_RECORDS);
 
     /** The key of {@code option} as a side override, e.g. {@code source.max_retries}. */
     public static String sideKey(String sidePrefix, ConfigOption<?> option) {

@@ -1,6 +1,8 @@
 package dev.velo.flink.batching.config;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.apache.flink.annotation.Internal;
@@ -21,6 +23,9 @@ public final class OptionValues {
             Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
     private static final Pattern WHOLE = Pattern.compile("[+-]?\\d+");
+
+    private static final Pattern CLASS_NAME =
+            Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
 
     private OptionValues() {}
 
@@ -93,6 +98,30 @@ public final class OptionValues {
             throw ValidationMessages.invalidValue(table, key, value, accepted);
         }
         return parsed;
+    }
+
+    /**
+     * A comma-separated list of Java class names (fully qualified like {@code
+     * java.sql.SQLTransientException}, or a trailing part like {@code RecordTooLargeException});
+     * blanks around names are ignored, empty entries are not.
+     */
+    static List<String> parseClassNames(String table, String key, String value) {
+        String accepted =
+                "expected comma-separated Java class names such as"
+                        + " 'java.sql.SQLTransientException,RecordTooLargeException'";
+        String v = value == null ? "" : value.trim();
+        if (v.isEmpty()) {
+            throw ValidationMessages.invalidValue(table, key, value, accepted);
+        }
+        List<String> names = new ArrayList<>();
+        for (String part : v.split(",", -1)) {
+            String name = part.trim();
+            if (!CLASS_NAME.matcher(name).matches()) {
+                throw ValidationMessages.invalidValue(table, key, value, accepted);
+            }
+            names.add(name);
+        }
+        return List.copyOf(names);
     }
 
     /**

@@ -16,10 +16,13 @@ import static dev.velo.flink.batching.config.BatchOptions.STRATEGY;
 import static dev.velo.flink.batching.config.BatchOptions.TARGET_LATENCY;
 import static dev.velo.flink.batching.config.BatchOptions.TIMEOUT;
 import static dev.velo.flink.batching.config.BatchOptions.WINDOW;
+import static dev.velo.flink.batching.config.FailureOptions.FAILURE_RATIO_MIN_RECORDS;
 import static dev.velo.flink.batching.config.FailureOptions.FAILURE_RATIO_WINDOW;
 import static dev.velo.flink.batching.config.FailureOptions.FAILURE_STRATEGY;
 import static dev.velo.flink.batching.config.FailureOptions.MAX_FAILURE_RATIO;
 import static dev.velo.flink.batching.config.FailureOptions.MAX_RETRIES;
+import static dev.velo.flink.batching.config.FailureOptions.NON_RETRIABLE_ERRORS;
+import static dev.velo.flink.batching.config.FailureOptions.RETRIABLE_ERRORS;
 import static dev.velo.flink.batching.config.FailureOptions.RETRY_BACKOFF;
 import static dev.velo.flink.batching.config.FailureOptions.RETRY_BACKOFF_MAX;
 import static dev.velo.flink.batching.config.FailureOptions.RETRY_BACKOFF_MULTIPLIER;
@@ -141,7 +144,13 @@ public final class VeloOptions {
                     RETRY_BACKOFF_MAX,
                     RETRY_BACKOFF_MULTIPLIER,
                     RETRY_JITTER,
-                    RETRY_EXHAUSTED);
+                    RETRY_EXHAUSTED,
+                    RETRIABLE_ERRORS,
+                    NON_RETRIABLE_ERRORS);
+
+    /** Failure options that only the error-rate guard reads. */
+    private static final Set<ConfigOption<?>> GUARD_OPTIONS =
+            Set.of(FAILURE_RATIO_WINDOW, FAILURE_RATIO_MIN_RECORDS);
 
     private static final Set<String> FAILURE_KEYS;
     private static final Set<String> KNOWN_KEYS;
@@ -182,6 +191,11 @@ public final class VeloOptions {
         FAILURE_PARSERS.put(
                 MAX_FAILURE_RATIO.key(), (t, k, v) -> OptionValues.parseDouble(t, k, v, 0.0, 1.0));
         FAILURE_PARSERS.put(FAILURE_RATIO_WINDOW.key(), duration(false));
+        FAILURE_PARSERS.put(
+                FAILURE_RATIO_MIN_RECORDS.key(),
+                (t, k, v) -> OptionValues.parseLong(t, k, v, 1, Long.MAX_VALUE));
+        FAILURE_PARSERS.put(RETRIABLE_ERRORS.key(), OptionValues::parseClassNames);
+        FAILURE_PARSERS.put(NON_RETRIABLE_ERRORS.key(), OptionValues::parseClassNames);
 
         STRATEGY_OPTIONS.put(BatchStrategyType.FIXED_SIZE, List.of(SIZE));
         STRATEGY_OPTIONS.put(BatchStrategyType.TIME_WINDOW, List.of(WINDOW));
@@ -450,10 +464,21 @@ public final class VeloOptions {
                     OptionValues.formatDouble(f.retryBackoffMultiplier()));
             m.put(prefix + RETRY_JITTER.key(), OptionValues.formatDouble(f.retryJitter()));
             m.put(prefix + RETRY_EXHAUSTED.key(), f.retryExhaustedStrategy().displayName());
+            if (!f.retriableErrors().isEmpty()) {
+                m.put(prefix + RETRIABLE_ERRORS.key(), String.join(",", f.retriableErrors()));
+            }
+            if (!f.nonRetriableErrors().isEmpty()) {
+                m.put(
+                        prefix + NON_RETRIABLE_ERRORS.key(),
+                        String.join(",", f.nonRetriableErrors()));
+            }
         }
         if (f.isFailureRatioGuardEnabled()) {
             m.put(prefix + MAX_FAILURE_RATIO.key(), OptionValues.formatDouble(f.maxFailureRatio()));
             m.put(prefix + FAILURE_RATIO_WINDOW.key(), Durations.format(f.failureRatioWindow()));
+            m.put(
+                    prefix + FAILURE_RATIO_MIN_RECORDS.key(),
+                    String.valueOf(f.failureRatioMinRecords()));
         }
     }
 
@@ -772,6 +797,8 @@ public final class VeloOptions {
                                 + (backoffKey != null ? "" : " (its default)"));
             }
             Double ratio = failureValue(prefix, MAX_FAILURE_RATIO);
+            List<String> retriable = failureValue(prefix, RETRIABLE_ERRORS);
+            List<String> nonRetriable = failureValue(prefix, NON_RETRIABLE_ERRORS);
             return FailureConfig.builder()
                     .strategy(strategy)
                     .maxRetries(failureValue(prefix, MAX_RETRIES))
@@ -782,6 +809,9 @@ public final class VeloOptions {
                     .retryExhaustedStrategy(failureStrategy(prefix, RETRY_EXHAUSTED))
                     .maxFailureRatio(ratio == null ? -1 : ratio)
                     .failureRatioWindow(failureValue(prefix, FAILURE_RATIO_WINDOW))
+                    .failureRatioMinRecords(failureValue(prefix, FAILURE_RATIO_MIN_RECORDS))
+                    .retriableErrors(retriable == null ? List.of() : retriable)
+                    .nonRetriableErrors(nonRetriable == null ? List.of() : nonRetriable)
                     .build();
         }
 
@@ -832,14 +862,14 @@ public final class VeloOptions {
     }
 
     private static boolean isConditional(ConfigOption<?> option) {
-        return RETRY_OPTIONS.contains(option) || option == FAILURE_RATIO_WINDOW;
+        return RETRY_OPTIONS.contains(option) || GUARD_OPTIONS.contains(option);
     }
 
     private static boolean sideUses(FailureConfig side, ConfigOption<?> option) {
         if (RETRY_OPTIONS.contains(option)) {
             return side.strategy() == FailureStrategy.RETRY_WITH_BACKOFF;
         }
-        if (option == FAILURE_RATIO_WINDOW) {
+        if (GUARD_OPTIONS.contains(option)) {
             return side.isFailureRatioGuardEnabled();
         }
         return true;

@@ -1,8 +1,10 @@
 package dev.velo.flink.batching.dlq;
 
+import dev.velo.flink.batching.failure.RetriableErrors;
 import dev.velo.flink.batching.failure.VeloNonRetriableException;
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.apache.flink.annotation.PublicEvolving;
 
@@ -35,6 +37,7 @@ public class DeadLetter implements Serializable {
     private String kafkaTopic;
     private Integer kafkaPartition;
     private Long kafkaOffset;
+    private String retryDecision;
 
     public DeadLetter() {}
 
@@ -183,6 +186,20 @@ public class DeadLetter implements Serializable {
         this.kafkaOffset = kafkaOffset;
     }
 
+    /**
+     * Whether the error was retriable and why, e.g. {@code non_retriable: record too large
+     * (org.apache.kafka.common.errors.RecordTooLargeException)} or {@code retriable: I/O error
+     * (java.net.SocketException)}; see {@link RetriableErrors.Decision#toString()}. A retriable
+     * error reaches the DLQ when its retries are exhausted or the strategy does not retry.
+     */
+    public String getRetryDecision() {
+        return retryDecision;
+    }
+
+    public void setRetryDecision(String retryDecision) {
+        this.retryDecision = retryDecision;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -204,7 +221,8 @@ public class DeadLetter implements Serializable {
                 && Objects.equals(strategy, that.strategy)
                 && Objects.equals(kafkaTopic, that.kafkaTopic)
                 && Objects.equals(kafkaPartition, that.kafkaPartition)
-                && Objects.equals(kafkaOffset, that.kafkaOffset);
+                && Objects.equals(kafkaOffset, that.kafkaOffset)
+                && Objects.equals(retryDecision, that.retryDecision);
     }
 
     @Override
@@ -230,6 +248,8 @@ public class DeadLetter implements Serializable {
                 + errorClass
                 + ", errorMessage="
                 + errorMessage
+                + ", retryDecision="
+                + retryDecision
                 + ", payloadBytes="
                 + (payload == null ? 0 : payload.length)
                 + (kafkaTopic == null
@@ -250,8 +270,16 @@ public class DeadLetter implements Serializable {
             return this;
         }
 
-        /** Sets error class, message and the bounded stack trace from {@code error}. */
+        /**
+         * Sets error class, message and the bounded stack trace from {@code error}, and the retry
+         * decision of the built-in rules (without configured class lists; set {@link
+         * #retryDecision} after this to use them).
+         */
         public Builder error(Throwable error) {
+            if (error != null) {
+                dl.setRetryDecision(
+                        RetriableErrors.classify(error, List.of(), List.of()).toString());
+            }
             if (error instanceof VeloNonRetriableException && error.getCause() != null) {
                 // The marker only steers retries; the user wants the real cause.
                 error = error.getCause();
@@ -306,6 +334,11 @@ public class DeadLetter implements Serializable {
 
         public Builder batchId(long v) {
             dl.setBatchId(v);
+            return this;
+        }
+
+        public Builder retryDecision(String v) {
+            dl.setRetryDecision(v);
             return this;
         }
 

@@ -99,6 +99,7 @@ public final class FailureHandler<T> {
                                 tableName,
                                 side,
                                 config.strategy().displayName(),
+                                config,
                                 encoder != null ? encoder : DeadLetterEncoder.toStringUtf8(),
                                 deadLetters,
                                 metrics,

@@ -16,6 +16,7 @@ import org.apache.flink.annotation.Internal;
 final class RetryWithBackoffStrategy<T> implements RecordFailureStrategy<T> {
 
     private final RecordFailureStrategy<T> exhausted;
+    private final FailureConfig config;
     private final int maxRetries;
     private final RetryBackoff backoff;
     private final Random random;
@@ -29,6 +30,7 @@ final class RetryWithBackoffStrategy<T> implements RecordFailureStrategy<T> {
             Sleeper sleeper,
             VeloMetrics metrics) {
         this.exhausted = exhausted;
+        this.config = config;
         this.maxRetries = config.maxRetries();
         this.backoff = new RetryBackoff(config);
         this.random = random;
@@ -38,7 +40,7 @@ final class RetryWithBackoffStrategy<T> implements RecordFailureStrategy<T> {
 
     @Override
     public boolean retries(Exception error, int retriesDone) {
-        return retriesDone < maxRetries && RetriableErrors.isRetriable(error);
+        return retriesDone < maxRetries && RetriableErrors.isRetriable(error, config);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.velo.flink.batching.failure;
 
+import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.metrics.VeloMetrics;
@@ -18,6 +19,7 @@ final class SendToDlqStrategy<T> implements RecordFailureStrategy<T> {
     private final String tableName;
     private final String side;
     private final String configuredStrategy;
+    private final FailureConfig config;
     private final DeadLetterEncoder<T> encoder;
     private final DeadLetterSink deadLetters;
     private final VeloMetrics metrics;
@@ -31,6 +33,7 @@ final class SendToDlqStrategy<T> implements RecordFailureStrategy<T> {
             String tableName,
             String side,
             String configuredStrategy,
+            FailureConfig config,
             DeadLetterEncoder<T> encoder,
             DeadLetterSink deadLetters,
             VeloMetrics metrics,
@@ -38,6 +41,7 @@ final class SendToDlqStrategy<T> implements RecordFailureStrategy<T> {
         this.tableName = tableName;
         this.side = side;
         this.configuredStrategy = configuredStrategy;
+        this.config = config;
         this.encoder = encoder;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
@@ -54,7 +58,7 @@ final class SendToDlqStrategy<T> implements RecordFailureStrategy<T> {
             payload = null;
             e.addSuppressed(encodeError);
         }
-        deadLetters.accept(
+        DeadLetter dl =
                 DeadLetter.of(
                         payload,
                         e,
@@ -63,7 +67,9 @@ final class SendToDlqStrategy<T> implements RecordFailureStrategy<T> {
                         tableName,
                         side,
                         configuredStrategy,
-                        batchId));
+                        batchId);
+        dl.setRetryDecision(RetriableErrors.classify(e, config).toString());
+        deadLetters.accept(dl);
         metrics.numRecordsDeadLettered().inc();
     }
 

@@ -131,7 +131,8 @@ class BatchersTest {
         row.pointTo(MemorySegmentFactory.wrap(new byte[48]), 0, 48);
         assertThat(RecordSizeEstimators.forRowData().estimate(row)).isEqualTo(row.getSizeInBytes());
         assertThat(RecordSizeEstimators.forRowData().estimate(GenericRowData.of(1, 2, 3)))
-                .isEqualTo(16 + 24);
+                .as("header, three slots, three boxed ints")
+                .isEqualTo(16 + 3 * 8 + 3 * 16);
         assertThat(RecordSizeEstimators.forSerializer(StringSerializer.INSTANCE).estimate("abc"))
                 .isEqualTo(4);
     }

@@ -405,6 +405,7 @@ class VeloOptionsTest {
                                 "failure_strategy", "SendToDLQ",
                                 "max_failure_ratio", "0.05",
                                 "failure_ratio_window", "60000ms",
+                                "failure_ratio_min_records", "100",
                                 "source.failure_strategy", "RetryWithBackoff",
                                 "source.max_retries", "3",
                                 "source.retry_backoff", "1000ms",
@@ -414,9 +415,11 @@ class VeloOptionsTest {
                                 "source.retry_exhausted", "FailBatch",
                                 "source.max_failure_ratio", "0.05",
                                 "source.failure_ratio_window", "60000ms",
+                                "source.failure_ratio_min_records", "100",
                                 "sink.failure_strategy", "LogAndContinue",
                                 "sink.max_failure_ratio", "0.05",
-                                "sink.failure_ratio_window", "60000ms"));
+                                "sink.failure_ratio_window", "60000ms",
+                                "sink.failure_ratio_min_records", "100"));
         assertThat(o.warnings()).isEmpty();
     }
 
@@ -1006,5 +1009,77 @@ class VeloOptionsTest {
                 assertThat(parse(option.key(), text).sinkFailure()).isNotNull();
             }
         }
+    }
+
+    @Test
+    void retryClassListsAndTheGuardMinimumAreRead() {
+        VeloOptions o =
+                parse(
+                        "failure_strategy", "RetryWithBackoff",
+                        "retry.retriable_errors", " java.sql.SQLException , DeadlockException ",
+                        "sink.retry.non_retriable_errors", "java.net.UnknownHostException",
+                        "max_failure_ratio", "0.1",
+                        "failure_ratio_min_records", "500");
+        FailureConfig sink = o.sinkFailure();
+        assertThat(sink.retriableErrors())
+                .containsExactly("java.sql.SQLException", "DeadlockException");
+        assertThat(sink.nonRetriableErrors()).containsExactly("java.net.UnknownHostException");
+        assertThat(o.sourceFailure().nonRetriableErrors()).isEmpty();
+        assertThat(sink.failureRatioMinRecords()).isEqualTo(500);
+        assertThat(o.effectiveOptions())
+                .containsEntry("retry.retriable_errors", "java.sql.SQLException,DeadlockException")
+                .containsEntry("sink.retry.non_retriable_errors", "java.net.UnknownHostException")
+                .containsEntry("failure_ratio_min_records", "500");
+        assertThat(o.warnings()).isEmpty();
+        assertThat(FailureConfig.fromOptions(Map.of()).failureRatioMinRecords()).isEqualTo(100);
+    }
+
+    @Test
+    void badRetryClassListsAndGuardMinimumsNameKeyValueAndWhatIsAccepted() {
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "failure_strategy",
+                                        "RetryWithBackoff",
+                                        "retry.retriable_errors",
+                                        "java.io.IOException,,Foo"))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("'retry.retriable_errors'")
+                .hasMessageContaining("java.io.IOException,,Foo")
+                .hasMessageContaining("expected comma-separated Java class names");
+        assertThatThrownBy(() -> parse("retry.non_retriable_errors", "not a class"))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("'retry.non_retriable_errors'")
+                .hasMessageContaining("not a class");
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "max_failure_ratio",
+                                        "0.1",
+                                        "source.failure_ratio_min_records",
+                                        "0"))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("'source.failure_ratio_min_records'")
+                .hasMessageContaining("'0'")
+                .hasMessageContaining("expected a whole number > 0");
+    }
+
+    @Test
+    void retryClassListsWithoutRetriesAndAMinimumWithoutTheGuardWarn() {
+        VeloOptions o =
+                parse(
+                        "retry.retriable_errors", "java.sql.SQLException",
+                        "failure_ratio_min_records", "10");
+        assertThat(o.warnings())
+                .anySatisfy(
+                        w ->
+                                assertThat(w)
+                                        .contains("'retry.retriable_errors' is ignored")
+                                        .contains("RetryWithBackoff"))
+                .anySatisfy(
+                        w ->
+                                assertThat(w)
+                                        .contains("'failure_ratio_min_records' is ignored")
+                                        .contains("'max_failure_ratio'"));
     }
 }

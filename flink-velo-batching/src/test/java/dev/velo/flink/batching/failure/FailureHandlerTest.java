@@ -318,6 +318,7 @@ class FailureHandlerTest {
                 FailureConfig.builder()
                         .strategy(FailureStrategy.LOG_AND_CONTINUE)
                         .maxFailureRatio(0.3)
+                        .failureRatioMinRecords(1)
                         .failureRatioWindow(Duration.ofSeconds(10))
                         .build();
         FailureHandler<String> h = handler(cfg);

@@ -24,8 +24,8 @@ public final class DeadLetterSchema {
      * schema evolves by appending nullable columns only (never renaming, retyping or reordering
      * one), and each such change increments the version, so a reader declared with the columns of
      * an older version keeps reading newer dead letters, and a reader can tell which columns a dead
-     * letter was written with. Version 1 had no {@code schema_version} column (it reads back as
-     * null).
+     * letter was written with. Version 2 appended {@code retry_decision} and {@code
+     * schema_version}; dead letters of version 1 read both back as null.
      */
     public static final int VERSION = 2;
 
@@ -45,6 +45,7 @@ public final class DeadLetterSchema {
                     "kafka_topic",
                     "kafka_partition",
                     "kafka_offset",
+                    "retry_decision",
                     "schema_version");
 
     /** The schema as a Flink data type. */
@@ -63,6 +64,7 @@ public final class DeadLetterSchema {
                     DataTypes.FIELD("kafka_topic", DataTypes.STRING()),
                     DataTypes.FIELD("kafka_partition", DataTypes.INT()),
                     DataTypes.FIELD("kafka_offset", DataTypes.BIGINT()),
+                    DataTypes.FIELD("retry_decision", DataTypes.STRING()),
                     DataTypes.FIELD("schema_version", DataTypes.INT()));
 
     /** The column list for a {@code CREATE TABLE dlq (...)} that reads a DLQ back. */
@@ -70,7 +72,7 @@ public final class DeadLetterSchema {
             "payload BYTES, error_class STRING, error_message STRING, stack_trace STRING,"
                     + " attempts INT, failed_at TIMESTAMP_LTZ(3), table_name STRING, side STRING,"
                     + " strategy STRING, batch_id BIGINT, kafka_topic STRING, kafka_partition INT,"
-                    + " kafka_offset BIGINT, schema_version INT";
+                    + " kafka_offset BIGINT, retry_decision STRING, schema_version INT";
 
     /** The schema as the physical columns of a table, for the DLQ connector's factory. */
     public static final ResolvedSchema RESOLVED_SCHEMA =
@@ -94,7 +96,8 @@ public final class DeadLetterSchema {
         row.setField(10, string(dl.getKafkaTopic()));
         row.setField(11, dl.getKafkaPartition());
         row.setField(12, dl.getKafkaOffset());
-        row.setField(13, VERSION);
+        row.setField(13, string(dl.getRetryDecision()));
+        row.setField(14, VERSION);
         return row;
     }
 

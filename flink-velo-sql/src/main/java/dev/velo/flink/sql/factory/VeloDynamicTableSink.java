@@ -271,7 +271,7 @@ final class VeloDynamicTableSink implements DynamicTableSink {
                 .failureConfig(settings.velo.sinkFailure())
                 .deadLetterWriterFactory(settings.dlq)
                 .encoder(encoder())
-                .sizeEstimator(RecordSizeEstimators.forRowData())
+                .sizeEstimator(RecordSizeEstimators.forRowData(consumedRowType.getLogicalType()))
                 .build();
     }
 

@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.table.connector.ProviderContext;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 
 /** Puts a pass-through batching stage into a table's DataStream (source side, DataStream sinks). */
 @Internal
@@ -44,7 +45,10 @@ public final class StreamBatching {
                                 null,
                                 null,
                                 null,
-                                RecordSizeEstimators.forRowData())
+                                type instanceof InternalTypeInfo
+                                        ? RecordSizeEstimators.forRowData(
+                                                ((InternalTypeInfo<RowData>) type).toLogicalType())
+                                        : RecordSizeEstimators.forRowData())
                         .withSide(side);
         SingleOutputStreamOperator<RowData> batched =
                 in.transform("velo-batch[" + tableName + "]", type, operator)

@@ -142,6 +142,35 @@ class VeloCliTest {
     }
 
     @Test
+    void validateAcceptsRetryClassListsAndTheGuardMinimum() {
+        int code =
+                velo(
+                        "validate",
+                        "-e",
+                        "CREATE TABLE k (a INT) WITH ('connector' = 'kafka', 'topic' = 't',"
+                                + " 'failure_strategy' = 'RetryWithBackoff',"
+                                + " 'retry.retriable_errors' = 'java.sql.SQLException',"
+                                + " 'sink.retry.non_retriable_errors' = 'RecordTooLargeException',"
+                                + " 'max_failure_ratio' = '0.05',"
+                                + " 'failure_ratio_min_records' = '1000')");
+        assertThat(code).isZero();
+        assertThat(out())
+                .contains(
+                        "retry.retriable_errors = java.sql.SQLException",
+                        "sink.retry.non_retriable_errors = RecordTooLargeException",
+                        "failure_ratio_min_records = 1000");
+        assertThat(
+                        velo(
+                                "validate",
+                                "-e",
+                                "CREATE TABLE k (a INT) WITH ('connector' = 'kafka',"
+                                        + " 'max_failure_ratio' = '0.05',"
+                                        + " 'failure_ratio_min_records' = 'few')"))
+                .isEqualTo(1);
+        assertThat(err()).contains("'failure_ratio_min_records'", "few", "whole number");
+    }
+
+    @Test
     void validateReportsBadValuesAndExitsOne() {
         int code =
                 velo(

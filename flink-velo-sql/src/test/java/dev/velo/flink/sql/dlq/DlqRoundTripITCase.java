@@ -164,6 +164,14 @@ class DlqRoundTripITCase {
                         + "', 'format'='csv')");
         assertThat(decodedPayloads(env)).containsExactlyInAnyOrderElementsOf(FAILED);
         assertThat(sideAndTable(env)).containsOnly("sink/out_t");
+        // the column after kafka_offset: the poison records' IllegalArgumentException
+        assertThat(collect(env, "SELECT retry_decision FROM dlq_table"))
+                .hasSize(FAILED.size())
+                .allSatisfy(
+                        r ->
+                                assertThat((String) r.getField(0))
+                                        .startsWith("non_retriable: ")
+                                        .contains("IllegalArgumentException"));
     }
 
     @Test
@@ -175,6 +183,7 @@ class DlqRoundTripITCase {
         for (Row letter : letters) {
             decoded.add(decode((byte[]) letter.getField("payload")));
             assertThat(letter.getField("strategy")).isEqualTo("SendToDLQ");
+            assertThat((String) letter.getField("retry_decision")).startsWith("non_retriable: ");
         }
         assertThat(decoded).containsExactlyInAnyOrderElementsOf(FAILED);
     }

@@ -202,42 +202,107 @@ public final class VeloBench {
      * that the ratio of the two medians keeps (printed on the {@code #} line before).
      */
     private void compare(String name, RunOnce plain, RunOnce velo, long n) throws Exception {
+        compare(name, plain, null, velo, n);
+    }
+
+    /**
+     * As {@link #compare(String, RunOnce, RunOnce, long)}, with a third job in every repetition
+     * when {@code naive} is given (plain, naive, velo in turn): the hand-written buffer-and-emit
+     * stage. The line then also carries {@code naive=} (its median) and {@code vs_naive=} (the
+     * median of the per-repetition ratios velo/naive).
+     */
+    private void compare(String name, RunOnce plain, RunOnce naive, RunOnce velo, long n)
+            throws Exception {
         if (!quick) {
             // JIT warm-up of both paths, two full runs each: with shorter warm-ups the first
             // measured runs still varied 4x while the JIT settled. --quick skips it (a smoke run).
             for (int w = 0; w < 2; w++) {
                 plain.run(n);
+                if (naive != null) {
+                    naive.run(n);
+                }
                 velo.run(n);
             }
         }
         double[] p = new double[reps];
+        double[] a = new double[reps];
         double[] v = new double[reps];
         double[] ratios = new double[reps];
+        double[] vsNaive = new double[reps];
+        double[] cpuVsNaive = new double[reps];
         for (int r = 0; r < reps; r++) {
             p[r] = plain.run(n);
+            double pc = lastCpuRate;
+            if (naive != null) {
+                a[r] = naive.run(n);
+            }
+            double ac = lastCpuRate;
             v[r] = velo.run(n);
+            double vc = lastCpuRate;
             ratios[r] = v[r] / p[r];
-            out.printf(
-                    Locale.ROOT,
-                    "# %s rep %d plain=%.0f velo=%.0f ratio=%.3f%n",
-                    name,
-                    r,
-                    p[r],
-                    v[r],
-                    ratios[r]);
+            if (naive != null) {
+                vsNaive[r] = v[r] / a[r];
+                cpuVsNaive[r] = vc / ac;
+                out.printf(
+                        Locale.ROOT,
+                        "# %s rep %d plain=%.0f naive=%.0f velo=%.0f ratio=%.3f vs_naive=%.3f"
+                                + " cpu: plain=%.0f naive=%.0f velo=%.0f vs_naive=%.3f%n",
+                        name,
+                        r,
+                        p[r],
+                        a[r],
+                        v[r],
+                        ratios[r],
+                        vsNaive[r],
+                        pc,
+                        ac,
+                        vc,
+                        cpuVsNaive[r]);
+            } else {
+                out.printf(
+                        Locale.ROOT,
+                        "# %s rep %d plain=%.0f velo=%.0f ratio=%.3f%n",
+                        name,
+                        r,
+                        p[r],
+                        v[r],
+                        ratios[r]);
+            }
         }
         double pm = median(p);
         double vm = median(v);
-        throughput.put(name, new double[] {pm, vm, median(ratios)});
         out.printf(Locale.ROOT, "# %s ratio of the medians=%.3f%n", name, vm / pm);
-        out.printf(
-                Locale.ROOT,
-                "BENCH %s plain=%.0f velo=%.0f ratio=%.3f%n",
-                name,
-                pm,
-                vm,
-                median(ratios));
+        if (naive == null) {
+            throughput.put(name, new double[] {pm, vm, median(ratios), Double.NaN});
+            out.printf(
+                    Locale.ROOT,
+                    "BENCH %s plain=%.0f velo=%.0f ratio=%.3f%n",
+                    name,
+                    pm,
+                    vm,
+                    median(ratios));
+        } else {
+            double am = median(a);
+            throughput.put(name, new double[] {pm, vm, median(ratios), am});
+            out.printf(
+                    Locale.ROOT,
+                    "BENCH %s plain=%.0f velo=%.0f ratio=%.3f naive=%.0f vs_naive=%.3f"
+                            + " cpu_vs_naive=%.3f%n",
+                    name,
+                    pm,
+                    vm,
+                    median(ratios),
+                    am,
+                    median(vsNaive),
+                    median(cpuVsNaive));
+        }
     }
+
+    /**
+     * Records per second of task-thread CPU time of the last DataStream run (see {@link
+     * TimingSink#recordsPerCpuSecond()}); NaN after other runs.
+     */
+    private double lastCpuRate = Double.NaN;
 
     /** One run of a job over {@code n} records, returning records per second. */
     @FunctionalInterface
@@ -255,19 +320,32 @@ public final class VeloBench {
 
     private void dataStream(String name, String strategy) throws Exception {
         BatchConfig cfg = BenchStrategies.config(strategy, false);
-        compare(name, n -> runDataStream(n, null), n -> runDataStream(n, cfg), records);
+        compare(
+                name,
+                n -> runDataStream(n, null, false),
+                n -> runDataStream(n, cfg, true),
+                n -> runDataStream(n, cfg, false),
+                records);
     }
 
-    private double runDataStream(long n, BatchConfig velo) throws Exception {
+    /**
+     * fromSequence → discarding sink, with nothing in between ({@code config} null), the naive
+     * hand-written stage of {@code config}'s batch size ({@code naive}) or velo's stage.
+     */
+    private double runDataStream(long n, BatchConfig config, boolean naive) throws Exception {
         StreamExecutionEnvironment env = env();
         DataStream<Long> s = env.fromSequence(1, n);
-        if (velo != null) {
-            s = VeloBatching.of(s, velo).named("velo").batch().output();
+        if (config != null) {
+            s =
+                    naive
+                            ? NaiveBatchingOperator.apply(s, config)
+                            : VeloBatching.of(s, config).named("velo").batch().output();
         }
         s.sinkTo(new TimingSink<>()).name("discard");
         TimingSink.reset();
-        env.execute(velo == null ? "plain" : "velo");
+        env.execute(config == null ? "plain" : naive ? "naive" : "velo");
         check(n, TimingSink.count());
+        lastCpuRate = TimingSink.recordsPerCpuSecond();
         return TimingSink.recordsPerSecond();
     }
 

@@ -6,6 +6,7 @@ import dev.velo.flink.batching.config.BatchStrategy;
 import dev.velo.flink.sql.cli.EmbeddedKafka;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -52,7 +53,8 @@ public final class VeloBench {
                     "adaptive_size",
                     "low_latency",
                     "mega_batch",
-                    "mega_batch_no_reuse");
+                    "mega_batch_no_reuse",
+                    "mega_batch_parallel");
 
     static final List<String> ALL_CASES;
 
@@ -64,10 +66,14 @@ public final class VeloBench {
         all.add("sql_fixed_size");
         all.add("kafka_fixed_size");
         all.add("kafka_sink_dlq_fixed_size");
+        all.add("kafka_sink_dlq_fixed_size_1000");
         all.add("kafka_sink_dlq_mega_batch");
         all.add("latency_low_latency");
         all.add("latency_time_window");
         all.add("latency_adaptive_size");
+        all.add("checkpoint_aligned");
+        all.add("checkpoint_unaligned");
+        all.add("memory_mega_batch");
         ALL_CASES = Collections.unmodifiableList(all);
     }
 
@@ -165,6 +171,10 @@ public final class VeloBench {
                     } else {
                         kafkaSinkDlq(c, c.substring("kafka_sink_dlq_".length()), kafka);
                     }
+                } else if (c.equals("memory_mega_batch")) {
+                    BufferedRowMemory.run(out, 50_000);
+                } else if (c.startsWith("checkpoint_")) {
+                    checkpoint(c, c.equals("checkpoint_unaligned"));
                 } else if (c.equals("latency_adaptive_size")) {
                     adaptive(c);
                 } else {
@@ -182,13 +192,17 @@ public final class VeloBench {
             throughput.forEach(
                     (name, v) -> {
                         if (name.startsWith("datastream_")) {
+                            boolean naive = !Double.isNaN(v[3]);
                             bars.add(
                                     new ChartWriter.Bar(
-                                            name.replace("datastream_", ""), v[0], v[1], v[2]));
+                                            name.replace("datastream_", ""),
+                                            v[0],
+                                            v[3],
+                                            v[1],
+                                            naive ? v[4] : v[2]));
                         }
                     });
-            ChartWriter.write(
-                    chart, "DataStream throughput by strategy (M records/s, plain vs velo)", bars);
+            ChartWriter.write(chart, ChartWriter.TITLE, bars);
             out.println("# chart written to " + chart);
         }
     }
@@ -214,14 +228,15 @@ public final class VeloBench {
     private void compare(String name, RunOnce plain, RunOnce naive, RunOnce velo, long n)
             throws Exception {
         if (!quick) {
-            // JIT warm-up of both paths, two full runs each: with shorter warm-ups the first
-            // measured runs still varied 4x while the JIT settled. --quick skips it (a smoke run).
+            // JIT warm-up of every path, two runs of a quarter of the records each (the JIT settles
+            // within a few million records). --quick skips it (a smoke run).
+            long warm = Math.max(1, n / 4);
             for (int w = 0; w < 2; w++) {
-                plain.run(n);
+                plain.run(warm);
                 if (naive != null) {
-                    naive.run(n);
+                    naive.run(warm);
                 }
-                velo.run(n);
+                velo.run(warm);
             }
         }
         double[] p = new double[reps];
@@ -273,7 +288,7 @@ public final class VeloBench {
         double vm = median(v);
         out.printf(Locale.ROOT, "# %s ratio of the medians=%.3f%n", name, vm / pm);
         if (naive == null) {
-            throughput.put(name, new double[] {pm, vm, median(ratios), Double.NaN});
+            throughput.put(name, new double[] {pm, vm, median(ratios), Double.NaN, Double.NaN});
             out.printf(
                     Locale.ROOT,
                     "BENCH %s plain=%.0f velo=%.0f ratio=%.3f%n",
@@ -283,7 +298,7 @@ public final class VeloBench {
                     median(ratios));
         } else {
             double am = median(a);
-            throughput.put(name, new double[] {pm, vm, median(ratios), am});
+            throughput.put(name, new double[] {pm, vm, median(ratios), am, median(vsNaive)});
             out.printf(
                     Locale.ROOT,
                     "BENCH %s plain=%.0f velo=%.0f ratio=%.3f naive=%.0f vs_naive=%.3f"
@@ -319,6 +334,17 @@ public final class VeloBench {
     }
 
     private void dataStream(String name, String strategy) throws Exception {
+        if (strategy.equals("mega_batch_parallel")) {
+            // a rebalance before the stage in all three jobs: velo's parallel=true rebalances
+            BatchConfig par = BenchStrategies.config("mega_batch", true);
+            compare(
+                    name,
+                    n -> runDataStream(n, null, false, true),
+                    n -> runDataStream(n, par, true, true),
+                    n -> runDataStream(n, par, false, false),
+                    records);
+            return;
+        }
         BatchConfig cfg = BenchStrategies.config(strategy, false);
         compare(
                 name,
@@ -333,8 +359,17 @@ public final class VeloBench {
      * hand-written stage of {@code config}'s batch size ({@code naive}) or velo's stage.
      */
     private double runDataStream(long n, BatchConfig config, boolean naive) throws Exception {
+        return runDataStream(n, config, naive, false);
+    }
+
+    /** As above; {@code rebalance} puts a rebalance after the source (velo's parallel=true). */
+    private double runDataStream(long n, BatchConfig config, boolean naive, boolean rebalance)
+            throws Exception {
         StreamExecutionEnvironment env = env();
         DataStream<Long> s = env.fromSequence(1, n);
+        if (rebalance) {
+            s = s.rebalance();
+        }
         if (config != null) {
             s =
                     naive
@@ -442,7 +477,9 @@ public final class VeloBench {
      * broker round trip: the case where batch size decides throughput.
      */
     private void kafkaSinkDlq(String name, String strategy, EmbeddedKafka kafka) throws Exception {
-        if (!strategy.equals("fixed_size") && !strategy.equals("mega_batch")) {
+        if (!strategy.equals("fixed_size")
+                && !strategy.equals("fixed_size_1000")
+                && !strategy.equals("mega_batch")) {
             throw new IllegalArgumentException("unknown case '" + name + "'");
         }
         int n = (int) Math.max(1000, Math.min(records / 200, 1_000_000));
@@ -450,7 +487,9 @@ public final class VeloBench {
         createOnce(kafka, "bench-sink-dlq");
         String velo =
                 "'connector'='velo', 'velo.connector'='kafka', 'batch.strategy'='"
-                        + strategy
+                        + (strategy.equals("fixed_size_1000")
+                                ? "fixed_size', 'batch.size'='1000"
+                                : strategy)
                         + "',"
                         + (strategy.equals("mega_batch") ? " 'batch.parallel'='false'," : "")
                         + " 'sink.failure_strategy'='SendToDLQ', 'dlq.connector'='kafka',"
@@ -644,6 +683,52 @@ public final class VeloBench {
                 percentileMs(after, 50),
                 percentileMs(after, 99),
                 target);
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /**
+     * Checkpoint durations under backpressure (see {@link CheckpointBench}) of the plain job and of
+     * fixed_size and mega_batch (seed defaults, parallel=false): p50 and p99 of the completed
+     * checkpoints' end-to-end durations, and the time the slow sink needs for one batch of each
+     * strategy (batch size / {@value CheckpointBench#RECORDS_PER_MS} per ms).
+     */
+    private void checkpoint(String name, boolean unaligned) throws Exception {
+        Duration interval = Duration.ofMillis(500);
+        Duration runFor = Duration.ofSeconds(quick ? 4 : 20);
+        StringBuilder line = new StringBuilder("BENCH " + name);
+        for (String v : List.of("plain", "fixed_size", "mega_batch")) {
+            BatchConfig cfg = v.equals("plain") ? null : BenchStrategies.config(v, false);
+            List<Long> d = CheckpointBench.durations(cfg, unaligned, interval, runFor);
+            out.printf(
+                    "# %s %s: %d completed checkpoints, durations (ms) %s%n", name, v, d.size(), d);
+            line.append(
+                    String.format(
+                            Locale.ROOT,
+                            " %s_p50_ms=%d %s_p99_ms=%d",
+                            v,
+                            percentile(d, 50),
+                            v,
+                            percentile(d, 99)));
+            if (cfg != null) {
+                line.append(
+                        String.format(
+                                Locale.ROOT,
+                                " %s_batch_ms=%d",
+                                v,
+                                NaiveBatchingOperator.batchSize(cfg)
+                                        / CheckpointBench.RECORDS_PER_MS));
+            }
+        }
+        out.println(line);
+    }
+
+    private static long percentile(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx)));
     }
 
     // ---------------------------------------------------------------- helpers

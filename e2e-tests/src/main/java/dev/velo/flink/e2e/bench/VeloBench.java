@@ -69,6 +69,7 @@ public final class VeloBench {
         all.add("kafka_sink_dlq_fixed_size_1000");
         all.add("kafka_sink_dlq_mega_batch");
         all.add("latency_low_latency");
+        all.add("latency_low_latency_eager");
         all.add("latency_time_window");
         all.add("latency_adaptive_size");
         all.add("checkpoint_aligned");
@@ -567,6 +568,10 @@ public final class VeloBench {
         if (strategy.equals("low_latency")) {
             cfg = BenchStrategies.config("low_latency", false);
             wait = ((BatchStrategy.LowLatency) cfg.strategy()).maxWait().toMillis();
+        } else if (strategy.equals("low_latency_eager")) {
+            // eager flushes: the wait (50 ms) is never reached at 1,000 records/s
+            cfg = BenchStrategies.config("low_latency_eager", false);
+            wait = 0;
         } else if (strategy.equals("time_window")) {
             cfg = BenchStrategies.config("time_window", false);
             wait = ((BatchStrategy.TimeWindow) cfg.strategy()).window().toMillis();

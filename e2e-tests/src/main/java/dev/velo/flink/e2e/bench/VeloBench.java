@@ -37,7 +37,7 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * BENCH latency_adaptive_size p50_ms=&lt;x&gt; p99_ms=&lt;y&gt; target_ms=&lt;t&gt;
  * </pre>
  *
- * <p>Options: {@code --records N} (DataStream records per run, default 100,000,000; SQL uses N/20,
+ * <p>Options: {@code --records N} (DataStream records per run, default 40,000,000; SQL uses N/20,
  * Kafka N/200 up to 1,000,000), {@code --cases a,b}, {@code --quick} (small counts, one repetition:
  * a smoke run), {@code --reps R}, {@code --parallelism P}, {@code --chart file.png} (throughput
  * chart of the DataStream cases). Lines starting with {@code #} are details.
@@ -79,7 +79,7 @@ public final class VeloBench {
     }
 
     private final PrintStream out;
-    private long records = 100_000_000L;
+    private long records = 40_000_000L;
     private int reps = 5;
     private int parallelism = 1;
     private boolean quick;
@@ -700,7 +700,7 @@ public final class VeloBench {
      */
     private void checkpoint(String name, boolean unaligned) throws Exception {
         Duration interval = Duration.ofMillis(500);
-        Duration runFor = Duration.ofSeconds(quick ? 4 : 20);
+        Duration runFor = Duration.ofSeconds(quick ? 2 : 20);
         StringBuilder line = new StringBuilder("BENCH " + name);
         for (String v : List.of("plain", "fixed_size", "mega_batch")) {
             BatchConfig cfg = v.equals("plain") ? null : BenchStrategies.config(v, false);

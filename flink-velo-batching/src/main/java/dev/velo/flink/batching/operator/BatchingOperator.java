@@ -173,7 +173,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         batchIdBase = ((long) subtask << 40) | ((long) (attempt & 0xFF) << 32);
         flushTimer = new FlushTimer(d -> getProcessingTimeService().registerTimer(d, this));
         arrivalClock =
-                new ArrivalClock(() -> getProcessingTimeService().getCurrentProcessingTime());
+                new ArrivalClock(
+                        () -> getProcessingTimeService().getCurrentProcessingTime(),
+                        ARRIVAL_CLOCK_STRIDE);
         if (batchConfig.isEnabled()
                 && batchConfig.strategy() instanceof BatchStrategy.LowLatency l
                 && l.eagerProcessing()) {
@@ -201,6 +203,14 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         }
         return Math.min(cfg.maxBatchSize(), MAX_POOLED);
     }
+
+    /**
+     * Records between two clock readings within a batch. The clock read took 29 % of the velo task
+     * thread's samples in a CPU profile of mega_batch at a stride of 64 (on a loaded KVM guest);
+     * the flush timer runs as a mail between two records, so an overdue batch is flushed on time
+     * without per-record readings.
+     */
+    private static final int ARRIVAL_CLOCK_STRIDE = 4096;
 
     /** Most holders pooled for strategies other than mega_batch with reuse_buffer. */
     private static final int MAX_POOLED = 4096;

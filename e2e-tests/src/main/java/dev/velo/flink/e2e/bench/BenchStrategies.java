@@ -45,6 +45,10 @@ public final class BenchStrategies {
                 return b.strategy(new BatchStrategy.LowLatency(1, Duration.ofMillis(1), true))
                         .batchTimeout(Duration.ofMillis(1))
                         .build();
+            case "low_latency_eager":
+                // up to 10 records, so that a batch is flushed by eager processing, not by size
+                return b.strategy(new BatchStrategy.LowLatency(10, Duration.ofMillis(50), true))
+                        .build();
             case "mega_batch":
                 return b.strategy(new BatchStrategy.MegaBatch(50_000, parallel, true))
                         .maxBatchSize(100_000)

@@ -24,14 +24,24 @@ import javax.imageio.ImageIO;
  */
 public final class ChartWriter {
 
-    /** One group of bars: a case and its plain and velo records per second. */
-    /** One case: median throughputs and the ratio the BENCH line gives (see VeloBench). */
-    public record Bar(String label, double plain, double velo, double ratio) {}
+    /**
+     * One case: median throughputs of plain, the hand-written stage (naive, NaN when not run) and
+     * velo, and the ratio the BENCH line gives (vs_naive when there is a naive figure, else
+     * velo/plain; see VeloBench).
+     */
+    public record Bar(String label, double plain, double naive, double velo, double ratio) {}
 
     private static final Pattern LINE =
-            Pattern.compile("^BENCH (\\S+) plain=([0-9.]+) velo=([0-9.]+) ratio=([0-9.]+).*$");
+            Pattern.compile(
+                    "^BENCH (\\S+) plain=([0-9.]+) velo=([0-9.]+) ratio=([0-9.]+)"
+                            + "(?: naive=([0-9.]+) vs_naive=([0-9.]+))?.*$");
+    private static final Color NAIVE = new Color(0xe0, 0xa4, 0x58);
     private static final Color PLAIN = new Color(0x8c, 0x9d, 0xb5);
     private static final Color VELO = new Color(0x1f, 0x6f, 0xd1);
+
+    /** The title of the docs' chart. */
+    public static final String TITLE =
+            "DataStream throughput by strategy (M records/s: plain, hand-written, velo)";
 
     private ChartWriter() {}
 
@@ -44,18 +54,17 @@ public final class ChartWriter {
         for (String l : Files.readAllLines(Path.of(args[1]))) {
             Matcher m = LINE.matcher(l.trim());
             if (m.matches() && m.group(1).startsWith("datastream_")) {
+                boolean naive = m.group(5) != null;
                 bars.add(
                         new Bar(
                                 m.group(1).substring("datastream_".length()),
                                 Double.parseDouble(m.group(2)),
+                                naive ? Double.parseDouble(m.group(5)) : Double.NaN,
                                 Double.parseDouble(m.group(3)),
-                                Double.parseDouble(m.group(4))));
+                                Double.parseDouble(m.group(naive ? 6 : 4))));
             }
         }
-        write(
-                Path.of(args[0]),
-                "DataStream throughput by strategy (M records/s, plain vs velo)",
-                bars);
+        write(Path.of(args[0]), TITLE, bars);
     }
 
     /** Writes the chart of {@code bars} (values in records/s, drawn in millions) to {@code out}. */
@@ -82,6 +91,9 @@ public final class ChartWriter {
             double max = 0;
             for (Bar b : bars) {
                 max = Math.max(max, Math.max(b.plain(), b.velo()));
+                if (!Double.isNaN(b.naive())) {
+                    max = Math.max(max, b.naive());
+                }
             }
             double maxM = niceCeiling(Math.max(max / 1e6, 0.1));
             int plotH = h - top - bottom;
@@ -105,12 +117,17 @@ public final class ChartWriter {
 
             int n = Math.max(1, bars.size());
             double group = (double) plotW / n;
-            int barW = (int) Math.max(4, group * 0.32);
+            boolean anyNaive = bars.stream().anyMatch(b -> !Double.isNaN(b.naive()));
+            int perGroup = anyNaive ? 3 : 2;
+            int barW = (int) Math.max(4, group * 0.8 / perGroup);
             for (int i = 0; i < bars.size(); i++) {
                 Bar b = bars.get(i);
-                int x0 = left + (int) (group * i + group / 2) - barW;
+                int x0 = left + (int) (group * i + group / 2) - barW * perGroup / 2;
                 drawBar(g, fm, x0, barW, top, plotH, b.plain(), maxM, PLAIN);
-                drawBar(g, fm, x0 + barW, barW, top, plotH, b.velo(), maxM, VELO);
+                if (anyNaive) {
+                    drawBar(g, fm, x0 + barW, barW, top, plotH, b.naive(), maxM, NAIVE);
+                }
+                drawBar(g, fm, x0 + barW * (perGroup - 1), barW, top, plotH, b.velo(), maxM, VELO);
                 g.setColor(Color.BLACK);
                 // long names wrap at the underscore nearest their middle
                 String label = b.label();
@@ -146,10 +163,23 @@ public final class ChartWriter {
             g.fillRect(left, ly - 10, 14, 12);
             g.setColor(Color.BLACK);
             g.drawString("plain Flink", left + 20, ly);
+            int lx = left + 120;
+            if (anyNaive) {
+                g.setColor(NAIVE);
+                g.fillRect(lx, ly - 10, 14, 12);
+                g.setColor(Color.BLACK);
+                g.drawString("hand-written buffer-and-emit", lx + 20, ly);
+                lx += 230;
+            }
             g.setColor(VELO);
-            g.fillRect(left + 120, ly - 10, 14, 12);
+            g.fillRect(lx, ly - 10, 14, 12);
             g.setColor(Color.BLACK);
-            g.drawString("with flink-velo (ratio velo/plain below each case)", left + 140, ly);
+            g.drawString(
+                    anyNaive
+                            ? "flink-velo (ratio velo/hand-written below each case)"
+                            : "with flink-velo (ratio velo/plain below each case)",
+                    lx + 20,
+                    ly);
         } finally {
             g.dispose();
         }
@@ -170,6 +200,9 @@ public final class ChartWriter {
             double value,
             double maxM,
             Color c) {
+        if (Double.isNaN(value)) {
+            return;
+        }
         double m = value / 1e6;
         int bh = (int) Math.round(plotH * Math.min(1, m / maxM));
         g.setColor(c);

@@ -6,6 +6,7 @@ import dev.velo.flink.batching.config.BatchStrategy;
 import dev.velo.flink.sql.cli.EmbeddedKafka;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -36,7 +37,7 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * BENCH latency_adaptive_size p50_ms=&lt;x&gt; p99_ms=&lt;y&gt; target_ms=&lt;t&gt;
  * </pre>
  *
- * <p>Options: {@code --records N} (DataStream records per run, default 100,000,000; SQL uses N/20,
+ * <p>Options: {@code --records N} (DataStream records per run, default 40,000,000; SQL uses N/20,
  * Kafka N/200 up to 1,000,000), {@code --cases a,b}, {@code --quick} (small counts, one repetition:
  * a smoke run), {@code --reps R}, {@code --parallelism P}, {@code --chart file.png} (throughput
  * chart of the DataStream cases). Lines starting with {@code #} are details.
@@ -52,7 +53,8 @@ public final class VeloBench {
                     "adaptive_size",
                     "low_latency",
                     "mega_batch",
-                    "mega_batch_no_reuse");
+                    "mega_batch_no_reuse",
+                    "mega_batch_parallel");
 
     static final List<String> ALL_CASES;
 
@@ -64,15 +66,20 @@ public final class VeloBench {
         all.add("sql_fixed_size");
         all.add("kafka_fixed_size");
         all.add("kafka_sink_dlq_fixed_size");
+        all.add("kafka_sink_dlq_fixed_size_1000");
         all.add("kafka_sink_dlq_mega_batch");
         all.add("latency_low_latency");
+        all.add("latency_low_latency_eager");
         all.add("latency_time_window");
         all.add("latency_adaptive_size");
+        all.add("checkpoint_aligned");
+        all.add("checkpoint_unaligned");
+        all.add("memory_mega_batch");
         ALL_CASES = Collections.unmodifiableList(all);
     }
 
     private final PrintStream out;
-    private long records = 100_000_000L;
+    private long records = 40_000_000L;
     private int reps = 5;
     private int parallelism = 1;
     private boolean quick;
@@ -165,6 +172,10 @@ public final class VeloBench {
                     } else {
                         kafkaSinkDlq(c, c.substring("kafka_sink_dlq_".length()), kafka);
                     }
+                } else if (c.equals("memory_mega_batch")) {
+                    BufferedRowMemory.run(out, 50_000);
+                } else if (c.startsWith("checkpoint_")) {
+                    checkpoint(c, c.equals("checkpoint_unaligned"));
                 } else if (c.equals("latency_adaptive_size")) {
                     adaptive(c);
                 } else {
@@ -182,13 +193,17 @@ public final class VeloBench {
             throughput.forEach(
                     (name, v) -> {
                         if (name.startsWith("datastream_")) {
+                            boolean naive = !Double.isNaN(v[3]);
                             bars.add(
                                     new ChartWriter.Bar(
-                                            name.replace("datastream_", ""), v[0], v[1], v[2]));
+                                            name.replace("datastream_", ""),
+                                            v[0],
+                                            v[3],
+                                            v[1],
+                                            naive ? v[4] : v[2]));
                         }
                     });
-            ChartWriter.write(
-                    chart, "DataStream throughput by strategy (M records/s, plain vs velo)", bars);
+            ChartWriter.write(chart, ChartWriter.TITLE, bars);
             out.println("# chart written to " + chart);
         }
     }
@@ -202,42 +217,108 @@ public final class VeloBench {
      * that the ratio of the two medians keeps (printed on the {@code #} line before).
      */
     private void compare(String name, RunOnce plain, RunOnce velo, long n) throws Exception {
+        compare(name, plain, null, velo, n);
+    }
+
+    /**
+     * As {@link #compare(String, RunOnce, RunOnce, long)}, with a third job in every repetition
+     * when {@code naive} is given (plain, naive, velo in turn): the hand-written buffer-and-emit
+     * stage. The line then also carries {@code naive=} (its median) and {@code vs_naive=} (the
+     * median of the per-repetition ratios velo/naive).
+     */
+    private void compare(String name, RunOnce plain, RunOnce naive, RunOnce velo, long n)
+            throws Exception {
         if (!quick) {
-            // JIT warm-up of both paths, two full runs each: with shorter warm-ups the first
-            // measured runs still varied 4x while the JIT settled. --quick skips it (a smoke run).
+            // JIT warm-up of every path, two runs of a quarter of the records each (the JIT settles
+            // within a few million records). --quick skips it (a smoke run).
+            long warm = Math.max(1, n / 4);
             for (int w = 0; w < 2; w++) {
-                plain.run(n);
-                velo.run(n);
+                plain.run(warm);
+                if (naive != null) {
+                    naive.run(warm);
+                }
+                velo.run(warm);
             }
         }
         double[] p = new double[reps];
+        double[] a = new double[reps];
         double[] v = new double[reps];
         double[] ratios = new double[reps];
+        double[] vsNaive = new double[reps];
+        double[] cpuVsNaive = new double[reps];
         for (int r = 0; r < reps; r++) {
             p[r] = plain.run(n);
+            double pc = lastCpuRate;
+            if (naive != null) {
+                a[r] = naive.run(n);
+            }
+            double ac = lastCpuRate;
             v[r] = velo.run(n);
+            double vc = lastCpuRate;
             ratios[r] = v[r] / p[r];
-            out.printf(
-                    Locale.ROOT,
-                    "# %s rep %d plain=%.0f velo=%.0f ratio=%.3f%n",
-                    name,
-                    r,
-                    p[r],
-                    v[r],
-                    ratios[r]);
+            if (naive != null) {
+                vsNaive[r] = v[r] / a[r];
+                cpuVsNaive[r] = vc / ac;
+                out.printf(
+                        Locale.ROOT,
+                        "# %s rep %d plain=%.0f naive=%.0f velo=%.0f ratio=%.3f vs_naive=%.3f"
+                                + " cpu: plain=%.0f naive=%.0f velo=%.0f vs_naive=%.3f%n",
+                        name,
+                        r,
+                        p[r],
+                        a[r],
+                        v[r],
+                        ratios[r],
+                        vsNaive[r],
+                        pc,
+                        ac,
+                        vc,
+                        cpuVsNaive[r]);
+            } else {
+                out.printf(
+                        Locale.ROOT,
+                        "# %s rep %d plain=%.0f velo=%.0f ratio=%.3f%n",
+                        name,
+                        r,
+                        p[r],
+                        v[r],
+                        ratios[r]);
+            }
         }
         double pm = median(p);
         double vm = median(v);
-        throughput.put(name, new double[] {pm, vm, median(ratios)});
         out.printf(Locale.ROOT, "# %s ratio of the medians=%.3f%n", name, vm / pm);
-        out.printf(
-                Locale.ROOT,
-                "BENCH %s plain=%.0f velo=%.0f ratio=%.3f%n",
-                name,
-                pm,
-                vm,
-                median(ratios));
+        if (naive == null) {
+            throughput.put(name, new double[] {pm, vm, median(ratios), Double.NaN, Double.NaN});
+            out.printf(
+                    Locale.ROOT,
+                    "BENCH %s plain=%.0f velo=%.0f ratio=%.3f%n",
+                    name,
+                    pm,
+                    vm,
+                    median(ratios));
+        } else {
+            double am = median(a);
+            throughput.put(name, new double[] {pm, vm, median(ratios), am, median(vsNaive)});
+            out.printf(
+                    Locale.ROOT,
+                    "BENCH %s plain=%.0f velo=%.0f ratio=%.3f naive=%.0f vs_naive=%.3f"
+                            + " cpu_vs_naive=%.3f%n",
+                    name,
+                    pm,
+                    vm,
+                    median(ratios),
+                    am,
+                    median(vsNaive),
+                    median(cpuVsNaive));
+        }
     }
+
+    /**
+     * Records per second of task-thread CPU time of the last DataStream run (see {@link
+     * TimingSink#recordsPerCpuSecond()}); NaN after other runs.
+     */
+    private double lastCpuRate = Double.NaN;
 
     /** One run of a job over {@code n} records, returning records per second. */
     @FunctionalInterface
@@ -254,20 +335,53 @@ public final class VeloBench {
     }
 
     private void dataStream(String name, String strategy) throws Exception {
+        if (strategy.equals("mega_batch_parallel")) {
+            // a rebalance before the stage in all three jobs: velo's parallel=true rebalances
+            BatchConfig par = BenchStrategies.config("mega_batch", true);
+            compare(
+                    name,
+                    n -> runDataStream(n, null, false, true),
+                    n -> runDataStream(n, par, true, true),
+                    n -> runDataStream(n, par, false, false),
+                    records);
+            return;
+        }
         BatchConfig cfg = BenchStrategies.config(strategy, false);
-        compare(name, n -> runDataStream(n, null), n -> runDataStream(n, cfg), records);
+        compare(
+                name,
+                n -> runDataStream(n, null, false),
+                n -> runDataStream(n, cfg, true),
+                n -> runDataStream(n, cfg, false),
+                records);
     }
 
-    private double runDataStream(long n, BatchConfig velo) throws Exception {
+    /**
+     * fromSequence → discarding sink, with nothing in between ({@code config} null), the naive
+     * hand-written stage of {@code config}'s batch size ({@code naive}) or velo's stage.
+     */
+    private double runDataStream(long n, BatchConfig config, boolean naive) throws Exception {
+        return runDataStream(n, config, naive, false);
+    }
+
+    /** As above; {@code rebalance} puts a rebalance after the source (velo's parallel=true). */
+    private double runDataStream(long n, BatchConfig config, boolean naive, boolean rebalance)
+            throws Exception {
         StreamExecutionEnvironment env = env();
         DataStream<Long> s = env.fromSequence(1, n);
-        if (velo != null) {
-            s = VeloBatching.of(s, velo).named("velo").batch().output();
+        if (rebalance) {
+            s = s.rebalance();
+        }
+        if (config != null) {
+            s =
+                    naive
+                            ? NaiveBatchingOperator.apply(s, config)
+                            : VeloBatching.of(s, config).named("velo").batch().output();
         }
         s.sinkTo(new TimingSink<>()).name("discard");
         TimingSink.reset();
-        env.execute(velo == null ? "plain" : "velo");
+        env.execute(config == null ? "plain" : naive ? "naive" : "velo");
         check(n, TimingSink.count());
+        lastCpuRate = TimingSink.recordsPerCpuSecond();
         return TimingSink.recordsPerSecond();
     }
 
@@ -364,7 +478,9 @@ public final class VeloBench {
      * broker round trip: the case where batch size decides throughput.
      */
     private void kafkaSinkDlq(String name, String strategy, EmbeddedKafka kafka) throws Exception {
-        if (!strategy.equals("fixed_size") && !strategy.equals("mega_batch")) {
+        if (!strategy.equals("fixed_size")
+                && !strategy.equals("fixed_size_1000")
+                && !strategy.equals("mega_batch")) {
             throw new IllegalArgumentException("unknown case '" + name + "'");
         }
         int n = (int) Math.max(1000, Math.min(records / 200, 1_000_000));
@@ -372,7 +488,9 @@ public final class VeloBench {
         createOnce(kafka, "bench-sink-dlq");
         String velo =
                 "'connector'='velo', 'velo.connector'='kafka', 'batch.strategy'='"
-                        + strategy
+                        + (strategy.equals("fixed_size_1000")
+                                ? "fixed_size', 'batch.size'='1000"
+                                : strategy)
                         + "',"
                         + (strategy.equals("mega_batch") ? " 'batch.parallel'='false'," : "")
                         + " 'sink.failure_strategy'='SendToDLQ', 'dlq.connector'='kafka',"
@@ -450,6 +568,10 @@ public final class VeloBench {
         if (strategy.equals("low_latency")) {
             cfg = BenchStrategies.config("low_latency", false);
             wait = ((BatchStrategy.LowLatency) cfg.strategy()).maxWait().toMillis();
+        } else if (strategy.equals("low_latency_eager")) {
+            // eager flushes: the wait (50 ms) is never reached at 1,000 records/s
+            cfg = BenchStrategies.config("low_latency_eager", false);
+            wait = 0;
         } else if (strategy.equals("time_window")) {
             cfg = BenchStrategies.config("time_window", false);
             wait = ((BatchStrategy.TimeWindow) cfg.strategy()).window().toMillis();
@@ -566,6 +688,52 @@ public final class VeloBench {
                 percentileMs(after, 50),
                 percentileMs(after, 99),
                 target);
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /**
+     * Checkpoint durations under backpressure (see {@link CheckpointBench}) of the plain job and of
+     * fixed_size and mega_batch (seed defaults, parallel=false): p50 and p99 of the completed
+     * checkpoints' end-to-end durations, and the time the slow sink needs for one batch of each
+     * strategy (batch size / {@value CheckpointBench#RECORDS_PER_MS} per ms).
+     */
+    private void checkpoint(String name, boolean unaligned) throws Exception {
+        Duration interval = Duration.ofMillis(500);
+        Duration runFor = Duration.ofSeconds(quick ? 2 : 20);
+        StringBuilder line = new StringBuilder("BENCH " + name);
+        for (String v : List.of("plain", "fixed_size", "mega_batch")) {
+            BatchConfig cfg = v.equals("plain") ? null : BenchStrategies.config(v, false);
+            List<Long> d = CheckpointBench.durations(cfg, unaligned, interval, runFor);
+            out.printf(
+                    "# %s %s: %d completed checkpoints, durations (ms) %s%n", name, v, d.size(), d);
+            line.append(
+                    String.format(
+                            Locale.ROOT,
+                            " %s_p50_ms=%d %s_p99_ms=%d",
+                            v,
+                            percentile(d, 50),
+                            v,
+                            percentile(d, 99)));
+            if (cfg != null) {
+                line.append(
+                        String.format(
+                                Locale.ROOT,
+                                " %s_batch_ms=%d",
+                                v,
+                                NaiveBatchingOperator.batchSize(cfg)
+                                        / CheckpointBench.RECORDS_PER_MS));
+            }
+        }
+        out.println(line);
+    }
+
+    private static long percentile(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx)));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -42,6 +42,12 @@ class VeloBenchSmokeTest {
                                 + " velo="
                                 + number
                                 + " ratio="
+                                + number
+                                + " naive="
+                                + number
+                                + " vs_naive="
+                                + number
+                                + " cpu_vs_naive="
                                 + number);
         assertThat(lines.get(1))
                 .matches(
@@ -50,6 +56,42 @@ class VeloBenchSmokeTest {
                                 + " p99_ms=-?"
                                 + number
                                 + " wait_ms=1");
+    }
+
+    @Test
+    void checkpointAndMemoryCasesPrintTheirFigures() throws Exception {
+        List<String> lines =
+                benchLines("--quick", "--cases", "checkpoint_aligned,memory_mega_batch");
+        String ms = "-?[0-9]+"; // -1: no checkpoint completed within the short run
+        String number = "[0-9]+(\\.[0-9]+)?";
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0))
+                .matches(
+                        "BENCH checkpoint_aligned plain_p50_ms="
+                                + ms
+                                + " plain_p99_ms="
+                                + ms
+                                + " fixed_size_p50_ms="
+                                + ms
+                                + " fixed_size_p99_ms="
+                                + ms
+                                + " fixed_size_batch_ms=1 mega_batch_p50_ms="
+                                + ms
+                                + " mega_batch_p99_ms="
+                                + ms
+                                + " mega_batch_batch_ms=500");
+        for (String l : lines.subList(1, 3)) {
+            assertThat(l)
+                    .matches(
+                            "BENCH memory_(binary|generic)_row records=50000 heap_bytes_per_record="
+                                    + number
+                                    + " serialized_bytes="
+                                    + number
+                                    + " memory_size_estimate="
+                                    + number
+                                    + " heap_per_serialized="
+                                    + number);
+        }
     }
 
     @Test

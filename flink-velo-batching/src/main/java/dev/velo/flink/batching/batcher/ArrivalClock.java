@@ -20,16 +20,31 @@ public final class ArrivalClock {
     public static final int STRIDE = 64;
 
     private final LongSupplier clock;
+    private final int stride;
     private long last;
     private int sinceRead;
 
     public ArrivalClock(LongSupplier clock) {
+        this(clock, STRIDE);
+    }
+
+    /**
+     * @param stride records between two readings within a batch; a stage whose flush timer fires
+     *     between records (a DataStream operator: timers run as mails on the task thread between
+     *     two records) can read rarely, since a late reading only delays noticing an overdue
+     *     deadline that the timer flushes anyway
+     */
+    public ArrivalClock(LongSupplier clock, int stride) {
+        if (stride <= 0) {
+            throw new IllegalArgumentException("stride must be positive, got " + stride);
+        }
         this.clock = clock;
+        this.stride = stride;
     }
 
     /** The arrival time of a record; {@code startsBatch} when the batcher is empty. */
     public long arrival(boolean startsBatch) {
-        if (startsBatch || ++sinceRead >= STRIDE) {
+        if (startsBatch || ++sinceRead >= stride) {
             sinceRead = 0;
             last = clock.getAsLong();
         }

@@ -24,7 +24,8 @@ public interface Batcher<T> {
     /**
      * The processing time by which the current batch must be flushed, or {@link Long#MAX_VALUE}
      * when the batch is empty or has no deadline. A deadline equal to the time of the last add
-     * means "as soon as the task thread is free".
+     * means "as soon as the task thread is free". The deadline of a batch is fixed by its first
+     * record: callers arrange the flush when a batch starts, not on every add.
      */
     long flushDeadline();
 

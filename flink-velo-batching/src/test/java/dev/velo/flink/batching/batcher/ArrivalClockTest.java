@@ -32,4 +32,23 @@ class ArrivalClockTest {
         assertThat(clock.arrival(false)).isEqualTo(3000);
         assertThat(reads).hasValue(3);
     }
+
+    @Test
+    void aStageMayReadLessOften() {
+        AtomicLong time = new AtomicLong(1000);
+        AtomicLong reads = new AtomicLong();
+        ArrivalClock clock =
+                new ArrivalClock(
+                        () -> {
+                            reads.incrementAndGet();
+                            return time.get();
+                        },
+                        3);
+        clock.arrival(true);
+        time.set(2000);
+        assertThat(clock.arrival(false)).isEqualTo(1000);
+        assertThat(clock.arrival(false)).isEqualTo(1000);
+        assertThat(clock.arrival(false)).as("the third record reads again").isEqualTo(2000);
+        assertThat(reads).hasValue(2);
+    }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -27,6 +28,8 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
 import org.apache.flink.streaming.runtime.streamrecord.RecordAttributes;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
@@ -123,9 +126,97 @@ class BatchingOperatorTest {
             h.processElement(1, 0);
             h.processElement(2, 0);
             assertThat(values(h)).isEmpty();
-            // the timer at "now" fires as soon as the task thread is free
-            h.setProcessingTime(0);
+            // no timer at "now" (Flink runs it 1 ms later at the earliest): a mail, which the task
+            // runs as soon as its thread is free, before the next input
+            assertThat(h.getProcessingTimeService().getNumActiveTimers()).isZero();
+            assertThat(runMails(h)).isEqualTo(1);
             assertThat(values(h)).containsExactly(1, 2);
+            assertThat(op(h).metrics().numFlushes(FlushReason.TIMER)).isEqualTo(1);
+            // the next batch queues its own flush
+            h.processElement(3, 0);
+            assertThat(runMails(h)).isEqualTo(1);
+            assertThat(values(h)).containsExactly(1, 2, 3);
+        }
+    }
+
+    /** Runs the mails queued on the harness task's mailbox; returns how many ran. */
+    private static int runMails(OneInputStreamOperatorTestHarness<?, ?> h) throws Exception {
+        TaskMailbox mailbox = h.getTaskMailbox();
+        int ran = 0;
+        for (Optional<Mail> m = mailbox.tryTake(TaskMailbox.MIN_PRIORITY);
+                m.isPresent();
+                m = mailbox.tryTake(TaskMailbox.MIN_PRIORITY)) {
+            m.get().run();
+            ran++;
+        }
+        return ran;
+    }
+
+    @Test
+    void eagerLowLatencyFlushesWithoutAProcessingTimeTimer() throws Exception {
+        // a batch function sees whatever arrived before the task thread was free again
+        BatchConfig eager =
+                BatchConfig.builder()
+                        .strategy(new BatchStrategy.LowLatency(3, Duration.ofMillis(50), true))
+                        .build();
+        List<Integer> sizes = new ArrayList<>();
+        BatchFunction<Integer, Integer> sizeOf =
+                (batch, out) -> {
+                    sizes.add(batch.size());
+                    batch.forEach(out::collect);
+                };
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new BatchingOperator<>(
+                                eager, FailureConfig.defaults(), "t", sizeOf, null, null, null))) {
+            h.setProcessingTime(0);
+            h.open();
+            h.processElement(1, 0);
+            h.processElement(2, 0);
+            runMails(h);
+            h.processElement(3, 0);
+            h.processElement(4, 0);
+            h.processElement(5, 0); // size 3 reached: flushed at once
+            h.processElement(6, 0);
+            runMails(h);
+            assertThat(values(h)).containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(sizes).containsExactly(2, 3, 1);
+            assertThat(h.getProcessingTimeService().getNumActiveTimers()).isZero();
+        }
+    }
+
+    /**
+     * Flink's outputs drop a watermark emitted while the announced status is IDLE. A watermark held
+     * behind a batch must therefore leave before an IDLE status that arrives while it is held.
+     */
+    @Test
+    void holdsAnIdleStatusUntilTheHeldWatermarkIsOut() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h = passThrough(fixed(100, 500))) {
+            h.processElement(1, 10);
+            h.processWatermark(new Watermark(20));
+            h.processWatermarkStatus(WatermarkStatus.IDLE);
+            assertThat(h.getOutput()).isEmpty();
+            h.setProcessingTime(500); // the batch's timer
+            assertThat(new ArrayList<>(h.getOutput()))
+                    .containsExactly(
+                            new StreamRecord<>(1, 10), new Watermark(20), WatermarkStatus.IDLE);
+            // with nothing held, statuses pass at once
+            h.processWatermarkStatus(WatermarkStatus.ACTIVE);
+            assertThat(new ArrayList<>(h.getOutput())).endsWith(WatermarkStatus.ACTIVE);
+        }
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h = passThrough(fixed(100, 500))) {
+            // IDLE then ACTIVE again while the watermark is held: downstream never goes idle
+            h.processElement(1, 10);
+            h.processWatermark(new Watermark(20));
+            h.processWatermarkStatus(WatermarkStatus.IDLE);
+            h.processWatermarkStatus(WatermarkStatus.ACTIVE);
+            h.processElement(2, 30);
+            h.endInput();
+            assertThat(new ArrayList<>(h.getOutput()))
+                    .containsExactly(
+                            new StreamRecord<>(1, 10),
+                            new StreamRecord<>(2, 30),
+                            new Watermark(20));
         }
     }
 

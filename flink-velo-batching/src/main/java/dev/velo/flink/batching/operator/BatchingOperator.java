@@ -91,12 +91,13 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Nullable private transient Watermark heldWatermark;
     // an IDLE status that arrived while a watermark was held: forwarded after that watermark
     private transient boolean idleHeld;
+    // this operator's mailbox: retry backoffs wait in it, eager low_latency flushes are queued on
+    // it
     @Nullable private transient MailboxExecutor mailboxExecutor;
     // a flush of the current batch is queued on the mailbox (eager low_latency)
     private transient boolean eagerFlushQueued;
     private transient long batchIdBase;
     private transient long batchSeq;
-    @Nullable private transient MailboxExecutor mailboxExecutor;
     @Nullable private transient MailboxSleeper retrySleeper;
 
     /**
@@ -190,7 +191,8 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                         ARRIVAL_CLOCK_STRIDE);
         if (batchConfig.isEnabled()
                 && batchConfig.strategy() instanceof BatchStrategy.LowLatency l
-                && l.eagerProcessing()) {
+                && l.eagerProcessing()
+                && mailboxExecutor == null) {
             mailboxExecutor =
                     getContainingTask()
                             .getMailboxExecutorFactory()

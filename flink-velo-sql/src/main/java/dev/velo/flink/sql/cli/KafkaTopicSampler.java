@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.flink.annotation.Internal;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,28 +24,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class KafkaTopicSampler implements TopicSampler {
 
     private static final String PROPERTIES = "properties.";
-
-    /**
-     * A sampler that reads each topic once: {@code velo run} translates a script to check it and
-     * again to run it, and both must see the same columns.
-     */
-    public static TopicSampler caching(TopicSampler sampler) {
-        Map<String, List<byte[]>> samples = new ConcurrentHashMap<>();
-        return (options, maxRecords, maxWait) -> {
-            String key =
-                    options.get("properties.bootstrap.servers")
-                            + "/"
-                            + options.get("topic")
-                            + "/"
-                            + maxRecords;
-            List<byte[]> cached = samples.get(key);
-            if (cached == null) {
-                cached = sampler.sample(options, maxRecords, maxWait);
-                samples.put(key, cached);
-            }
-            return cached;
-        };
-    }
 
     @Override
     public List<byte[]> sample(Map<String, String> tableOptions, int maxRecords, Duration maxWait) {

@@ -241,7 +241,7 @@ public final class VeloCli {
             t.notes().forEach(n -> err.println("note: " + n));
             RuntimeExecutionMode mode = t.runtimeMode().orElse(RuntimeExecutionMode.STREAMING);
             TableEnvironment env = environment(mode, cluster, webUi, out, err);
-            TableResult result = velo.executeScript(env, script.text);
+            TableResult result = velo.executeTranslation(env, t);
             if (result != null && result.getJobClient().isPresent()) {
                 out.println(
                         "velo: job "
@@ -456,9 +456,7 @@ public final class VeloCli {
 
     private VeloSql translator(Script script) {
         VeloSql.Builder builder =
-                VeloSql.builder()
-                        .environment(environment)
-                        .topicSampler(KafkaTopicSampler.caching(new KafkaTopicSampler()));
+                VeloSql.builder().environment(environment).topicSampler(new KafkaTopicSampler());
         if (script.file != null) {
             Path parent = script.file.toAbsolutePath().getParent();
             builder.baseDirectory(parent == null ? Path.of("") : parent);

@@ -107,7 +107,7 @@ final class VeloDemo {
                                     .build());
             out.println("velo demo: running the demo script on an embedded Flink MiniCluster ...");
             long start = System.nanoTime();
-            TableResult result = velo.executeScript(env, script);
+            TableResult result = velo.executeTranslation(env, translation);
             JobClient job =
                     result.getJobClient()
                             .orElseThrow(

@@ -367,14 +367,7 @@ final class Connectors {
                             + name
                             + ".schema'");
         }
-        List<String> columns = new ArrayList<>();
-        types.forEach(
-                (column, type) ->
-                        columns.add(
-                                ScriptTranslator.quote(column)
-                                        + " "
-                                        + (type.equals("NULL") ? "STRING" : type)));
-        mapped.columns = String.join(", ", columns);
+        mapped.columns = columnList(types);
         notes.add(
                 "'"
                         + name
@@ -476,16 +469,7 @@ final class Connectors {
                                             + " records is a JSON object")
                             + pin);
         }
-        List<String> columns = new ArrayList<>();
-        types.forEach(
-                (column, type) ->
-                        columns.add(
-                                ScriptTranslator.quote(column)
-                                        + " "
-                                        + (type.equals("NULL") || type.startsWith("STRING")
-                                                ? "STRING"
-                                                : type)));
-        mapped.columns = String.join(", ", columns);
+        mapped.columns = columnList(types);
         notes.add(
                 "'"
                         + name
@@ -500,6 +484,23 @@ final class Connectors {
                         + ".schema' = '"
                         + mapped.columns
                         + "')");
+    }
+
+    /**
+     * The column list of inferred JSON field types: a field only ever null, or an object or array
+     * of a Kafka sample, is a STRING column.
+     */
+    private static String columnList(Map<String, String> types) {
+        List<String> columns = new ArrayList<>();
+        types.forEach(
+                (column, type) ->
+                        columns.add(
+                                ScriptTranslator.quote(column)
+                                        + " "
+                                        + (type.equals("NULL") || type.startsWith("STRING")
+                                                ? "STRING"
+                                                : type)));
+        return String.join(", ", columns);
     }
 
     private static boolean isNumber(String type) {

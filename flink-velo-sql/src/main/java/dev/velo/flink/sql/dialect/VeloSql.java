@@ -164,7 +164,15 @@ public final class VeloSql {
      *     environment's
      */
     public TableResult executeScript(TableEnvironment tableEnv, String script) {
-        VeloTranslation translation = translateScript(script);
+        return executeTranslation(tableEnv, translateScript(script));
+    }
+
+    /**
+     * Runs a script already translated by {@link #translateScript} the way {@link #executeScript}
+     * does, so a caller that looked at the translation first does not translate it again (a JSON
+     * Kafka source without a schema would be sampled twice).
+     */
+    public TableResult executeTranslation(TableEnvironment tableEnv, VeloTranslation translation) {
         StatementSet dml = tableEnv.createStatementSet();
         boolean hasDml = false;
         TableResult last = null;

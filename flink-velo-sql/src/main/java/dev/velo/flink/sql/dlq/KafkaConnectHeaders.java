@@ -187,6 +187,18 @@ public final class KafkaConnectHeaders {
                 target.getClass().getClassLoader(), interfaces.toArray(new Class<?>[0]), handler);
     }
 
+    /** {@code equals}, {@code hashCode} and {@code toString} of a proxy around {@code target}. */
+    private static Object objectMethod(Object proxy, Method method, Object[] args, Object target) {
+        switch (method.getName()) {
+            case "equals":
+                return proxy == args[0];
+            case "hashCode":
+                return System.identityHashCode(proxy);
+            default:
+                return "headers(" + target + ")";
+        }
+    }
+
     private static Object forward(Object target, Method method, Object[] args) throws Throwable {
         try {
             method.setAccessible(true);
@@ -208,14 +220,7 @@ public final class KafkaConnectHeaders {
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             if (method.getDeclaringClass() == Object.class) {
-                switch (method.getName()) {
-                    case "equals":
-                        return proxy == args[0];
-                    case "hashCode":
-                        return System.identityHashCode(proxy);
-                    default:
-                        return "headers(" + sink + ")";
-                }
+                return objectMethod(proxy, method, args, sink);
             }
             Object result = forward(sink, method, args);
             if (result instanceof SinkWriter
@@ -238,14 +243,7 @@ public final class KafkaConnectHeaders {
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             if (method.getDeclaringClass() == Object.class) {
-                switch (method.getName()) {
-                    case "equals":
-                        return proxy == args[0];
-                    case "hashCode":
-                        return System.identityHashCode(proxy);
-                    default:
-                        return "headers(" + writer + ")";
-                }
+                return objectMethod(proxy, method, args, writer);
             }
             if ("write".equals(method.getName()) && args != null && args.length == 2) {
                 writer.write(withHeaders((RowData) args[0]), (SinkWriter.Context) args[1]);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.velo.flink.batching.config.BatchOptions;
 import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.sql.dlq.DeadLetterSchema;
+import dev.velo.flink.sql.dlq.DlqOptions;
 import dev.velo.flink.sql.factory.VeloConnectorOptions;
 import dev.velo.flink.sql.testing.VeloTestClusters;
 import java.nio.charset.StandardCharsets;
@@ -149,8 +150,8 @@ class TableApiJobITCase {
                                         FailureOptions.SOURCE_PREFIX,
                                         FailureOptions.FAILURE_STRATEGY),
                                 "SendToDLQ")
-                        .option(VeloConnectorOptions.DLQ_CONNECTOR, "filesystem")
-                        .option(VeloConnectorOptions.DLQ_PATH, dlq.toUri().toString())
+                        .option(DlqOptions.DLQ_CONNECTOR, "filesystem")
+                        .option(DlqOptions.DLQ_PATH, dlq.toUri().toString())
                         .build());
 
         List<Long> ids = new ArrayList<>();

@@ -12,36 +12,61 @@ import org.apache.flink.table.api.ValidationException;
 /** Names of the batch strategies: the seed's snake_case and Velostream's CamelCase. */
 @PublicEvolving
 public enum BatchStrategyType implements DescribedEnum {
-    FIXED_SIZE("fixed_size", "FixedSize", "batch.size records, or batch.timeout."),
-    TIME_WINDOW("time_window", "TimeWindow", "What arrives within batch.window."),
-    MEMORY_BASED("memory_based", "MemoryBased", "Until batch.memory_size bytes, or batch.timeout."),
-    ADAPTIVE_SIZE(
-            "adaptive_size",
-            "AdaptiveSize",
-            "A size between batch.min_size and batch.adaptive_max_size steered towards"
-                    + " batch.target_latency."),
-    LOW_LATENCY(
-            "low_latency",
-            "LowLatency",
-            "batch.low_latency_max_size records or batch.low_latency_wait."),
-    MEGA_BATCH(
-            "mega_batch",
-            "MegaBatch",
-            "batch.mega_batch_size records on reused buffers, optionally in parallel.");
+    FIXED_SIZE("fixed_size", "FixedSize"),
+    TIME_WINDOW("time_window", "TimeWindow"),
+    MEMORY_BASED("memory_based", "MemoryBased"),
+    ADAPTIVE_SIZE("adaptive_size", "AdaptiveSize"),
+    LOW_LATENCY("low_latency", "LowLatency"),
+    MEGA_BATCH("mega_batch", "MegaBatch");
 
     private final String sqlName;
     private final String camelName;
-    private final String description;
 
-    BatchStrategyType(String sqlName, String camelName, String description) {
+    BatchStrategyType(String sqlName, String camelName) {
         this.sqlName = sqlName;
         this.camelName = camelName;
-        this.description = description;
     }
 
     @Override
     public InlineElement getDescription() {
-        return TextElement.text(description);
+        return TextElement.text(description());
+    }
+
+    /**
+     * One sentence on when a batch of this strategy is complete, naming its options. Built on use:
+     * {@link BatchOptions} refers to this enum while it is initialised.
+     */
+    private String description() {
+        switch (this) {
+            case FIXED_SIZE:
+                return BatchOptions.SIZE.key() + " records, or " + BatchOptions.TIMEOUT.key() + ".";
+            case TIME_WINDOW:
+                return "What arrives within " + BatchOptions.WINDOW.key() + ".";
+            case MEMORY_BASED:
+                return "Until "
+                        + BatchOptions.MEMORY_SIZE.key()
+                        + " bytes, or "
+                        + BatchOptions.TIMEOUT.key()
+                        + ".";
+            case ADAPTIVE_SIZE:
+                return "A size between "
+                        + BatchOptions.MIN_SIZE.key()
+                        + " and "
+                        + BatchOptions.ADAPTIVE_MAX_SIZE.key()
+                        + " steered towards "
+                        + BatchOptions.TARGET_LATENCY.key()
+                        + ".";
+            case LOW_LATENCY:
+                return BatchOptions.LOW_LATENCY_MAX_SIZE.key()
+                        + " records or "
+                        + BatchOptions.LOW_LATENCY_WAIT.key()
+                        + ".";
+            case MEGA_BATCH:
+                return BatchOptions.MEGA_BATCH_SIZE.key()
+                        + " records on reused buffers, optionally in parallel.";
+            default:
+                throw new IllegalStateException("unhandled strategy " + this);
+        }
     }
 
     /** The canonical name used in WITH clauses, e.g. {@code fixed_size}. */

@@ -18,8 +18,7 @@ public enum FailureStrategy implements DescribedEnum {
     /** Fail the task; Flink's restart strategy takes over. */
     FAIL_BATCH("FailBatch", "Fail the task; Flink's restart strategy takes over."),
     /** Retry with exponential backoff, then apply the retry-exhausted strategy. */
-    RETRY_WITH_BACKOFF(
-            "RetryWithBackoff", "Retry with exponential backoff, then apply retry_exhausted.");
+    RETRY_WITH_BACKOFF("RetryWithBackoff", null);
 
     private final String displayName;
     private final String description;
@@ -31,7 +30,13 @@ public enum FailureStrategy implements DescribedEnum {
 
     @Override
     public InlineElement getDescription() {
-        return TextElement.text(description);
+        // built on use for RetryWithBackoff: FailureOptions refers to this enum while initialised
+        return TextElement.text(
+                description != null
+                        ? description
+                        : "Retry with exponential backoff, then apply "
+                                + FailureOptions.RETRY_EXHAUSTED.key()
+                                + ".");
     }
 
     /** The canonical name used in WITH clauses, e.g. {@code SendToDLQ}. */

@@ -1,13 +1,13 @@
 package dev.velo.flink.sql.dlq;
 
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_CONNECTOR;
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_DELIVERY_GUARANTEE;
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_FORMAT;
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_INHERIT_PROPERTIES;
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_PREFIX;
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.VELO_CONNECTOR;
+import static dev.velo.flink.sql.dlq.DlqOptions.DLQ_CONNECTOR;
+import static dev.velo.flink.sql.dlq.DlqOptions.DLQ_DELIVERY_GUARANTEE;
+import static dev.velo.flink.sql.dlq.DlqOptions.DLQ_FORMAT;
+import static dev.velo.flink.sql.dlq.DlqOptions.DLQ_PATH;
+import static dev.velo.flink.sql.dlq.DlqOptions.DLQ_PREFIX;
+import static dev.velo.flink.sql.dlq.DlqOptions.DLQ_PROPERTIES_PREFIX;
+import static dev.velo.flink.sql.dlq.DlqOptions.DLQ_TOPIC;
 
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,15 +15,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.CatalogTable;
@@ -55,38 +53,6 @@ public final class DlqOptionsUtil {
 
     static final String KAFKA = "kafka";
 
-    /**
-     * Producer defaults of a kafka DLQ, each overridable with {@code dlq.properties.<key>}. A dead
-     * letter carries its error and a stack trace of up to 8 KiB, so Kafka's 16 KiB default batch
-     * would put one or two dead letters in a produce request and a burst of them would stall the
-     * flush before the next checkpoint; dead letters of one batch repeat the same stack trace, so
-     * they compress many times over (lz4-java ships with Flink's runtime).
-     */
-    static final Map<String, String> KAFKA_DEFAULTS =
-            Map.of(
-                    "properties.batch.size",
-                    String.valueOf(512 * 1024),
-                    "properties.compression.type",
-                    "lz4");
-
-    /**
-     * Record key of a kafka DLQ unless the user sets one: the velo table's name, so the dead
-     * letters of one table stay in order in one partition.
-     */
-    static final Map<String, String> KAFKA_KEY_DEFAULTS =
-            Map.of("key.format", "raw", "key.fields", "table_name");
-
-    /** Connectors whose {@code properties.*} are Kafka client properties. */
-    static final Set<String> KAFKA_CONNECTORS = Set.of(KAFKA, "upsert-kafka");
-
-    private static final String PROPERTIES = "properties.";
-
-    /** Kafka client properties a DLQ on the table's cluster inherits (connection and security). */
-    static final Set<String> INHERITED_PROPERTIES =
-            Set.of("bootstrap.servers", "security.protocol", "client.dns.lookup");
-
-    static final List<String> INHERITED_PROPERTY_PREFIXES = List.of("sasl.", "ssl.");
-
     private static final List<String> EXACTLY_ONCE = List.of("exactly-once", "exactly_once");
 
     private static final String PRINT_IDENTIFIER = "print-identifier";
@@ -100,11 +66,13 @@ public final class DlqOptionsUtil {
     /**
      * The DLQ of the table in {@code context}, or empty when it declares none.
      *
+     * @param tableConnector the connector the velo table wraps (its {@code velo.connector})
      * @param required whether a failure strategy of the table may dead-letter
      */
     public static Optional<DlqWriterFactory> create(
             DynamicTableFactory.Context context,
             String tableName,
+            @Nullable String tableConnector,
             Map<String, String> options,
             boolean required) {
         String connector = options.get(DLQ_CONNECTOR.key());
@@ -115,10 +83,15 @@ public final class DlqOptionsUtil {
                                 "Table '%s': a failure strategy is SendToDLQ but no dead letter"
                                         + " queue is declared. Set '%s' to a Flink table connector"
                                         + " (e.g. kafka, filesystem, print, blackhole) and its"
-                                        + " options as 'dlq.<option>' (e.g. 'dlq.topic' and"
-                                        + " 'dlq.properties.bootstrap.servers' for kafka,"
-                                        + " 'dlq.path' for filesystem).",
-                                tableName, DLQ_CONNECTOR.key()));
+                                        + " options as '%s<option>' (e.g. '%s' and"
+                                        + " '%s%s' for kafka, '%s' for filesystem).",
+                                tableName,
+                                DLQ_CONNECTOR.key(),
+                                DLQ_PREFIX,
+                                DLQ_TOPIC.key(),
+                                DLQ_PROPERTIES_PREFIX,
+                                DlqKafkaProperties.BOOTSTRAP_SERVERS,
+                                DLQ_PATH.key()));
             }
             Set<String> stray = new TreeSet<>();
             options.keySet().stream().filter(k -> k.startsWith(DLQ_PREFIX)).forEach(stray::add);
@@ -148,7 +121,8 @@ public final class DlqOptionsUtil {
                     e);
         }
         Map<String, String> dlqOptions = connectorOptions(factory, options);
-        inheritKafkaProperties(tableName, factory.factoryIdentifier(), options, dlqOptions);
+        DlqKafkaProperties.inherit(
+                tableName, tableConnector, factory.factoryIdentifier(), options, dlqOptions);
         // a kafka DLQ writes Kafka Connect's DLQ headers through the connector's metadata column
         boolean headers = KAFKA.equals(factory.factoryIdentifier());
         ResolvedSchema schema =
@@ -191,63 +165,33 @@ public final class DlqOptionsUtil {
                     writerFactory(
                             context, tableName, identifier, dlqOptions, sink, exactlyOnce, prefix);
         } catch (ValidationException e) {
-            throw rejected(tableName, identifier, factory, dlqOptions, e);
+            throw DlqRejection.of(tableName, identifier, optionKeys(factory), dlqOptions, e);
         }
         return Optional.of(ReplayAttempts.wrap(tableName, options, dlq));
     }
 
     /**
-     * Gives a Kafka DLQ on the velo table's own Kafka cluster the table's connection and security
-     * properties it does not set itself, as Kafka Connect's DLQ producer inherits its connector's.
-     * Values are copied, never logged.
+     * {@code value} of {@code option} converted by Flink's {@link Configuration} (after trimming),
+     * or the {@link #invalid} error with {@code accepted}.
      */
-    static void inheritKafkaProperties(
-            String tableName,
-            String dlqConnector,
-            Map<String, String> tableOptions,
-            Map<String, String> dlqOptions) {
-        String inheritKey = DLQ_INHERIT_PROPERTIES.key().substring(DLQ_PREFIX.length());
-        String inherit = dlqOptions.remove(inheritKey);
-        boolean enabled = DLQ_INHERIT_PROPERTIES.defaultValue();
-        if (inherit != null) {
-            String v = inherit.trim().toLowerCase(Locale.ROOT);
-            if (!v.equals("true") && !v.equals("false")) {
-                throw new ValidationException(
-                        String.format(
-                                "Table '%s': invalid value '%s' for option '%s' (accepted: true,"
-                                        + " false).",
-                                tableName, inherit, DLQ_INHERIT_PROPERTIES.key()));
-            }
-            enabled = v.equals("true");
+    static <T> T typed(String tableName, ConfigOption<T> option, String value, String accepted) {
+        try {
+            return Configuration.fromMap(Map.of(option.key(), value.trim())).get(option);
+        } catch (IllegalArgumentException e) {
+            throw invalid(tableName, option, value, accepted);
         }
-        String tableConnector = tableOptions.get(VELO_CONNECTOR.key());
-        if (!enabled
-                || !KAFKA_CONNECTORS.contains(dlqConnector)
-                || tableConnector == null
-                || !KAFKA_CONNECTORS.contains(tableConnector.trim())) {
-            return;
-        }
-        String bootstrap = PROPERTIES + "bootstrap.servers";
-        String own = dlqOptions.get(bootstrap);
-        if (own != null && !own.trim().equals(trimmed(tableOptions.get(bootstrap)))) {
-            return; // another cluster: its settings are the user's to give
-        }
-        tableOptions.forEach(
-                (key, value) -> {
-                    if (key.startsWith(PROPERTIES)
-                            && isConnectionProperty(key.substring(PROPERTIES.length()))) {
-                        dlqOptions.putIfAbsent(key, value);
-                    }
-                });
     }
 
-    private static boolean isConnectionProperty(String property) {
-        return INHERITED_PROPERTIES.contains(property)
-                || INHERITED_PROPERTY_PREFIXES.stream().anyMatch(property::startsWith);
-    }
-
-    private static String trimmed(String s) {
-        return s == null ? null : s.trim();
+    /**
+     * {@code Table '<t>': invalid value '<v>' for option '<key>'<accepted>}; {@code accepted} says
+     * what is accepted, with its own punctuation (e.g. {@code ": expected ..."}).
+     */
+    static ValidationException invalid(
+            String tableName, ConfigOption<?> option, String value, String accepted) {
+        return new ValidationException(
+                String.format(
+                        "Table '%s': invalid value '%s' for option '%s'%s",
+                        tableName, value, option.key(), accepted));
     }
 
     /** The connector's options: {@code dlq.<key>} as {@code <key>}, with velo's defaults. */
@@ -275,10 +219,7 @@ public final class DlqOptionsUtil {
             dlqOptions.remove(formatKey);
         }
         if (KAFKA.equals(factory.factoryIdentifier())) {
-            KAFKA_DEFAULTS.forEach(dlqOptions::putIfAbsent);
-            if (KAFKA_KEY_DEFAULTS.keySet().stream().noneMatch(dlqOptions::containsKey)) {
-                dlqOptions.putAll(KAFKA_KEY_DEFAULTS);
-            }
+            DlqKafkaProperties.putDefaults(dlqOptions);
         }
         return dlqOptions;
     }
@@ -452,7 +393,7 @@ public final class DlqOptionsUtil {
         return prefix;
     }
 
-    private static Set<String> optionKeys(DynamicTableSinkFactory factory) {
+    static Set<String> optionKeys(DynamicTableSinkFactory factory) {
         Set<String> keys = new TreeSet<>();
         for (ConfigOption<?> o : factory.requiredOptions()) {
             keys.add(o.key());
@@ -461,61 +402,5 @@ public final class DlqOptionsUtil {
             keys.add(o.key());
         }
         return keys;
-    }
-
-    /**
-     * The connector's rejection, in the terms of the velo table: its option keys as the {@code
-     * dlq.}-prefixed keys the user wrote, and never the value of a sensitive option.
-     */
-    static ValidationException rejected(
-            String tableName,
-            String connector,
-            DynamicTableSinkFactory factory,
-            Map<String, String> dlqOptions,
-            Throwable e) {
-        // FactoryUtil's own wrapper (the outermost, listing every option) is left out
-        StringBuilder chain = new StringBuilder();
-        for (Throwable c = e.getCause() == null ? e : e.getCause(); c != null; c = c.getCause()) {
-            if (c.getMessage() != null && chain.indexOf(c.getMessage()) < 0) {
-                chain.append(chain.length() == 0 ? "" : " ").append(c.getMessage());
-            }
-        }
-        String reason = chain.toString();
-        Set<String> keys = optionKeys(factory);
-        keys.addAll(dlqOptions.keySet());
-        reason = withDlqKeys(String.valueOf(reason), keys);
-        for (Map.Entry<String, String> o : dlqOptions.entrySet()) {
-            if (GlobalConfiguration.isSensitive(o.getKey())
-                    && o.getValue() != null
-                    && !o.getValue().isEmpty()) {
-                reason = reason.replace(o.getValue(), GlobalConfiguration.HIDDEN_CONTENT);
-            }
-        }
-        // the velo factory surfaces the deepest cause: this message must be that cause
-        return new ValidationException(
-                String.format(
-                        "Table '%s': the DLQ connector '%s' (from '%s') rejected the dead-letter"
-                                + " table: %s",
-                        tableName, connector, DLQ_CONNECTOR.key(), reason));
-    }
-
-    /** Puts {@code dlq.} before every option key the message quotes or lists on a line. */
-    static String withDlqKeys(String message, Set<String> keys) {
-        String out = message;
-        List<String> byLength =
-                keys.stream().sorted(Comparator.comparing(String::length).reversed()).toList();
-        for (String key : byLength) {
-            String q = Pattern.quote(key);
-            out =
-                    Pattern.compile("(?<=')" + q + "(?=')|(?m)^(\\s*)" + q + "\\s*$")
-                            .matcher(out)
-                            .replaceAll(
-                                    m ->
-                                            Matcher.quoteReplacement(
-                                                    (m.group(1) == null ? "" : m.group(1))
-                                                            + DLQ_PREFIX
-                                                            + key));
-        }
-        return out;
     }
 }

@@ -44,9 +44,12 @@ public final class ReplayAttempts {
             throw new ValidationException(
                     String.format(
                             "Table '%s': a replay ('%s' = '%d') cannot write through an"
-                                    + " exactly-once DLQ ('dlq.sink.delivery-guarantee' ="
-                                    + " 'exactly-once'); replay with the DLQ at-least-once.",
-                            tableName, REPLAY_ATTEMPTS.key(), previous));
+                                    + " exactly-once DLQ ('%s' = 'exactly-once'); replay with the"
+                                    + " DLQ at-least-once.",
+                            tableName,
+                            REPLAY_ATTEMPTS.key(),
+                            previous,
+                            DlqOptions.DLQ_DELIVERY_GUARANTEE.key()));
         }
         return previous == 0 ? dlq : new Offset(dlq, previous);
     }
@@ -57,19 +60,13 @@ public final class ReplayAttempts {
         if (value == null) {
             return REPLAY_ATTEMPTS.defaultValue();
         }
-        try {
-            int n = Integer.parseInt(value.trim());
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+        String accepted =
+                ": expected a whole number >= 0 (the attempts the replayed records already had).";
+        int n = DlqOptionsUtil.typed(tableName, REPLAY_ATTEMPTS, value, accepted);
+        if (n < 0) {
+            throw DlqOptionsUtil.invalid(tableName, REPLAY_ATTEMPTS, value, accepted);
         }
-        throw new ValidationException(
-                String.format(
-                        "Table '%s': invalid value '%s' for option '%s': expected a whole number"
-                                + " >= 0 (the attempts the replayed records already had).",
-                        tableName, value, REPLAY_ATTEMPTS.key()));
+        return n;
     }
 
     /** Writes through another DLQ with the previous attempts added. */

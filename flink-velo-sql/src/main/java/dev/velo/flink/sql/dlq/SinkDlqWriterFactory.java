@@ -3,7 +3,6 @@ package dev.velo.flink.sql.dlq;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
 import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
-import dev.velo.flink.sql.factory.VeloConnectorOptions;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
@@ -103,7 +102,7 @@ class SinkDlqWriterFactory extends DlqWriterFactory {
                                     + " The dead letters here come from a velo source's decoder or"
                                     + " a legacy sink function, which cannot commit a DLQ"
                                     + " transaction: set it to 'at-least-once' for this table.",
-                            tableName, VeloConnectorOptions.DLQ_DELIVERY_GUARANTEE.key()));
+                            tableName, DlqOptions.DLQ_DELIVERY_GUARANTEE.key()));
         }
 
         @Override

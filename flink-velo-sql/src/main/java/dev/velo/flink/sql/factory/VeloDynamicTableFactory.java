@@ -2,6 +2,7 @@ package dev.velo.flink.sql.factory;
 
 import dev.velo.flink.batching.config.BatchOptions;
 import dev.velo.flink.batching.config.FailureOptions;
+import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.sql.format.GuardedFormatFactory;
 import java.util.HashSet;
 import java.util.Set;
@@ -92,10 +93,14 @@ public class VeloDynamicTableFactory implements DynamicTableSourceFactory, Dynam
                         String.format(
                                 "Table '%s': connector '%s' did not decode with its '%s', so"
                                         + " source failure handling cannot be honoured; remove"
-                                        + " 'source.failure_strategy' or use FailBatch.",
+                                        + " '%s' or use %s.",
                                 settings.tableName,
                                 settings.delegateConnector,
-                                decoding.formatKey()));
+                                decoding.formatKey(),
+                                FailureOptions.sideKey(
+                                        FailureOptions.SOURCE_PREFIX,
+                                        FailureOptions.FAILURE_STRATEGY),
+                                FailureStrategy.FAIL_BATCH.displayName()));
             }
         } catch (ValidationException e) {
             throw delegateRejected(settings, decoding, e);

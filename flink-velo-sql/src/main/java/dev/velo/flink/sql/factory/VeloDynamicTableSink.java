@@ -2,6 +2,7 @@ package dev.velo.flink.sql.factory;
 
 import dev.velo.flink.batching.batcher.RecordSizeEstimators;
 import dev.velo.flink.batching.config.BatchConfig;
+import dev.velo.flink.batching.config.BatchOptions;
 import dev.velo.flink.batching.config.BatchStrategy;
 import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.config.FailureOptions;
@@ -10,6 +11,7 @@ import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
 import dev.velo.flink.batching.sink.VeloSink;
 import dev.velo.flink.batching.sink.VeloSinkSettings;
+import dev.velo.flink.sql.dlq.DlqOptions;
 import dev.velo.flink.sql.internal.StreamBatching;
 import dev.velo.flink.sql.internal.VeloSinkFunction;
 import java.util.Optional;
@@ -211,7 +213,7 @@ final class VeloDynamicTableSink implements DynamicTableSink {
                                     + " with; connector '%s' writes through a legacy sink"
                                     + " function. Use 'at-least-once' for this table's DLQ.",
                             settings.tableName,
-                            VeloConnectorOptions.DLQ_DELIVERY_GUARANTEE.key(),
+                            DlqOptions.DLQ_DELIVERY_GUARANTEE.key(),
                             settings.delegateConnector));
         }
         Optional<Integer> parallelism =
@@ -282,11 +284,12 @@ final class VeloDynamicTableSink implements DynamicTableSink {
                         && ((BatchStrategy.MegaBatch) batch.strategy()).parallel();
         if (parallel && !mayRebalance(bounded)) {
             LOG.info(
-                    "Table '{}': 'batch.parallel' = 'true' does not rebalance here: the input is"
+                    "Table '{}': '{}' = 'true' does not rebalance here: the input is"
                             + " not known to be insert-only, the table has a primary key or the"
                             + " sink groups by partition, so records keep the planner's"
                             + " distribution and the order of each key.",
-                    settings.tableName);
+                    settings.tableName,
+                    BatchOptions.PARALLEL.key());
         }
         return parallel && mayRebalance(bounded);
     }

@@ -2,6 +2,7 @@ package dev.velo.flink.sql.factory;
 
 import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
+import dev.velo.flink.sql.dlq.DlqOptions;
 import dev.velo.flink.sql.format.DeadLetterFlushOperator;
 import dev.velo.flink.sql.format.GuardedDecodingFormat;
 import dev.velo.flink.sql.format.GuardedDeserializationSchema;
@@ -133,7 +134,7 @@ final class VeloDynamicTableSource implements InvocationHandler {
                                     + " source (its dead letters are still durable before the"
                                     + " checkpoint that skips their record).",
                             settings.tableName,
-                            VeloConnectorOptions.DLQ_DELIVERY_GUARANTEE.key(),
+                            DlqOptions.DLQ_DELIVERY_GUARANTEE.key(),
                             FailureOptions.sideKey(
                                     FailureOptions.SOURCE_PREFIX, FailureOptions.FAILURE_STRATEGY),
                             settings.velo.sourceFailure().strategy().displayName()));

@@ -81,7 +81,7 @@ final class VeloTableSettings implements Serializable {
         boolean needsDlq =
                 velo.sinkFailure().mayDeadLetter() || velo.sourceFailure().mayDeadLetter();
         DlqWriterFactory dlq =
-                DlqOptionsUtil.create(context, tableName, options, needsDlq).orElse(null);
+                DlqOptionsUtil.create(context, tableName, delegate, options, needsDlq).orElse(null);
 
         HashMap<String, String> delegateOptions = new HashMap<>();
         boolean batchKeys = false;

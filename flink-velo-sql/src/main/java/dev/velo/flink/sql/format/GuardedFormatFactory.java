@@ -1,5 +1,6 @@
 package dev.velo.flink.sql.format;
 
+import dev.velo.flink.batching.config.FailureOptions;
 import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
@@ -69,9 +70,11 @@ public final class GuardedFormatFactory implements DeserializationFormatFactory 
             throw new ValidationException(
                     String.format(
                             "Format '%s' is internal to the 'velo' connector: set"
-                                    + " 'source.failure_strategy' on a 'velo' table instead of"
-                                    + " naming this format.",
-                            IDENTIFIER));
+                                    + " '%s' on a 'velo' table instead of naming this format.",
+                            IDENTIFIER,
+                            FailureOptions.sideKey(
+                                    FailureOptions.SOURCE_PREFIX,
+                                    FailureOptions.FAILURE_STRATEGY)));
         }
         DecodingFormat<DeserializationSchema<RowData>> inner =
                 scope.inner.createDecodingFormat(context, formatOptions);

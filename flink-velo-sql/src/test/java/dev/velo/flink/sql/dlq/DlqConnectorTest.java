@@ -347,7 +347,8 @@ class DlqConnectorTest {
     }
 
     private static DlqWriterFactory dlq(Map<String, String> options) {
-        return DlqOptionsUtil.create(context(ROW, options), "orders", options, true).orElseThrow();
+        return DlqOptionsUtil.create(context(ROW, options), "orders", "datagen", options, true)
+                .orElseThrow();
     }
 
     private static String error(Map<String, String> options) {

@@ -41,7 +41,7 @@ class DlqPropertyInheritanceTest {
     void aDlqOnTheTablesClusterTakesItsConnectionAndSecurityPropertiesOnly() {
         for (String connector : new String[] {"kafka", "upsert-kafka"}) {
             Map<String, String> d = dlq();
-            DlqOptionsUtil.inheritKafkaProperties("t", "kafka", kafkaTable(connector), d);
+            DlqKafkaProperties.inherit("t", connector, "kafka", kafkaTable(connector), d);
             assertThat(d)
                     .containsEntry("properties.bootstrap.servers", "broker:9093")
                     .containsEntry("properties.security.protocol", "SASL_SSL")
@@ -59,7 +59,7 @@ class DlqPropertyInheritanceTest {
                 dlq(
                         "properties.bootstrap.servers", " broker:9093 ",
                         "properties.sasl.jaas.config", "own");
-        DlqOptionsUtil.inheritKafkaProperties("t", "kafka", kafkaTable("kafka"), d);
+        DlqKafkaProperties.inherit("t", "kafka", "kafka", kafkaTable("kafka"), d);
         assertThat(d)
                 .containsEntry("properties.sasl.jaas.config", "own")
                 .containsEntry("properties.security.protocol", "SASL_SSL");
@@ -68,7 +68,7 @@ class DlqPropertyInheritanceTest {
     @Test
     void aDlqOnAnotherClusterInheritsNothing() {
         Map<String, String> d = dlq("properties.bootstrap.servers", "elsewhere:9092");
-        DlqOptionsUtil.inheritKafkaProperties("t", "kafka", kafkaTable("kafka"), d);
+        DlqKafkaProperties.inherit("t", "kafka", "kafka", kafkaTable("kafka"), d);
         assertThat(d).containsOnlyKeys("connector", "topic", "properties.bootstrap.servers");
     }
 
@@ -76,22 +76,22 @@ class DlqPropertyInheritanceTest {
     void onlyKafkaTablesAndKafkaDlqsInherit() {
         Map<String, String> fromFiles = dlq();
         Map<String, String> files = kafkaTable("filesystem");
-        DlqOptionsUtil.inheritKafkaProperties("t", "kafka", files, fromFiles);
+        DlqKafkaProperties.inherit("t", "filesystem", "kafka", files, fromFiles);
         assertThat(fromFiles).containsOnlyKeys("connector", "topic");
 
         Map<String, String> toPrint = new HashMap<>(Map.of("connector", "print"));
-        DlqOptionsUtil.inheritKafkaProperties("t", "print", kafkaTable("kafka"), toPrint);
+        DlqKafkaProperties.inherit("t", "kafka", "print", kafkaTable("kafka"), toPrint);
         assertThat(toPrint).containsOnlyKeys("connector");
     }
 
     @Test
     void inheritanceCanBeTurnedOffAndTheOptionIsNotPassedOn() {
         Map<String, String> d = dlq("inherit-properties", "FALSE");
-        DlqOptionsUtil.inheritKafkaProperties("t", "kafka", kafkaTable("kafka"), d);
+        DlqKafkaProperties.inherit("t", "kafka", "kafka", kafkaTable("kafka"), d);
         assertThat(d).containsOnlyKeys("connector", "topic");
 
         Map<String, String> on = dlq("inherit-properties", "true");
-        DlqOptionsUtil.inheritKafkaProperties("t", "kafka", kafkaTable("kafka"), on);
+        DlqKafkaProperties.inherit("t", "kafka", "kafka", kafkaTable("kafka"), on);
         assertThat(on).doesNotContainKey("inherit-properties");
         assertThat(on).containsKey("properties.sasl.jaas.config");
     }
@@ -101,8 +101,8 @@ class DlqPropertyInheritanceTest {
         Map<String, String> d = dlq("inherit-properties", "yes please");
         assertThatThrownBy(
                         () ->
-                                DlqOptionsUtil.inheritKafkaProperties(
-                                        "orders", "kafka", kafkaTable("kafka"), d))
+                                DlqKafkaProperties.inherit(
+                                        "orders", "kafka", "kafka", kafkaTable("kafka"), d))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageContaining("Table 'orders'")
                 .hasMessageContaining("'yes please'")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.velo.flink.batching.config.BatchOptions;
 import dev.velo.flink.batching.config.FailureOptions;
+import dev.velo.flink.sql.dlq.DlqOptions;
 import dev.velo.flink.sql.factory.VeloConnectorOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -120,7 +121,7 @@ class OptionsDocTest {
                     .containsOnlyOnce(FailureOptions.sideKey(FailureOptions.SOURCE_PREFIX, o))
                     .containsOnlyOnce(FailureOptions.sideKey(FailureOptions.SINK_PREFIX, o));
         }
-        assertThat(keys).contains(VeloConnectorOptions.DLQ_PROPERTIES_PREFIX + "*");
+        assertThat(keys).contains(DlqOptions.DLQ_PROPERTIES_PREFIX + "*");
     }
 
     @Test

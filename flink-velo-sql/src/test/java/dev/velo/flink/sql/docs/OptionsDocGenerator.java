@@ -14,9 +14,9 @@ import static dev.velo.flink.batching.config.BatchOptions.TIMEOUT;
 import static dev.velo.flink.batching.config.BatchOptions.WINDOW;
 import static dev.velo.flink.batching.config.FailureOptions.FAILURE_STRATEGY;
 import static dev.velo.flink.batching.config.FailureOptions.RETRY_EXHAUSTED;
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_CONNECTOR;
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_PATH;
-import static dev.velo.flink.sql.factory.VeloConnectorOptions.DLQ_TOPIC;
+import static dev.velo.flink.sql.dlq.DlqOptions.DLQ_CONNECTOR;
+import static dev.velo.flink.sql.dlq.DlqOptions.DLQ_PATH;
+import static dev.velo.flink.sql.dlq.DlqOptions.DLQ_TOPIC;
 import static dev.velo.flink.sql.factory.VeloConnectorOptions.VELO_CONNECTOR;
 
 import dev.velo.flink.batching.config.BatchOptions;
@@ -24,6 +24,7 @@ import dev.velo.flink.batching.config.BatchStrategyType;
 import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.config.VeloOptions;
+import dev.velo.flink.sql.dlq.DlqOptions;
 import dev.velo.flink.sql.factory.VeloConnectorOptions;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -296,7 +297,7 @@ public final class OptionsDocGenerator {
 
     private static void renderDlq(StringBuilder out) {
         out.append("## Dead letter queue (`")
-                .append(VeloConnectorOptions.DLQ_PREFIX)
+                .append(DlqOptions.DLQ_PREFIX)
                 .append("*`)\n\n")
                 .append("Where ")
                 .append(code(FailureStrategy.SEND_TO_DLQ.displayName()))
@@ -306,26 +307,26 @@ public final class OptionsDocGenerator {
                 .append(" [semantics.md](semantics.md#dead-letter-schema).\n\n")
                 .append(HEADER);
         for (ConfigOption<?> o : VeloConnectorOptions.ALL) {
-            if (o.key().startsWith(VeloConnectorOptions.DLQ_PREFIX)) {
+            if (o.key().startsWith(DlqOptions.DLQ_PREFIX)) {
                 row(out, o.key(), required(o), defaultOf(o), typeOf(o), describe(o));
             }
         }
         row(
                 out,
-                VeloConnectorOptions.DLQ_PROPERTIES_PREFIX + "*",
+                DlqOptions.DLQ_PROPERTIES_PREFIX + "*",
                 "when " + DLQ_CONNECTOR.key() + " = kafka",
                 "(none)",
                 "String",
                 "Passed as "
                         + code("properties.*")
                         + ": the Kafka client properties of a kafka DLQ, e.g. "
-                        + code(VeloConnectorOptions.DLQ_PROPERTIES_PREFIX + "bootstrap.servers")
+                        + code(DlqOptions.DLQ_PROPERTIES_PREFIX + "bootstrap.servers")
                         + ". flink-velo's defaults for a kafka DLQ: "
-                        + code(VeloConnectorOptions.DLQ_PROPERTIES_PREFIX + "batch.size")
+                        + code(DlqOptions.DLQ_PROPERTIES_PREFIX + "batch.size")
                         + " 524288 and "
-                        + code(VeloConnectorOptions.DLQ_PROPERTIES_PREFIX + "compression.type")
+                        + code(DlqOptions.DLQ_PROPERTIES_PREFIX + "compression.type")
                         + " lz4. Any other "
-                        + code(VeloConnectorOptions.DLQ_PREFIX + "<key>")
+                        + code(DlqOptions.DLQ_PREFIX + "<key>")
                         + " is passed to the DLQ connector as "
                         + code("<key>")
                         + ".");
@@ -335,7 +336,7 @@ public final class OptionsDocGenerator {
     private static void renderWrapper(StringBuilder out) {
         out.append("## The velo wrapper\n\n").append(HEADER);
         for (ConfigOption<?> o : VeloConnectorOptions.ALL) {
-            if (!o.key().startsWith(VeloConnectorOptions.DLQ_PREFIX)) {
+            if (!o.key().startsWith(DlqOptions.DLQ_PREFIX)) {
                 row(out, o.key(), required(o), defaultOf(o), typeOf(o), describe(o));
             }
         }

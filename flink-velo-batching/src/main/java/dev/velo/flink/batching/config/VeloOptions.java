@@ -306,10 +306,20 @@ public final class VeloOptions {
         if (key == null) {
             return false;
         }
+        return isParsedKey(key) || key.startsWith(DLQ_PREFIX) || key.startsWith(VELO_PREFIX);
+    }
+
+    /**
+     * True for the keys {@link #parse} reads and validates in the dialect's forms: {@code batch.*},
+     * the {@code sink.batch.*} aliases and the failure keys in their plain, {@code source.} and
+     * {@code sink.} forms.
+     */
+    public static boolean isParsedKey(String key) {
+        if (key == null) {
+            return false;
+        }
         return key.startsWith(BatchOptions.PREFIX)
                 || isSinkBatchAlias(key)
-                || key.startsWith(DLQ_PREFIX)
-                || key.startsWith(VELO_PREFIX)
                 || FAILURE_KEYS.contains(key);
     }
 

@@ -116,8 +116,17 @@ public class VeloDynamicTableFactory implements DynamicTableSourceFactory, Dynam
         return VeloDynamicTableSource.wrap((ScanTableSource) delegate, settings);
     }
 
-    private static VeloTableSettings settingsOf(Context context) {
-        return VeloTableSettings.parse(context);
+    /**
+     * Velo's own validation first (its messages name the key, the value and what the dialect
+     * accepts), then Flink's {@link FactoryUtil.TableFactoryHelper} over what is left: it requires
+     * {@code velo.connector} and rejects {@code velo.*} keys that are not declared, while the
+     * wrapped connector's keys are skipped because that connector validates them.
+     */
+    private VeloTableSettings settingsOf(Context context) {
+        VeloTableSettings settings = VeloTableSettings.parse(context);
+        FactoryUtil.createTableFactoryHelper(this, VeloTableSettings.helperContext(context))
+                .validateExcept(settings.delegatedKeys());
+        return settings;
     }
 
     private static ResolvedCatalogTable delegateTable(Context context, VeloTableSettings settings) {

@@ -3,8 +3,10 @@ package dev.velo.flink.sql.factory;
 import dev.velo.flink.batching.config.BatchOptions;
 import dev.velo.flink.batching.config.VeloOptions;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
+import dev.velo.flink.sql.dlq.DlqOptions;
 import dev.velo.flink.sql.dlq.DlqOptionsUtil;
 import dev.velo.flink.sql.dlq.DlqWriterFactory;
+import dev.velo.flink.sql.dlq.ReplayAttempts;
 import dev.velo.flink.sql.dlq.SinkPayloadEncoders;
 import java.io.Serializable;
 import java.util.HashMap;
@@ -97,6 +99,39 @@ final class VeloTableSettings implements Serializable {
         delegateOptions.put(FactoryUtil.CONNECTOR.key(), delegate);
         return new VeloTableSettings(
                 context, tableName, delegate, velo, dlq, delegateOptions, batchKeys);
+    }
+
+    /**
+     * The context in which Flink's {@link FactoryUtil.TableFactoryHelper} validates what is left of
+     * the table's options once velo has validated its own: the keys for the wrapped connector and
+     * the {@code velo.*} keys. The batch and failure keys (validated by {@link VeloOptions} in the
+     * dialect's forms, which are wider than Flink's: {@code yes}/{@code no}, surrounding blanks),
+     * the {@code dlq.*} keys (validated by the DLQ connector) and {@link
+     * ReplayAttempts#REPLAY_ATTEMPTS} (validated when the DLQ is made) are left out.
+     */
+    static DynamicTableFactory.Context helperContext(DynamicTableFactory.Context context) {
+        Map<String, String> rest = new HashMap<>(context.getCatalogTable().getOptions());
+        rest.keySet()
+                .removeIf(
+                        key ->
+                                VeloOptions.isParsedKey(key)
+                                        || key.startsWith(DlqOptions.DLQ_PREFIX)
+                                        || key.equals(ReplayAttempts.REPLAY_ATTEMPTS.key()));
+        return new FactoryUtil.DefaultDynamicTableContext(
+                context.getObjectIdentifier(),
+                context.getCatalogTable().copy(rest),
+                context.getEnrichmentOptions(),
+                context.getConfiguration(),
+                context.getClassLoader(),
+                context.isTemporary());
+    }
+
+    /**
+     * The keys handed to the wrapped connector, which validates them itself: Flink's helper skips
+     * them ({@code validateExcept}). Never empty ({@code connector} is always there).
+     */
+    String[] delegatedKeys() {
+        return delegateOptions.keySet().toArray(new String[0]);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.velo.flink.batching.config.VeloOptions;
+import dev.velo.flink.sql.cli.CanonicalOptions;
 import dev.velo.flink.sql.factory.VeloConnectorOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -251,7 +252,7 @@ class OptionFuzzITCase {
                             () -> {
                                 try {
                                     VeloOptions parsed = VeloOptions.parse("fuzz", options);
-                                    parsed.effectiveOptions();
+                                    CanonicalOptions.of(parsed);
                                     return parsed;
                                 } catch (Throwable t) {
                                     return t;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.velo.flink.batching.config.VeloOptions;
+import dev.velo.flink.sql.cli.CanonicalOptions;
 import dev.velo.flink.sql.cli.EmbeddedKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -30,9 +31,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Secret option values (SASL JAAS config, key/truststore passwords, the DLQ's producer secrets)
  * never appear in exception chains, logs (captured in memory, with Kafka's configuration dumps
- * switched on), {@link VeloOptions#effectiveOptions()} or dead letters, for failing validations and
- * for running and failing jobs against a real broker. The job uses only password keys, which Kafka
- * ignores on the broker's PLAINTEXT listener; a SASL config would break the connection.
+ * switched on), {@link CanonicalOptions} or dead letters, for failing validations and for running
+ * and failing jobs against a real broker. The job uses only password keys, which Kafka ignores on
+ * the broker's PLAINTEXT listener; a SASL config would break the connection.
  */
 class SecretsITCase {
 
@@ -176,7 +177,7 @@ class SecretsITCase {
         options.put("batch.strategy", "fixed_size");
         options.put("batch.window", "1s"); // unused by fixed_size: a warning
         VeloOptions parsed = VeloOptions.parse("t", options);
-        seen.add(parsed.effectiveOptions().toString());
+        seen.add(CanonicalOptions.of(parsed).toString());
         seen.add(parsed.toString());
         seen.add(parsed.warnings().toString());
         options.put("batch.secret_size", MARK);

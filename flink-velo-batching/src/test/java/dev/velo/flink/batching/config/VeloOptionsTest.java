@@ -2,16 +2,12 @@ package dev.velo.flink.batching.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.entry;
 
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.table.api.ValidationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,42 +46,6 @@ class VeloOptionsTest {
         assertThat(o.sinkFailure()).isEqualTo(FailureConfig.defaults());
         assertThat(o.commonFailure()).isEqualTo(FailureConfig.defaults());
         assertThat(o.warnings()).isEmpty();
-        assertThat(o.effectiveOptions())
-                .containsExactlyEntriesOf(
-                        linked(
-                                "batch.enable", "true",
-                                "batch.strategy", "fixed_size",
-                                "batch.size", "100",
-                                "batch.max_size", "1000",
-                                "batch.timeout", "1000ms",
-                                "failure_strategy", "FailBatch",
-                                "source.failure_strategy", "FailBatch"));
-    }
-
-    /** Every key of the seed guide with its documented default. */
-    static Stream<Arguments> seedDefaults() {
-        return Stream.of(
-                Arguments.of("fixed_size", "batch.size", "100"),
-                Arguments.of("fixed_size", "batch.timeout", "1000ms"),
-                Arguments.of("fixed_size", "batch.enable", "true"),
-                Arguments.of("time_window", "batch.window", "1000ms"),
-                Arguments.of("memory_based", "batch.memory_size", "1048576"),
-                Arguments.of("adaptive_size", "batch.min_size", "10"),
-                Arguments.of("adaptive_size", "batch.adaptive_max_size", "1000"),
-                Arguments.of("adaptive_size", "batch.target_latency", "100ms"),
-                Arguments.of("low_latency", "batch.low_latency_max_size", "1"),
-                Arguments.of("low_latency", "batch.low_latency_wait", "1ms"),
-                Arguments.of("low_latency", "batch.eager_processing", "true"),
-                Arguments.of("mega_batch", "batch.mega_batch_size", "50000"),
-                Arguments.of("mega_batch", "batch.parallel", "true"),
-                Arguments.of("mega_batch", "batch.reuse_buffer", "true"));
-    }
-
-    @ParameterizedTest(name = "{0}: {1} = {2}")
-    @MethodSource("seedDefaults")
-    void everySeedKeyHasItsDefault(String strategy, String key, String expected) {
-        assertThat(parse("batch.strategy", strategy).effectiveOptions())
-                .containsEntry(key, expected);
     }
 
     @Test
@@ -227,24 +187,6 @@ class VeloOptionsTest {
         assertThat(o.sinkFailure().maxRetries()).isEqualTo(5);
         assertThat(o.sinkFailure().retryBackoff()).isEqualTo(Duration.ofSeconds(2));
         assertThat(o.sourceFailure().strategy()).isEqualTo(FailureStrategy.LOG_AND_CONTINUE);
-        assertThat(o.effectiveOptions())
-                .containsExactlyEntriesOf(
-                        linked(
-                                "batch.enable", "true",
-                                "batch.strategy", "adaptive_size",
-                                "batch.min_size", "50",
-                                "batch.adaptive_max_size", "2000",
-                                "batch.target_latency", "100ms",
-                                "batch.max_size", "2000",
-                                "batch.timeout", "1000ms",
-                                "failure_strategy", "RetryWithBackoff",
-                                "max_retries", "5",
-                                "retry_backoff", "2000ms",
-                                "retry_backoff_max", "60000ms",
-                                "retry_backoff_multiplier", "2.0",
-                                "retry_jitter", "0.1",
-                                "retry_exhausted", "FailBatch",
-                                "source.failure_strategy", "LogAndContinue"));
     }
 
     static Stream<Arguments> seedExamples() {
@@ -308,146 +250,6 @@ class VeloOptionsTest {
     void seedExamplesParseWithoutWarnings(Map<String, String> options) {
         VeloOptions o = VeloOptions.parse("t", options, false);
         assertThat(o.warnings()).isEmpty();
-        // what the user wrote is what velo validate shows (modulo canonical spelling)
-        for (Map.Entry<String, String> e : options.entrySet()) {
-            assertThat(o.effectiveOptions()).containsKey(e.getKey());
-        }
-    }
-
-    // ------------------------------------------------------------------ effective options
-
-    static Stream<Arguments> effectivePerStrategy() {
-        return Stream.of(
-                Arguments.of(
-                        "fixed_size",
-                        linked(
-                                "batch.enable", "true",
-                                "batch.strategy", "fixed_size",
-                                "batch.size", "100",
-                                "batch.max_size", "1000",
-                                "batch.timeout", "1000ms")),
-                Arguments.of(
-                        "TimeWindow",
-                        linked(
-                                "batch.enable", "true",
-                                "batch.strategy", "time_window",
-                                "batch.window", "1000ms",
-                                "batch.max_size", "1000")),
-                Arguments.of(
-                        "memorybased",
-                        linked(
-                                "batch.enable", "true",
-                                "batch.strategy", "memory_based",
-                                "batch.memory_size", "1048576",
-                                "batch.max_size", "1000",
-                                "batch.timeout", "1000ms")),
-                Arguments.of(
-                        "ADAPTIVE_SIZE",
-                        linked(
-                                "batch.enable", "true",
-                                "batch.strategy", "adaptive_size",
-                                "batch.min_size", "10",
-                                "batch.adaptive_max_size", "1000",
-                                "batch.target_latency", "100ms",
-                                "batch.max_size", "1000",
-                                "batch.timeout", "1000ms")),
-                Arguments.of(
-                        "LowLatency",
-                        linked(
-                                "batch.enable", "true",
-                                "batch.strategy", "low_latency",
-                                "batch.low_latency_max_size", "1",
-                                "batch.low_latency_wait", "1ms",
-                                "batch.eager_processing", "true",
-                                "batch.max_size", "1000")),
-                Arguments.of(
-                        "MegaBatch",
-                        linked(
-                                "batch.enable", "true",
-                                "batch.strategy", "mega_batch",
-                                "batch.mega_batch_size", "50000",
-                                "batch.parallel", "true",
-                                "batch.reuse_buffer", "true",
-                                "batch.max_size", "50000",
-                                "batch.timeout", "1000ms")));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("effectivePerStrategy")
-    void effectiveOptionsPerStrategy(String strategy, LinkedHashMap<String, String> batchPart) {
-        LinkedHashMap<String, String> expected = new LinkedHashMap<>(batchPart);
-        expected.put("failure_strategy", "FailBatch");
-        expected.put("source.failure_strategy", "FailBatch");
-        assertThat(parse("batch.strategy", strategy).effectiveOptions())
-                .containsExactlyEntriesOf(expected);
-    }
-
-    @Test
-    void effectiveOptionsNormaliseSpellings() {
-        VeloOptions o =
-                parse(
-                        "sink.batch.strategy", "TimeWindow",
-                        "sink.batch.window", " 2 Minutes ",
-                        "batch.enable", "YES",
-                        "failure_strategy", "send_to_dlq",
-                        "max_failure_ratio", "0.050",
-                        "source.failure_strategy", "retry_with_backoff",
-                        "source.retry_backoff", "1s",
-                        "source.retry_jitter", ".5",
-                        "sink.failure_strategy", "logandcontinue");
-        assertThat(o.effectiveOptions())
-                .containsExactlyEntriesOf(
-                        linked(
-                                "batch.enable", "true",
-                                "batch.strategy", "time_window",
-                                "batch.window", "120000ms",
-                                "batch.max_size", "1000",
-                                "failure_strategy", "SendToDLQ",
-                                "max_failure_ratio", "0.05",
-                                "failure_ratio_window", "60000ms",
-                                "failure_ratio_min_records", "100",
-                                "source.failure_strategy", "RetryWithBackoff",
-                                "source.max_retries", "3",
-                                "source.retry_backoff", "1000ms",
-                                "source.retry_backoff_max", "60000ms",
-                                "source.retry_backoff_multiplier", "2.0",
-                                "source.retry_jitter", "0.5",
-                                "source.retry_exhausted", "FailBatch",
-                                "source.max_failure_ratio", "0.05",
-                                "source.failure_ratio_window", "60000ms",
-                                "source.failure_ratio_min_records", "100",
-                                "sink.failure_strategy", "LogAndContinue",
-                                "sink.max_failure_ratio", "0.05",
-                                "sink.failure_ratio_window", "60000ms",
-                                "sink.failure_ratio_min_records", "100"));
-        assertThat(o.warnings()).isEmpty();
-    }
-
-    @Test
-    void effectiveOptionsParseBackToTheSameOptions() {
-        VeloOptions o =
-                parse(
-                        "batch.strategy", "mega_batch",
-                        "batch.mega_batch_size", "20000",
-                        "failure_strategy", "RetryWithBackoff",
-                        "retry_backoff", "90s",
-                        "sink.max_retries", "9");
-        VeloOptions again =
-                parse(
-                        o.effectiveOptions().entrySet().stream()
-                                .flatMap(e -> Stream.of(e.getKey(), e.getValue()))
-                                .toArray(String[]::new));
-        assertThat(again.effectiveOptions()).isEqualTo(o.effectiveOptions());
-        assertThat(again.batchConfig()).isEqualTo(o.batchConfig());
-        assertThat(again.sinkFailure()).isEqualTo(o.sinkFailure());
-        assertThat(o.effectiveOptions()).containsEntry("sink.max_retries", "9");
-    }
-
-    @Test
-    void effectiveOptionsIsACopy() {
-        VeloOptions o = parse();
-        o.effectiveOptions().clear();
-        assertThat(o.effectiveOptions()).isNotEmpty();
     }
 
     // ------------------------------------------------------------------ aliases and overrides
@@ -457,7 +259,6 @@ class VeloOptionsTest {
         VeloOptions o = parse("sink.batch.size", "500", "sink.batch.timeout", "5s");
         assertThat(o.batchConfig().strategy()).isEqualTo(new BatchStrategy.FixedSize(500));
         assertThat(o.batchConfig().batchTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(o.effectiveOptions()).containsEntry("batch.size", "500");
     }
 
     @Test
@@ -498,19 +299,6 @@ class VeloOptionsTest {
         assertThat(o.sinkFailure().retryBackoff()).isEqualTo(Duration.ofMillis(10));
         assertThat(o.commonFailure().maxRetries()).isEqualTo(5);
         assertThat(o.commonFailure().retryBackoff()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(o.effectiveOptions())
-                .contains(
-                        entry("source.max_retries", "1"),
-                        entry("sink.retry_backoff", "10ms"),
-                        entry("sink.max_retries", "5"));
-    }
-
-    @Test
-    void sinkSideListedOnlyWhenItDiffers() {
-        assertThat(parse("sink.failure_strategy", "FailBatch").effectiveOptions())
-                .doesNotContainKey("sink.failure_strategy");
-        assertThat(parse("sink.failure_strategy", "SendToDLQ").effectiveOptions())
-                .containsEntry("sink.failure_strategy", "SendToDLQ");
     }
 
     // ------------------------------------------------------------------ max_size and timeouts
@@ -978,21 +766,6 @@ class VeloOptionsTest {
     }
 
     @Test
-    void optionsOfEachStrategyMatchItsEffectiveOptions() {
-        for (BatchStrategyType type : BatchStrategyType.values()) {
-            List<String> keys =
-                    VeloOptions.optionsOf(type).stream()
-                            .map(ConfigOption::key)
-                            .collect(Collectors.toList());
-            List<String> effectiveBatchKeys =
-                    parse("batch.strategy", type.sqlName()).effectiveOptions().keySet().stream()
-                            .filter(k -> k.startsWith("batch."))
-                            .collect(Collectors.toList());
-            assertThat(keys).as(type.sqlName()).isEqualTo(effectiveBatchKeys);
-        }
-    }
-
-    @Test
     void everyDeclaredOptionDefaultParsesWithItsOwnParser() {
         // a default that its own key would reject would make velo validate print garbage
         for (var option : BatchOptions.ALL) {
@@ -1026,10 +799,6 @@ class VeloOptionsTest {
         assertThat(sink.nonRetriableErrors()).containsExactly("java.net.UnknownHostException");
         assertThat(o.sourceFailure().nonRetriableErrors()).isEmpty();
         assertThat(sink.failureRatioMinRecords()).isEqualTo(500);
-        assertThat(o.effectiveOptions())
-                .containsEntry("retry.retriable_errors", "java.sql.SQLException,DeadlockException")
-                .containsEntry("sink.retry.non_retriable_errors", "java.net.UnknownHostException")
-                .containsEntry("failure_ratio_min_records", "500");
         assertThat(o.warnings()).isEmpty();
         assertThat(FailureConfig.fromOptions(Map.of()).failureRatioMinRecords()).isEqualTo(100);
     }

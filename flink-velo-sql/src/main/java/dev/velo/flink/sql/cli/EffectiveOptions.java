@@ -7,8 +7,8 @@ import java.util.Map;
 import org.apache.flink.annotation.Internal;
 
 /**
- * The effective velo options of a table for {@code velo validate}, as {@link
- * VeloOptions#effectiveOptions()} computes them; values of secret keys are masked.
+ * The effective velo options of a table for {@code velo validate}, as {@link CanonicalOptions}
+ * lists them, with the values of secret keys masked, and the warnings of the parse.
  */
 @Internal
 final class EffectiveOptions {
@@ -17,7 +17,7 @@ final class EffectiveOptions {
     final List<String> warnings;
 
     private EffectiveOptions(VeloOptions parsed) {
-        parsed.effectiveOptions()
+        CanonicalOptions.of(parsed)
                 .forEach((k, v) -> options.put(k, VeloOptions.printableValue(k, v)));
         warnings = parsed.warnings();
     }

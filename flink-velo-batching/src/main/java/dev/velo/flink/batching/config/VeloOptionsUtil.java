@@ -522,6 +522,21 @@ final class VeloOptionsUtil {
                     if (!failure.containsKey(key) || !isConditional(option)) {
                         continue;
                     }
+                    String sourceKey = FailureOptions.SOURCE_PREFIX + option.key();
+                    String sinkKey = FailureOptions.SINK_PREFIX + option.key();
+                    if (prefix.isEmpty()
+                            && failure.containsKey(sourceKey)
+                            && failure.containsKey(sinkKey)) {
+                        warn(
+                                "option '"
+                                        + key
+                                        + "' is ignored: '"
+                                        + sourceKey
+                                        + "' and '"
+                                        + sinkKey
+                                        + "' override it on both sides.");
+                        continue;
+                    }
                     boolean used;
                     if (prefix.equals(FailureOptions.SOURCE_PREFIX)) {
                         used = sideUses(source, option);

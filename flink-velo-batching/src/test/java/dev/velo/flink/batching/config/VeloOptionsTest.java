@@ -252,6 +252,21 @@ class VeloOptionsTest {
         assertThat(o.warnings()).isEmpty();
     }
 
+    @Test
+    void aKeyOverriddenOnBothSidesIsReportedAsSuch() {
+        VeloOptions o =
+                parse(
+                        "failure_strategy", "RetryWithBackoff",
+                        "max_retries", "5",
+                        "source.max_retries", "1",
+                        "sink.max_retries", "2");
+        assertThat(o.warnings())
+                .containsExactly(
+                        "Table 't': option 'max_retries' is ignored: 'source.max_retries' and"
+                                + " 'sink.max_retries' override it on both sides.");
+        assertThat(o.commonFailure().maxRetries()).isEqualTo(5);
+    }
+
     // ------------------------------------------------------------------ aliases and overrides
 
     @Test

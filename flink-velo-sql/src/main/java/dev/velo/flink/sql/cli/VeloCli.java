@@ -14,7 +14,9 @@ import org.apache.flink.runtime.util.EnvironmentInformation;
 /**
  * The {@code velo} command line: {@code run}, {@code validate}, {@code translate}, {@code demo} and
  * {@code replay} for Velostream scripts. {@link #run} returns the exit code (0 ok, 1 errors, 2
- * usage) and never exits the JVM; errors are one-line messages, never stack traces.
+ * usage) and never exits the JVM; errors are one-line messages, never stack traces. Each command is
+ * a class of its own ({@link RunCommand}, {@link ValidateCommand}, ...); their arguments are parsed
+ * by {@link CliArguments}.
  */
 @PublicEvolving
 public final class VeloCli {

@@ -55,6 +55,14 @@ import org.slf4j.LoggerFactory;
  * <p>Start-up is bounded; {@link #stop()} and {@link #restart()} let a test take the broker away
  * mid-run and bring it back on the same ports with the same data. {@link #close()} stops it and
  * deletes its data directory.
+ *
+ * <p>Why this class is one file of more than 400 lines: it is the one broker of the {@code velo
+ * demo} and of every Kafka test in this project (here and in e2e-tests), and its parts only make
+ * sense together. Formatting the storage, starting the KRaft server, the SASL listener, bounded
+ * readiness, stop/restart on the same ports and the JVM-exit and logging guards Kafka's server code
+ * needs share the broker's ports, properties and lifecycle state; the produce/consume helpers are
+ * what the demo and the tests call on it. Split apart, each piece would have to reach into the
+ * others' state.
  */
 @Internal
 public final class EmbeddedKafka implements AutoCloseable {

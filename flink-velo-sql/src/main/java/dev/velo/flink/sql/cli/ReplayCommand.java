@@ -3,7 +3,6 @@ package dev.velo.flink.sql.cli;
 import dev.velo.flink.sql.dialect.VeloSql;
 import dev.velo.flink.sql.dialect.VeloSqlException;
 import dev.velo.flink.sql.dialect.VeloTranslation;
-import dev.velo.flink.sql.dlq.DeadLetterSchema;
 import dev.velo.flink.sql.dlq.ReplayAttempts;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,10 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,10 +58,8 @@ final class ReplayCommand {
                     + "  TIME is an ISO-8601 instant (2026-11-30T14:00:00Z) or epoch milliseconds;"
                     + " --to defaults to now.";
 
-    private static final String DLQ_VIEW = "velo_replay_dead_letters";
     private static final String ROWS_VIEW = "velo_replay_rows";
     private static final String ATTEMPTS_COLUMN = "velo_replay_attempts";
-    private static final String DLQ_PREFIX = "dlq.";
 
     private static final Pattern SET =
             Pattern.compile("(?is)^\\s*SET\\s+'([^']*)'\\s*=\\s*'((?:[^']|'')*)'\\s*$");
@@ -75,20 +70,11 @@ final class ReplayCommand {
         this.environment = environment;
     }
 
-    /** The arguments of one replay. */
-    static final class Request {
-        Path file;
-        String table;
-        String errorClass;
-        Long fromMillis;
-        long toMillis;
-    }
-
     int run(List<String> args, PrintStream out, PrintStream err) {
-        Request request;
+        ReplayRequest request;
         String text;
         try {
-            request = parse(args, System.currentTimeMillis());
+            request = ReplayRequest.parse(args, System.currentTimeMillis());
             text = Files.readString(request.file, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             err.println("velo replay: " + e.getMessage());
@@ -118,72 +104,7 @@ final class ReplayCommand {
         }
     }
 
-    static Request parse(List<String> argList, long nowMillis) {
-        List<String> args = new ArrayList<>(argList);
-        Request r = new Request();
-        r.table = option(args, "--table");
-        r.errorClass = option(args, "--error-class");
-        String from = option(args, "--from");
-        String to = option(args, "--to");
-        r.fromMillis = from == null ? null : instant("--from", from);
-        r.toMillis = to == null ? nowMillis : instant("--to", to);
-        for (String a : args) {
-            if (a.startsWith("--")) {
-                throw new IllegalArgumentException("unknown option " + a);
-            }
-        }
-        if (args.size() != 1) {
-            throw new IllegalArgumentException(
-                    args.isEmpty()
-                            ? "give the FILE.sql that declares the table"
-                            : "unexpected argument '" + args.get(1) + "'");
-        }
-        if (r.table == null) {
-            throw new IllegalArgumentException("--table NAME is required");
-        }
-        if (r.fromMillis != null && r.fromMillis >= r.toMillis) {
-            throw new IllegalArgumentException(
-                    "--from ("
-                            + Instant.ofEpochMilli(r.fromMillis)
-                            + ") must be before --to ("
-                            + Instant.ofEpochMilli(r.toMillis)
-                            + ")");
-        }
-        r.file = Path.of(args.get(0));
-        return r;
-    }
-
-    private static String option(List<String> args, String name) {
-        int at = args.indexOf(name);
-        if (at < 0) {
-            return null;
-        }
-        if (at + 1 >= args.size() || args.get(at + 1).startsWith("--")) {
-            throw new IllegalArgumentException(name + " needs a value");
-        }
-        String value = args.remove(at + 1);
-        args.remove(at);
-        if (args.contains(name)) {
-            throw new IllegalArgumentException(name + " is given twice");
-        }
-        return value;
-    }
-
-    private static long instant(String option, String value) {
-        try {
-            return value.matches("\\d+")
-                    ? Long.parseLong(value)
-                    : Instant.parse(value).toEpochMilli();
-        } catch (NumberFormatException | DateTimeParseException e) {
-            throw new IllegalArgumentException(
-                    String.format(
-                            "invalid value '%s' for %s: expected an ISO-8601 instant such as"
-                                    + " 2026-11-30T14:00:00Z, or epoch milliseconds",
-                            value, option));
-        }
-    }
-
-    private void replay(Request request, String script, PrintStream out) throws Exception {
+    private void replay(ReplayRequest request, String script, PrintStream out) throws Exception {
         Configuration conf = new Configuration();
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -209,10 +130,10 @@ final class ReplayCommand {
                                                                 + " table of that name",
                                                         request.table)));
         Map<String, String> options = table.getOptions();
-        String dlqConnector = dlqConnector(request.table, options);
+        String dlqConnector = ReplayDlqTable.dlqConnector(request.table, options);
 
-        tEnv.executeSql(dlqTableDdl(id, dlqConnector, options));
-        String filter = filter(id.getObjectName(), request);
+        tEnv.executeSql(ReplayDlqTable.ddl(id, dlqConnector, options));
+        String filter = ReplayDlqTable.filter(id.getObjectName(), request);
 
         // how many dead letters per previous attempts: one INSERT each, so the count travels on
         Map<Integer, Long> byAttempts =
@@ -220,7 +141,7 @@ final class ReplayCommand {
         try (CloseableIterator<Row> rows =
                 tEnv.executeSql(
                                 "SELECT attempts, COUNT(*) FROM "
-                                        + DLQ_VIEW
+                                        + ReplayDlqTable.VIEW
                                         + " WHERE "
                                         + filter
                                         + " GROUP BY attempts")
@@ -269,7 +190,7 @@ final class ReplayCommand {
         Table letters =
                 tEnv.sqlQuery(
                         "SELECT payload, attempts, velo_replay_where, failed_at FROM "
-                                + DLQ_VIEW
+                                + ReplayDlqTable.VIEW
                                 + " WHERE "
                                 + filter);
         List<DataTypes.Field> fields = new ArrayList<>();
@@ -356,97 +277,6 @@ final class ReplayCommand {
                         e);
             }
         }
-    }
-
-    private static String dlqConnector(String table, Map<String, String> options) {
-        if (!"velo".equals(options.get(FactoryUtil.CONNECTOR.key()))) {
-            throw new ValidationException(
-                    String.format(
-                            "--table '%s': not a velo table ('connector' = '%s'); replay writes"
-                                    + " through a velo table and reads its 'dlq.*' options",
-                            table, options.get(FactoryUtil.CONNECTOR.key())));
-        }
-        String connector = options.get(DLQ_PREFIX + FactoryUtil.CONNECTOR.key());
-        connector = connector == null ? null : connector.trim();
-        if (!"kafka".equals(connector) && !"filesystem".equals(connector)) {
-            throw new ValidationException(
-                    String.format(
-                            "Table '%s': invalid value '%s' for option 'dlq.connector': replay"
-                                    + " reads dead letters back from a kafka or filesystem DLQ"
-                                    + " (accepted: kafka, filesystem)",
-                            table, connector));
-        }
-        return connector;
-    }
-
-    /**
-     * A bounded source over the table's DLQ: its {@code dlq.*} options without the prefix (the same
-     * topic or path, format, security properties), with the dead-letter columns and where each dead
-     * letter is in the DLQ.
-     */
-    static String dlqTableDdl(ObjectIdentifier id, String connector, Map<String, String> options) {
-        Map<String, String> dlq = new LinkedHashMap<>();
-        options.forEach(
-                (k, v) -> {
-                    if (k.startsWith(DLQ_PREFIX)) {
-                        dlq.put(k.substring(DLQ_PREFIX.length()), v);
-                    }
-                });
-        dlq.put(FactoryUtil.CONNECTOR.key(), connector);
-        if (!dlq.containsKey("format") && !dlq.containsKey("value.format")) {
-            dlq.put("format", "json");
-        }
-        String where;
-        if ("kafka".equals(connector)) {
-            if (dlq.keySet().stream().noneMatch(k -> k.startsWith("key."))) {
-                // as the DLQ writes it: key the table name, raw
-                dlq.put("key.format", "raw");
-                dlq.put("key.fields", "table_name");
-            }
-            dlq.put("scan.startup.mode", "earliest-offset");
-            dlq.put("scan.bounded.mode", "latest-offset");
-            dlq.putIfAbsent("properties.group.id", "velo-replay-" + id.getObjectName());
-            where =
-                    ", velo_replay_partition INT METADATA FROM 'partition' VIRTUAL"
-                            + ", velo_replay_offset BIGINT METADATA FROM 'offset' VIRTUAL"
-                            + ", velo_replay_where AS 'partition ' ||"
-                            + " CAST(velo_replay_partition AS STRING) || ' offset ' ||"
-                            + " CAST(velo_replay_offset AS STRING)";
-        } else {
-            where =
-                    ", velo_replay_file STRING METADATA FROM 'file.path' VIRTUAL"
-                            + ", velo_replay_where AS 'file ' || velo_replay_file";
-        }
-        String with =
-                dlq.entrySet().stream()
-                        .map(e -> literal(e.getKey()) + " = " + literal(e.getValue()))
-                        .collect(Collectors.joining(", "));
-        return "CREATE TEMPORARY TABLE "
-                + DLQ_VIEW
-                + " ("
-                + DeadLetterSchema.CREATE_TABLE_COLUMNS
-                + where
-                + ") WITH ("
-                + with
-                + ")";
-    }
-
-    /** Sink dead letters of the table within the window, of the error class if given. */
-    static String filter(String table, Request r) {
-        StringBuilder sb =
-                new StringBuilder("side = 'sink' AND table_name = ").append(literal(table));
-        sb.append(" AND failed_at < TO_TIMESTAMP_LTZ(").append(r.toMillis).append(", 3)");
-        if (r.fromMillis != null) {
-            sb.append(" AND failed_at >= TO_TIMESTAMP_LTZ(").append(r.fromMillis).append(", 3)");
-        }
-        if (r.errorClass != null) {
-            sb.append(" AND error_class = ").append(literal(r.errorClass));
-        }
-        return sb.toString();
-    }
-
-    private static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
     }
 
     private static String quote(String name) {

@@ -1,23 +1,36 @@
 package dev.velo.flink.sql.dialect;
 
-import java.util.ArrayDeque;
+import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonLocation;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 /**
- * Reads the subset of YAML that Velostream config files use (nested maps of scalars, comments,
- * quoted strings, simple lists) into a flat map whose keys join the path with dots ({@code a.b.c}).
- * Lists become comma-separated strings. Anything else is an error naming the line.
+ * Reads a Velostream config file with a real YAML parser (the Jackson YAML module Flink ships
+ * shaded, so no new library is needed) into a flat map whose keys join the path with dots ({@code
+ * a.b.c}). Scalars keep their text as written; a list of scalars becomes a comma-separated string;
+ * a null value adds no key. Several documents ({@code ---}) are read one after the other. Errors
+ * name the line.
  */
 @Internal
 final class FlatYaml {
 
+    private static final YAMLFactory YAML = new YAMLFactory();
+    private static final Pattern MARK =
+            Pattern.compile("^\\s*in '[^']*', line (\\d+), column \\d+:");
+
     private FlatYaml() {}
 
-    /** Thrown for text outside the supported subset; {@link #line} is 1-based. */
+    /** Thrown for text that is not YAML or not a map of keys; {@link #line} is 1-based. */
     static final class YamlException extends RuntimeException {
         private static final long serialVersionUID = 1L;
         final int line;
@@ -29,127 +42,116 @@ final class FlatYaml {
     }
 
     static LinkedHashMap<String, String> parse(String yaml) {
+        return parse(yaml, new LinkedHashMap<>());
+    }
+
+    /**
+     * Like {@link #parse(String)}; also puts the 1-based line of each key into {@code lineOfKey}.
+     */
+    static LinkedHashMap<String, String> parse(String yaml, Map<String, Integer> lineOfKey) {
         LinkedHashMap<String, String> out = new LinkedHashMap<>();
-        // each frame: indentation of its keys and the dotted path leading to it
-        Deque<int[]> indents = new ArrayDeque<>();
-        Deque<String> paths = new ArrayDeque<>();
-        String pendingListKey = null;
-        List<String> pendingList = new ArrayList<>();
-        String[] lines = yaml.split("\r?\n", -1);
-        for (int ln = 0; ln < lines.length; ln++) {
-            String raw = stripComment(lines[ln]);
-            if (raw.isBlank() || raw.trim().equals("---")) {
-                continue;
-            }
-            int indent = 0;
-            while (indent < raw.length() && raw.charAt(indent) == ' ') {
-                indent++;
-            }
-            if (raw.charAt(indent) == '\t') {
-                throw new YamlException(ln + 1, "tabs are not allowed for indentation");
-            }
-            String content = raw.trim();
-            if (content.startsWith("- ") || content.equals("-")) {
-                if (pendingListKey == null) {
-                    throw new YamlException(ln + 1, "list item without a key");
-                }
-                pendingList.add(unquote(content.substring(1).trim(), ln + 1));
-                continue;
-            }
-            if (pendingListKey != null) {
-                if (!pendingList.isEmpty()) {
-                    out.put(pendingListKey, String.join(",", pendingList));
-                }
-                pendingListKey = null;
-                pendingList.clear();
-            }
-            while (!indents.isEmpty() && indents.peek()[0] >= indent) {
-                indents.pop();
-                paths.pop();
-            }
-            int colon = keyColon(content);
-            if (colon < 0) {
-                throw new YamlException(ln + 1, "expected 'key: value', found '" + content + "'");
-            }
-            String key = unquote(content.substring(0, colon).trim(), ln + 1);
-            String value = content.substring(colon + 1).trim();
-            String path = paths.isEmpty() ? key : paths.peek() + "." + key;
-            if (value.isEmpty()) {
-                // a nested map or a block list follows
-                indents.push(new int[] {indent});
-                paths.push(path);
-                pendingListKey = path;
-            } else if (value.startsWith("[") && value.endsWith("]")) {
-                List<String> items = new ArrayList<>();
-                for (String item : value.substring(1, value.length() - 1).split(",")) {
-                    if (!item.isBlank()) {
-                        items.add(unquote(item.trim(), ln + 1));
+        try (JsonParser p = YAML.createParser(yaml)) {
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                if (t != JsonToken.START_OBJECT) {
+                    if (t == JsonToken.VALUE_NULL) {
+                        continue; // an empty document
                     }
+                    throw new YamlException(
+                            line(p.currentTokenLocation()),
+                            "expected 'key: value' lines, found " + describe(p));
                 }
-                out.put(path, String.join(",", items));
-            } else if (value.startsWith("{") || value.startsWith("|") || value.startsWith(">")) {
-                throw new YamlException(
-                        ln + 1,
-                        "flow maps and block scalars are not supported (key '" + key + "')");
-            } else {
-                out.put(path, unquote(value, ln + 1));
+                readMap(p, "", out, lineOfKey);
             }
-        }
-        if (pendingListKey != null && !pendingList.isEmpty()) {
-            out.put(pendingListKey, String.join(",", pendingList));
+        } catch (JsonProcessingException e) {
+            throw error(e);
+        } catch (IOException e) {
+            throw new YamlException(0, e.getMessage());
         }
         return out;
     }
 
-    /** The colon ending a key: the first ': ' or a trailing ':' outside quotes. */
-    private static int keyColon(String content) {
-        char quote = 0;
-        for (int i = 0; i < content.length(); i++) {
-            char c = content.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
+    /** Reads the entries of the map whose START_OBJECT is the current token. */
+    private static void readMap(
+            JsonParser p, String prefix, Map<String, String> out, Map<String, Integer> lines)
+            throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String path = prefix + p.currentName();
+            lines.put(path, line(p.currentTokenLocation()));
+            JsonToken value = p.nextToken();
+            if (value == JsonToken.START_OBJECT) {
+                readMap(p, path + ".", out, lines);
+            } else if (value == JsonToken.START_ARRAY) {
+                List<String> items = new ArrayList<>();
+                JsonToken item;
+                while ((item = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (item == JsonToken.START_OBJECT || item == JsonToken.START_ARRAY) {
+                        throw new YamlException(
+                                line(p.currentTokenLocation()),
+                                "key '"
+                                        + path
+                                        + "': a list holds only plain values here, found "
+                                        + describe(p));
+                    }
+                    if (item != JsonToken.VALUE_NULL) {
+                        items.add(p.getText());
+                    }
                 }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == ':' && (i + 1 == content.length() || content.charAt(i + 1) == ' ')) {
-                return i;
+                if (!items.isEmpty()) {
+                    out.put(path, String.join(",", items));
+                }
+            } else if (value != JsonToken.VALUE_NULL) {
+                out.put(path, p.getText());
             }
         }
-        return -1;
     }
 
-    private static String stripComment(String line) {
-        char quote = 0;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
+    private static String describe(JsonParser p) throws IOException {
+        switch (p.currentToken()) {
+            case START_OBJECT:
+                return "a map";
+            case START_ARRAY:
+                return "a list";
+            default:
+                return "'" + p.getText() + "'";
+        }
+    }
+
+    private static int line(JsonLocation location) {
+        return location == null ? 0 : location.getLineNr();
+    }
+
+    /**
+     * The parser's error as one line and the line it names. SnakeYAML's messages span lines: the
+     * context ("while scanning a quoted scalar"), a mark ("in 'reader', line n, column m:") with an
+     * excerpt of the text, then the problem and its mark; the first mark is where the construct in
+     * error starts (Jackson's own location is often the start of the document).
+     */
+    private static YamlException error(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        int line = line(e.getLocation());
+        if (message == null) {
+            return new YamlException(line, e.getClass().getSimpleName());
+        }
+        List<String> words = new ArrayList<>();
+        boolean marked = false;
+        for (String l : message.split("\\R")) {
+            Matcher mark = MARK.matcher(l);
+            if (mark.find()) {
+                if (!marked) {
+                    line = Integer.parseInt(mark.group(1));
+                    marked = true;
                 }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
-                return line.substring(0, i);
+            } else if (!l.isBlank() && !l.startsWith("    ")) {
+                words.add(l.strip());
             }
         }
-        return line;
-    }
-
-    private static String unquote(String value, int line) {
-        if (value.length() >= 2
-                && (value.charAt(0) == '"' || value.charAt(0) == '\'')
-                && value.charAt(value.length() - 1) == value.charAt(0)) {
-            String inner = value.substring(1, value.length() - 1);
-            return value.charAt(0) == '\'' ? inner.replace("''", "'") : unescape(inner);
+        if (words.isEmpty()) {
+            return new YamlException(line, message.strip());
         }
-        if (value.startsWith("\"") || value.startsWith("'")) {
-            throw new YamlException(line, "unterminated quoted value " + value);
-        }
-        return value;
-    }
-
-    private static String unescape(String s) {
-        return s.replace("\\\"", "\"").replace("\\\\", "\\");
+        String problem = words.get(words.size() - 1);
+        String context = String.join(" ", words.subList(0, words.size() - 1));
+        return new YamlException(
+                line, context.isEmpty() ? problem : problem + " (" + context + ")");
     }
 }

@@ -15,8 +15,8 @@ class ReplayCommandTest {
 
     @Test
     void parsesTheArguments() {
-        ReplayCommand.Request r =
-                ReplayCommand.parse(
+        ReplayRequest r =
+                ReplayRequest.parse(
                         List.of(
                                 "job.sql",
                                 "--table",
@@ -32,43 +32,43 @@ class ReplayCommandTest {
         assertThat(r.fromMillis).isEqualTo(NOW - 3_600_000L);
         assertThat(r.toMillis).isEqualTo(NOW);
         assertThat(
-                        ReplayCommand.parse(List.of("job.sql", "--table", "t", "--to", "5"), NOW)
+                        ReplayRequest.parse(List.of("job.sql", "--table", "t", "--to", "5"), NOW)
                                 .toMillis)
                 .isEqualTo(5L);
     }
 
     @Test
     void rejectsBadArguments() {
-        assertThatThrownBy(() -> ReplayCommand.parse(List.of("job.sql"), NOW))
+        assertThatThrownBy(() -> ReplayRequest.parse(List.of("job.sql"), NOW))
                 .hasMessageContaining("--table NAME is required");
-        assertThatThrownBy(() -> ReplayCommand.parse(List.of("--table", "t"), NOW))
+        assertThatThrownBy(() -> ReplayRequest.parse(List.of("--table", "t"), NOW))
                 .hasMessageContaining("give the FILE.sql");
         assertThatThrownBy(
                         () ->
-                                ReplayCommand.parse(
+                                ReplayRequest.parse(
                                         List.of("job.sql", "--table", "t", "--from", "noon"), NOW))
                 .hasMessageContaining("invalid value 'noon' for --from")
                 .hasMessageContaining("ISO-8601");
         assertThatThrownBy(
                         () ->
-                                ReplayCommand.parse(
+                                ReplayRequest.parse(
                                         List.of(
                                                 "job.sql", "--table", "t", "--from", "9", "--to",
                                                 "9"),
                                         NOW))
                 .hasMessageContaining("must be before --to");
         assertThatThrownBy(
-                        () -> ReplayCommand.parse(List.of("job.sql", "--table", "t", "--all"), NOW))
+                        () -> ReplayRequest.parse(List.of("job.sql", "--table", "t", "--all"), NOW))
                 .hasMessageContaining("unknown option --all");
     }
 
     @Test
     void selectsTheTablesSinkDeadLettersOfTheWindow() {
-        ReplayCommand.Request r =
-                ReplayCommand.parse(
+        ReplayRequest r =
+                ReplayRequest.parse(
                         List.of("j.sql", "--table", "t", "--from", "1000", "--error-class", "a'b"),
                         NOW);
-        assertThat(ReplayCommand.filter("it's", r))
+        assertThat(ReplayDlqTable.filter("it's", r))
                 .isEqualTo(
                         "side = 'sink' AND table_name = 'it''s' AND failed_at <"
                                 + " TO_TIMESTAMP_LTZ("
@@ -80,7 +80,7 @@ class ReplayCommandTest {
     @Test
     void readsAKafkaDlqBoundedWithTheTablesDlqOptions() {
         String ddl =
-                ReplayCommand.dlqTableDdl(
+                ReplayDlqTable.ddl(
                         ObjectIdentifier.of("c", "d", "orders_out"),
                         "kafka",
                         Map.of(

@@ -1,7 +1,6 @@
 package dev.velo.flink.sql.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,8 +14,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.table.factories.DynamicTableFactory;
-import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -119,7 +116,6 @@ class VeloCliRunITCase {
 
     @Test
     void velostreamQuickstartRunsUnchangedWithTheVeloConnector() throws IOException {
-        assumeTrue(veloFactoryAvailable(), "the velo table factory is not on the classpath yet");
         Path quickstart = Path.of("src/test/resources/dialect/quickstart");
         for (String f : List.of("01_filter.sql", "hello_world_input.csv")) {
             Files.copy(quickstart.resolve(f), dir.resolve(f));
@@ -132,7 +128,6 @@ class VeloCliRunITCase {
 
     @Test
     void genericSourceAndSinkKeysRunCsvInJsonOut() throws IOException {
-        assumeTrue(veloFactoryAvailable(), "the velo table factory is not on the classpath yet");
         Files.copy(
                 Path.of("src/test/resources/dialect/quickstart/hello_world_input.csv"),
                 dir.resolve("in.csv"));
@@ -154,15 +149,5 @@ class VeloCliRunITCase {
                         "{\"name\":\"Bob\",\"value\":200}",
                         "{\"name\":\"Dave\",\"value\":300}",
                         "{\"name\":\"Eve\",\"value\":250}");
-    }
-
-    static boolean veloFactoryAvailable() {
-        try {
-            FactoryUtil.discoverFactory(
-                    VeloCliRunITCase.class.getClassLoader(), DynamicTableFactory.class, "velo");
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 }

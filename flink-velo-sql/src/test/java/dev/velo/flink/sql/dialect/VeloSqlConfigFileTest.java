@@ -3,14 +3,16 @@ package dev.velo.flink.sql.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The YAML subset of Velostream config files, flattened to dotted keys. */
+/** Velostream config files read by a YAML parser and flattened to dotted keys. */
 class VeloSqlConfigFileTest {
 
     @Test
     void nestedMapsFlattenToDottedKeys() {
+        Map<String, Integer> lines = new LinkedHashMap<>();
         Map<String, String> flat =
                 FlatYaml.parse(
                         "# comment\n"
@@ -23,7 +25,8 @@ class VeloSqlConfigFileTest {
                                 + "  name: orders\n"
                                 + "url: \"http://x/#anchor\"\n"
                                 + "---\n"
-                                + "top: 1\n");
+                                + "top: 1\n",
+                        lines);
         assertThat(flat)
                 .containsExactly(
                         Map.entry("datasource.type", "kafka"),
@@ -32,6 +35,20 @@ class VeloSqlConfigFileTest {
                         Map.entry("topic.name", "orders"),
                         Map.entry("url", "http://x/#anchor"),
                         Map.entry("top", "1"));
+        assertThat(lines)
+                .containsEntry("datasource.type", 3)
+                .containsEntry("topic.name", 8)
+                .containsEntry("top", 11);
+    }
+
+    @Test
+    void scalarsKeepTheirTextAsWritten() {
+        assertThat(FlatYaml.parse("a: 010\nb: 1.50\nc: yes\nd: 0x1F\ne: ~\nf:\n"))
+                .containsExactly(
+                        Map.entry("a", "010"),
+                        Map.entry("b", "1.50"),
+                        Map.entry("c", "yes"),
+                        Map.entry("d", "0x1F"));
     }
 
     @Test
@@ -43,13 +60,30 @@ class VeloSqlConfigFileTest {
     }
 
     @Test
-    void unsupportedYamlNamesTheLine() {
+    void flowMapsAndBlockScalarsAreYaml() {
+        assertThat(FlatYaml.parse("a: {b: 1, c: {d: x}}\ns: |\n  line one\n  line two\n"))
+                .containsEntry("a.b", "1")
+                .containsEntry("a.c.d", "x")
+                .containsEntry("s", "line one\nline two\n");
+    }
+
+    @Test
+    void invalidYamlNamesTheLine() {
         assertThatThrownBy(() -> FlatYaml.parse("a: 1\nnot a key value\n"))
                 .isInstanceOf(FlatYaml.YamlException.class)
                 .satisfies(e -> assertThat(((FlatYaml.YamlException) e).line).isEqualTo(2));
-        assertThatThrownBy(() -> FlatYaml.parse("a: {b: 1}\n")).hasMessageContaining("flow maps");
-        assertThatThrownBy(() -> FlatYaml.parse("a:\n\tb: 1\n")).hasMessageContaining("tabs");
+        assertThatThrownBy(() -> FlatYaml.parse("a:\n\tb: 1\n"))
+                .isInstanceOf(FlatYaml.YamlException.class)
+                .hasMessageContaining("TAB")
+                .satisfies(e -> assertThat(((FlatYaml.YamlException) e).line).isEqualTo(2));
         assertThatThrownBy(() -> FlatYaml.parse("a: \"open\n"))
-                .hasMessageContaining("unterminated");
+                .isInstanceOf(FlatYaml.YamlException.class)
+                .hasMessage("found unexpected end of stream (while scanning a quoted scalar)")
+                .satisfies(e -> assertThat(((FlatYaml.YamlException) e).line).isEqualTo(1));
+        assertThatThrownBy(() -> FlatYaml.parse("- a\n- b\n"))
+                .hasMessageContaining("expected 'key: value' lines, found a list");
+        assertThatThrownBy(() -> FlatYaml.parse("k:\n  - {a: 1}\n"))
+                .hasMessageContaining("key 'k': a list holds only plain values")
+                .satisfies(e -> assertThat(((FlatYaml.YamlException) e).line).isEqualTo(2));
     }
 }

@@ -1,0 +1,122 @@
+package dev.velo.flink.sql.dialect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.junit.jupiter.api.Test;
+
+/** The renderer alone, on hand-made tables: Flink SQL text, positions and the run's extras. */
+class ScriptRendererTest {
+
+    private static final Token AT = new Token(Token.Kind.WORD, "CREATE", 0, 6, 3, 5);
+
+    private static TableDecl table(String name, String original) {
+        TableDecl t = new TableDecl(name, AT, original, "CREATE TABLE " + name + " (a INT) ", "");
+        t.options.put("connector", "velo");
+        t.options.put("velo.connector", "kafka");
+        return t;
+    }
+
+    @Test
+    void anUnchangedTableIsWrittenAsItWasGiven() {
+        TableDecl t = table("t", "CREATE TABLE t (a INT) WITH ('connector'='kafka')");
+        assertThat(ScriptRenderer.render(t))
+                .isEqualTo("CREATE TABLE t (a INT) WITH ('connector'='kafka')");
+        t.modified();
+        assertThat(ScriptRenderer.render(t)).startsWith("CREATE TABLE t (a INT) WITH (\n");
+    }
+
+    @Test
+    void aChangedTableIsWrittenFromItsPartsWithQuotesEscaped() {
+        TableDecl t =
+                new TableDecl("t", AT, null, "CREATE TABLE t (a INT)  ", "\nAS SELECT 1 AS a");
+        t.options.put("connector", "print");
+        t.options.put("print-identifier", "it's");
+        assertThat(ScriptRenderer.render(t))
+                .isEqualTo(
+                        "CREATE TABLE t (a INT) WITH (\n"
+                                + "  'connector' = 'print',\n"
+                                + "  'print-identifier' = 'it''s'\n"
+                                + ")\n"
+                                + "AS SELECT 1 AS a");
+    }
+
+    @Test
+    void aViewIsWrittenAsAView() {
+        TableDecl t = table("v", null);
+        t.viewText = "CREATE TEMPORARY VIEW v AS\nSELECT 1";
+        t.form = TableDecl.Form.VIEW;
+        assertThat(ScriptRenderer.render(t)).isEqualTo("CREATE TEMPORARY VIEW v AS\nSELECT 1");
+    }
+
+    @Test
+    void theRuntimeModeIsSetFirstUnlessTheScriptSetsIt() {
+        ScriptRenderer renderer = new ScriptRenderer("velo");
+        Token second = new Token(Token.Kind.WORD, "SELECT", 10, 16, 2, 1);
+        List<RewrittenStatement> out = List.of(new RewrittenStatement.Text("SELECT 1", second));
+        VeloTranslation t =
+                renderer.render(
+                        out,
+                        RuntimeExecutionMode.BATCH,
+                        List.of(),
+                        Map.of(),
+                        List.of(),
+                        List.of(),
+                        List.of());
+        assertThat(t.statements())
+                .containsExactly("SET 'execution.runtime-mode' = 'batch'", "SELECT 1");
+        assertThat(t.lineOf(0)).isEqualTo(1);
+        assertThat(t.lineOf(1)).isEqualTo(2);
+
+        List<RewrittenStatement> sets =
+                List.of(
+                        new RewrittenStatement.Text(
+                                "SET 'execution.runtime-mode' = 'streaming'", second));
+        assertThat(
+                        renderer.render(
+                                        sets,
+                                        RuntimeExecutionMode.STREAMING,
+                                        List.of(),
+                                        Map.of(),
+                                        List.of(),
+                                        List.of(),
+                                        List.of())
+                                .statements())
+                .containsExactly("SET 'execution.runtime-mode' = 'streaming'");
+    }
+
+    @Test
+    void veloTablesAndEagerCtasAreCollected() {
+        TableDecl plain = table("plain", null);
+        plain.options.put("connector", "datagen");
+        TableDecl ctas = table("ctas", null);
+        ctas.ctasQuery = "SELECT 1 AS a";
+        ctas.readLater = true;
+        TableDecl withColumns = table("cols", null);
+        withColumns.ctasQuery = "SELECT 1 AS a";
+        withColumns.readLater = true;
+        withColumns.columnsGiven = true;
+        TableDecl undeclared = table("elsewhere", null);
+        VeloTranslation t =
+                new ScriptRenderer("velo")
+                        .render(
+                                List.of(
+                                        new RewrittenStatement.Table(plain, AT),
+                                        new RewrittenStatement.Table(ctas, AT),
+                                        new RewrittenStatement.Table(withColumns, AT)),
+                                null,
+                                List.of(undeclared),
+                                Map.of(),
+                                List.of(),
+                                List.of(),
+                                List.of());
+        assertThat(t.veloTables()).containsOnlyKeys("ctas", "cols", "elsewhere");
+        assertThat(t.eagerTables()).containsOnlyKeys(1);
+        assertThat(t.eagerTables().get(1).query).isEqualTo("SELECT 1 AS a");
+        assertThat(t.lineOf(2)).isEqualTo(3);
+        assertThat(t.columnOf(2)).isEqualTo(5);
+        assertThat(t.runtimeMode()).isEmpty();
+    }
+}

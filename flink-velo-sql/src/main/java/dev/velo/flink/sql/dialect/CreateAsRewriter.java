@@ -102,9 +102,7 @@ final class CreateAsRewriter {
         }
         String source = s.sources().iterator().next();
         TableDecl declared = script.lookup(source);
-        if (declared != null
-                && declared.generatedFrom == null
-                && !keys.groups.containsKey(source)) {
+        if (declared != null && declared.generated == null && !keys.groups.containsKey(source)) {
             // a CREATE TABLE of the script: the keys go onto it, as before
             keys.sourceKeys.putAll(keys.genericSource);
         } else {
@@ -222,18 +220,17 @@ final class CreateAsRewriter {
                                 + "' takes the query's rows as they are");
             }
         }
+        String viewText =
+                sink.isDefault()
+                        ? "CREATE TEMPORARY VIEW " + s.nameText() + " AS\n" + s.query()
+                        : null;
         TableDecl decl =
-                new TableDecl(
+                TableDecl.ctas(
                         s.name(),
                         s.at(),
-                        null,
                         "CREATE TABLE " + s.nameText() + columns,
-                        "\nAS " + s.query());
-        decl.ctasQuery = s.query();
-        decl.columnsGiven = !columns.isEmpty();
-        if (sink.isDefault()) {
-            decl.viewText = "CREATE TEMPORARY VIEW " + s.nameText() + " AS\n" + s.query();
-        }
+                        "\nAS " + s.query(),
+                        new TableDecl.Ctas(s.query(), !columns.isEmpty(), viewText));
         String connector = delegate.get(VeloKeys.CONNECTOR);
         if (connector.equals(script.wrapperConnector)) {
             decl.options.putAll(delegate);

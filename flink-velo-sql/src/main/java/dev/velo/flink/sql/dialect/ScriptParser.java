@@ -315,7 +315,9 @@ final class ScriptParser {
             } else {
                 throw tokens.error(
                         keyToken.start,
-                        "expected an option key such as 'batch.size', found '"
+                        "expected an option key such as '"
+                                + VeloKeys.BATCH_SIZE
+                                + "', found '"
                                 + keyToken.text
                                 + "'");
             }

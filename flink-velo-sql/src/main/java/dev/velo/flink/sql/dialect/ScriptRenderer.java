@@ -21,7 +21,7 @@ final class ScriptRenderer {
     /** A table's statement: as written when unchanged, else from its parts. */
     static String render(TableDecl decl) {
         if (decl.isView()) {
-            return decl.viewText;
+            return decl.ctas.viewText();
         }
         if (decl.original() != null) {
             return decl.original();
@@ -74,11 +74,14 @@ final class ScriptRenderer {
             positions.add(new int[] {r.at().line, r.at().column});
             if (r instanceof RewrittenStatement.Table t) {
                 TableDecl decl = t.decl();
-                if (!decl.isView() && decl.readLater && !decl.columnsGiven) {
+                if (!decl.isView()
+                        && decl.isReadLater()
+                        && decl.ctas != null
+                        && !decl.ctas.columnsGiven()) {
                     eager.put(
                             statements.size(),
                             new VeloTranslation.EagerTable(
-                                    decl.name, decl.options, decl.ctasQuery));
+                                    decl.name, decl.options, decl.ctas.query()));
                 }
                 statements.add(render(decl));
                 if (!decl.isView() && wrapperConnector.equals(decl.connector())) {

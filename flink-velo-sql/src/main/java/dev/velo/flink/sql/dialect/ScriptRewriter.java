@@ -106,8 +106,8 @@ final class ScriptRewriter {
     }
 
     private void createTable(Statement.CreateTable s) {
-        TableDecl decl = new TableDecl(s.name(), s.at(), s.original(), s.prefix(), s.suffix());
-        decl.options = new LinkedHashMap<>(s.with().values());
+        TableDecl decl = TableDecl.declared(s.name(), s.at(), s.original(), s.prefix(), s.suffix());
+        decl.options.putAll(s.with().values());
         decl.optionTokens.putAll(s.with().valueTokens());
         String connector = decl.connector();
         if (connector != null && !connector.equals(wrapperConnector)) {
@@ -134,8 +134,8 @@ final class ScriptRewriter {
 
     /** {@code CREATE STREAM s (cols) WITH (...)} is Flink's {@code CREATE TABLE s (cols) WITH}. */
     private void streamDeclaration(Statement.StreamDeclaration s) {
-        TableDecl decl = new TableDecl(s.name(), s.at(), null, s.prefix(), s.suffix());
-        decl.options = new LinkedHashMap<>(s.with().values());
+        TableDecl decl = TableDecl.declared(s.name(), s.at(), null, s.prefix(), s.suffix());
+        decl.options.putAll(s.with().values());
         decl.optionTokens.putAll(s.with().valueTokens());
         if (decl.options.containsKey(VeloKeys.CONNECTOR)
                 && s.with().keyTokens().keySet().stream().anyMatch(VeloKeys::isVeloKey)) {
@@ -180,7 +180,7 @@ final class ScriptRewriter {
                 wrapped.put(e.getKey(), e.getValue());
             }
         }
-        decl.options = wrapped;
+        decl.replaceOptions(wrapped);
         decl.modified();
     }
 
@@ -188,8 +188,8 @@ final class ScriptRewriter {
     void markReadLater(Set<String> sources) {
         for (String source : sources) {
             TableDecl decl = lookup(source);
-            if (decl != null && decl.ctasQuery != null) {
-                decl.readLater = true;
+            if (decl != null && decl.ctas != null) {
+                decl.readLater();
             }
         }
     }

@@ -33,9 +33,9 @@ final class SourceTables {
                 script.anyNonFileSource = true;
                 continue;
             }
-            if (decl.viewText != null && !decl.isView()) {
+            if (decl.ctas != null && decl.ctas.defaultSink() && !decl.isView()) {
                 // a stream without a sink feeding a later one is an intermediate result
-                decl.form = TableDecl.Form.VIEW;
+                decl.becomeView();
                 script.notes.add(
                         "stream "
                                 + decl.name
@@ -54,7 +54,7 @@ final class SourceTables {
                 }
                 continue;
             }
-            if (!decl.fileSource) {
+            if (!decl.isFileSource()) {
                 script.anyNonFileSource = true;
             }
             if (!keys.sourceKeys.isEmpty()) {
@@ -72,7 +72,7 @@ final class SourceTables {
             String source, LinkedHashMap<String, String> group, Token at, TableDecl existing) {
         Connectors.Mapped mapped = script.connectors().map(source, true, group, at);
         if (existing != null) {
-            if (existing.generatedFrom != null && existing.generatedFrom.equals(group)) {
+            if (existing.generated != null && existing.generated.keys().equals(group)) {
                 return existing;
             }
             throw at.error(
@@ -85,14 +85,11 @@ final class SourceTables {
         String name = mapped.headerView != null ? source + "_raw" : source;
         String columns = mapped.headerView != null ? mapped.rawColumns : mapped.columns;
         TableDecl decl =
-                new TableDecl(
+                TableDecl.generated(
                         name,
                         at,
-                        null,
                         "CREATE TABLE " + SqlText.quote(name) + " (" + columns + ")",
-                        "");
-        decl.generatedFrom = new LinkedHashMap<>(group);
-        decl.fileSource = mapped.fileSource;
+                        new TableDecl.GeneratedSource(group, mapped.fileSource));
         if (mapped.fileSource) {
             script.anyFileSource = true;
         } else {
@@ -124,7 +121,7 @@ final class SourceTables {
     private void undeclared(String source, KeyGroups keys) {
         String firstKey = keys.sourceKeys.keySet().iterator().next();
         Token at = keys.keyToken(firstKey);
-        TableDecl pseudo = new TableDecl(source, at, null, "", "");
+        TableDecl pseudo = TableDecl.declared(source, at, null, "", "");
         pseudo.options.put(VeloKeys.CONNECTOR, script.wrapperConnector);
         Map<String, String> side = sideOptions(keys.sourceKeys, keys.veloKeys);
         pseudo.options.putAll(side);

@@ -1,23 +1,32 @@
 package dev.velo.flink.sql.dialect;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.annotation.Internal;
 
 /**
- * A table the rewriter produces. It stays open while the script is rewritten: a later statement may
- * add options to it (source keys of a stream), wrap it, turn a sink-less stream into a view or mark
- * a CTAS as read later. The {@link ScriptRenderer} writes it out at the end.
+ * A table the rewriter produces. What it is (name, place, text around its WITH clause, the CTAS or
+ * generated source it comes from) is fixed; what later statements may change stays open until the
+ * {@link ScriptRenderer} writes it out: its options (source keys of a stream, wrapping), whether a
+ * later statement reads it, and whether a sink-less stream becomes a view.
  */
 @Internal
 final class TableDecl {
 
-    /** How the rendered statement is made. */
-    enum Form {
-        /** {@code CREATE TABLE prefix WITH (options) suffix}; or the original text if unchanged. */
-        TABLE,
-        /** A CTAS without a sink that no later statement reads: a temporary view. */
-        VIEW
+    /** A table made by CREATE ... AS. */
+    record Ctas(String query, boolean columnsGiven, String viewText) {
+        /** Written to the default sink: it can become a view. */
+        boolean defaultSink() {
+            return viewText != null;
+        }
+    }
+
+    /** A source declared by its {@code <name>.*} keys. */
+    record GeneratedSource(Map<String, String> keys, boolean fileSource) {
+        GeneratedSource {
+            keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
+        }
     }
 
     final String name;
@@ -25,43 +34,61 @@ final class TableDecl {
     /** Where the table is declared (its statement or first key). */
     final Token at;
 
-    /** The statement as written while nothing changes it; null once rewritten or generated. */
-    private String original;
-
     final String prefix;
     final String suffix;
 
+    /** The CTAS the table comes from; null for other tables. */
+    final Ctas ctas;
+
+    /** The keys a generated source was declared with; null for tables of the script. */
+    final GeneratedSource generated;
+
+    /** The statement as written while nothing changes it; null once rewritten or generated. */
+    private String original;
+
     /** The table's options, in the order they are rendered. */
-    LinkedHashMap<String, String> options = new LinkedHashMap<>();
+    final LinkedHashMap<String, String> options = new LinkedHashMap<>();
 
     /** Option key -> the token of its value in the script. */
     final Map<String, Token> optionTokens = new LinkedHashMap<>();
 
-    /** A source declared by {@code <name>.*} keys: the keys it was declared with. */
-    Map<String, String> generatedFrom;
-
-    boolean fileSource;
-
-    /** A CTAS: its query; null for other tables. */
-    String ctasQuery;
-
-    /** A CTAS with its own column list (or primary key), which cannot be created eagerly. */
-    boolean columnsGiven;
-
     /** A CTAS a later statement reads, so it must exist before the job is submitted. */
-    boolean readLater;
+    private boolean readLater;
 
-    /** A CTAS writing to the default sink: the view it becomes when another stream reads it. */
-    String viewText;
+    /** A sink-less CTAS another statement reads: rendered as a temporary view. */
+    private boolean view;
 
-    Form form = Form.TABLE;
-
-    TableDecl(String name, Token at, String original, String prefix, String suffix) {
+    private TableDecl(
+            String name,
+            Token at,
+            String original,
+            String prefix,
+            String suffix,
+            Ctas ctas,
+            GeneratedSource generated) {
         this.name = name;
         this.at = at;
         this.original = original;
         this.prefix = prefix;
         this.suffix = suffix;
+        this.ctas = ctas;
+        this.generated = generated;
+    }
+
+    /** A table the script declares; {@code original} is its text, null when it is rewritten. */
+    static TableDecl declared(
+            String name, Token at, String original, String prefix, String suffix) {
+        return new TableDecl(name, at, original, prefix, suffix, null, null);
+    }
+
+    /** The table of a CREATE ... AS. */
+    static TableDecl ctas(String name, Token at, String prefix, String suffix, Ctas ctas) {
+        return new TableDecl(name, at, null, prefix, suffix, ctas, null);
+    }
+
+    /** A source declared by {@code <name>.*} keys. */
+    static TableDecl generated(String name, Token at, String prefix, GeneratedSource source) {
+        return new TableDecl(name, at, null, prefix, "", null, source);
     }
 
     int line() {
@@ -78,11 +105,35 @@ final class TableDecl {
         original = null;
     }
 
-    boolean isView() {
-        return form == Form.VIEW;
+    /** Replaces the options, keeping their new order. */
+    void replaceOptions(Map<String, String> replacement) {
+        options.clear();
+        options.putAll(replacement);
     }
 
     String connector() {
         return options.get(VeloKeys.CONNECTOR);
+    }
+
+    boolean isView() {
+        return view;
+    }
+
+    /** A CTAS to the default sink that a later stream reads is an intermediate result. */
+    void becomeView() {
+        view = true;
+    }
+
+    boolean isReadLater() {
+        return readLater;
+    }
+
+    /** A later statement reads the table (only a CTAS cares). */
+    void readLater() {
+        readLater = true;
+    }
+
+    boolean isFileSource() {
+        return generated != null && generated.fileSource();
     }
 }

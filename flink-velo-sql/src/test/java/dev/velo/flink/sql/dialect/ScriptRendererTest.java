@@ -13,9 +13,23 @@ class ScriptRendererTest {
     private static final Token AT = new Token(Token.Kind.WORD, "CREATE", 0, 6, 3, 5);
 
     private static TableDecl table(String name, String original) {
-        TableDecl t = new TableDecl(name, AT, original, "CREATE TABLE " + name + " (a INT) ", "");
+        TableDecl t =
+                TableDecl.declared(name, AT, original, "CREATE TABLE " + name + " (a INT) ", "");
         t.options.put("connector", "velo");
         t.options.put("velo.connector", "kafka");
+        return t;
+    }
+
+    private static TableDecl ctas(String name, boolean columnsGiven, String viewText) {
+        TableDecl t =
+                TableDecl.ctas(
+                        name,
+                        AT,
+                        "CREATE TABLE " + name,
+                        "\nAS SELECT 1 AS a",
+                        new TableDecl.Ctas("SELECT 1 AS a", columnsGiven, viewText));
+        t.options.put("connector", "velo");
+        t.options.put("velo.connector", "print");
         return t;
     }
 
@@ -31,7 +45,7 @@ class ScriptRendererTest {
     @Test
     void aChangedTableIsWrittenFromItsPartsWithQuotesEscaped() {
         TableDecl t =
-                new TableDecl("t", AT, null, "CREATE TABLE t (a INT)  ", "\nAS SELECT 1 AS a");
+                TableDecl.declared("t", AT, null, "CREATE TABLE t (a INT)  ", "\nAS SELECT 1 AS a");
         t.options.put("connector", "print");
         t.options.put("print-identifier", "it's");
         assertThat(ScriptRenderer.render(t))
@@ -45,9 +59,9 @@ class ScriptRendererTest {
 
     @Test
     void aViewIsWrittenAsAView() {
-        TableDecl t = table("v", null);
-        t.viewText = "CREATE TEMPORARY VIEW v AS\nSELECT 1";
-        t.form = TableDecl.Form.VIEW;
+        TableDecl t = ctas("v", false, "CREATE TEMPORARY VIEW v AS\nSELECT 1");
+        assertThat(ScriptRenderer.render(t)).startsWith("CREATE TABLE v WITH (");
+        t.becomeView();
         assertThat(ScriptRenderer.render(t)).isEqualTo("CREATE TEMPORARY VIEW v AS\nSELECT 1");
     }
 
@@ -91,13 +105,10 @@ class ScriptRendererTest {
     void veloTablesAndEagerCtasAreCollected() {
         TableDecl plain = table("plain", null);
         plain.options.put("connector", "datagen");
-        TableDecl ctas = table("ctas", null);
-        ctas.ctasQuery = "SELECT 1 AS a";
-        ctas.readLater = true;
-        TableDecl withColumns = table("cols", null);
-        withColumns.ctasQuery = "SELECT 1 AS a";
-        withColumns.readLater = true;
-        withColumns.columnsGiven = true;
+        TableDecl ctas = ctas("ctas", false, null);
+        ctas.readLater();
+        TableDecl withColumns = ctas("cols", true, null);
+        withColumns.readLater();
         TableDecl undeclared = table("elsewhere", null);
         VeloTranslation t =
                 new ScriptRenderer("velo")

@@ -155,7 +155,7 @@ class ScriptRewriterTest {
                                 + " WITH ('connector' = 'blackhole')");
         TableDecl mid = table(r, "mid");
         assertThat(mid.isView()).isTrue();
-        assertThat(mid.viewText).isEqualTo("CREATE TEMPORARY VIEW mid AS\nSELECT 1 AS x");
+        assertThat(mid.ctas.viewText()).isEqualTo("CREATE TEMPORARY VIEW mid AS\nSELECT 1 AS x");
         assertThat(r.notes).contains("stream mid has no sink and feeds out, so it becomes a view");
         assertThat(table(r, "out").options).containsEntry("velo.connector", "blackhole");
     }
@@ -166,8 +166,8 @@ class ScriptRewriterTest {
                 rewrite(
                         "CREATE TABLE t AS SELECT 1 AS x WITH ('connector' = 'blackhole');\n"
                                 + "SELECT * FROM t");
-        assertThat(table(r, "t").readLater).isTrue();
-        assertThat(table(r, "t").ctasQuery).isEqualTo("SELECT 1 AS x");
+        assertThat(table(r, "t").isReadLater()).isTrue();
+        assertThat(table(r, "t").ctas.query()).isEqualTo("SELECT 1 AS x");
     }
 
     @Test

@@ -49,19 +49,12 @@ final class ScriptRenderer {
     }
 
     /**
-     * The translation of a rewritten script.
-     *
-     * @param runtimeMode set first unless a statement of the script sets it; null: none
-     * @param undeclared sources the script configures but does not declare (validate only)
+     * The translation of a rewritten script; its runtime mode is set first unless a statement of
+     * the script sets it.
      */
-    VeloTranslation render(
-            List<RewrittenStatement> output,
-            RuntimeExecutionMode runtimeMode,
-            List<TableDecl> undeclared,
-            Map<String, String> annotations,
-            List<String> notes,
-            List<VeloSqlException> errors,
-            List<VeloSqlException> warnings) {
+    VeloTranslation render(ScriptRewriter.Result rewritten, Map<String, String> annotations) {
+        List<RewrittenStatement> output = rewritten.statements();
+        RuntimeExecutionMode runtimeMode = rewritten.runtimeMode();
         List<String> statements = new ArrayList<>();
         List<int[]> positions = new ArrayList<>();
         if (runtimeMode != null && !setsRuntimeMode(output)) {
@@ -91,7 +84,7 @@ final class ScriptRenderer {
                 statements.add(text.sql());
             }
         }
-        for (TableDecl decl : undeclared) {
+        for (TableDecl decl : rewritten.undeclaredVeloTables()) {
             veloTables.putIfAbsent(decl.name, new LinkedHashMap<>(decl.options));
         }
         return new VeloTranslation(
@@ -100,10 +93,10 @@ final class ScriptRenderer {
                 veloTables,
                 annotations,
                 runtimeMode,
-                notes,
+                rewritten.notes(),
                 eager,
-                errors,
-                warnings);
+                rewritten.errors(),
+                rewritten.warnings());
     }
 
     private static boolean setsRuntimeMode(List<RewrittenStatement> output) {

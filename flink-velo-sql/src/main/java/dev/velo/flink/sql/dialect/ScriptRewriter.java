@@ -62,8 +62,39 @@ final class ScriptRewriter {
         errors.addAll(annotations.errors());
     }
 
-    /** Rewrites every statement; an error is recorded and the next statement rewritten. */
-    void rewrite(List<Statement> statements) {
+    /**
+     * What the rewriter made of a script.
+     *
+     * @param statements the Flink statements, tables still open to the renderer
+     * @param runtimeMode {@code @job_mode}, SET, or batch when every source is a file; null: none
+     * @param undeclaredVeloTables validate only: sources the script configures but does not declare
+     * @param errors every error, by position
+     */
+    record Result(
+            List<RewrittenStatement> statements,
+            RuntimeExecutionMode runtimeMode,
+            List<TableDecl> undeclaredVeloTables,
+            List<String> notes,
+            List<VeloSqlException> errors,
+            List<VeloSqlException> warnings) {
+        Result {
+            statements = List.copyOf(statements);
+            undeclaredVeloTables = List.copyOf(undeclaredVeloTables);
+            notes = List.copyOf(notes);
+            errors = List.copyOf(errors);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * Rewrites every statement (an error is recorded and the next statement rewritten), then checks
+     * the velo options of every velo table.
+     *
+     * @param parseErrors errors of statements the parser could not read
+     * @param tokens the script's tokens, to place errors of unknown keys at the key
+     */
+    Result rewrite(List<Statement> statements, List<VeloSqlException> parseErrors, Tokens tokens) {
+        errors.addAll(parseErrors);
         CreateAsRewriter createAs = new CreateAsRewriter(this);
         for (Statement statement : statements) {
             try {
@@ -72,6 +103,16 @@ final class ScriptRewriter {
                 errors.add(e);
             }
         }
+        checkOptions(tokens);
+        errors.sort(ScriptRewriter::byPosition);
+        RuntimeExecutionMode mode = runtimeMode();
+        return new Result(output, mode, lenient ? undeclared : List.of(), notes, errors, warnings);
+    }
+
+    private static int byPosition(VeloSqlException a, VeloSqlException b) {
+        return a.getLine() != b.getLine()
+                ? Integer.compare(a.getLine(), b.getLine())
+                : Integer.compare(a.getColumn(), b.getColumn());
     }
 
     private void rewrite(Statement statement, CreateAsRewriter createAs) {
@@ -95,7 +136,7 @@ final class ScriptRewriter {
     }
 
     /** The runtime mode: {@code @job_mode} or SET; batch when every source is a file source. */
-    RuntimeExecutionMode runtimeMode() {
+    private RuntimeExecutionMode runtimeMode() {
         if (runtimeMode == null && anyFileSource && !anyNonFileSource) {
             runtimeMode = RuntimeExecutionMode.BATCH;
             notes.add(
@@ -208,7 +249,7 @@ final class ScriptRewriter {
     }
 
     /** The tables whose velo options are checked: velo tables and undeclared sources. */
-    List<TableDecl> veloTables() {
+    private List<TableDecl> veloTables() {
         List<TableDecl> checked = new ArrayList<>();
         for (RewrittenStatement r : output) {
             if (r instanceof RewrittenStatement.Table t
@@ -222,7 +263,7 @@ final class ScriptRewriter {
     }
 
     /** Checks the velo option values of every velo table; each error at its value. */
-    void checkOptions(Tokens tokens) {
+    private void checkOptions(Tokens tokens) {
         for (TableDecl decl : veloTables()) {
             for (OptionCheck.Problem p : OptionCheck.check(decl.name, decl.options)) {
                 Token at = p.key == null ? null : decl.optionTokens.get(p.key);

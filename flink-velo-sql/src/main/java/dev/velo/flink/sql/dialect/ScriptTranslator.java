@@ -1,6 +1,7 @@
 package dev.velo.flink.sql.dialect;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,31 +62,14 @@ final class ScriptTranslator {
                         lenient,
                         topicSampler,
                         lexer);
-        List<Statement> statements = parser.parse(rewriter.errors);
-        rewriter.rewrite(statements);
-        rewriter.checkOptions(parser.tokens());
-        List<VeloSqlException> errors = rewriter.errors;
-        errors.sort(ScriptTranslator::byPosition);
-        if (!lenient && !errors.isEmpty()) {
-            throw VeloSqlException.of(errors);
+        List<VeloSqlException> parseErrors = new ArrayList<>();
+        List<Statement> statements = parser.parse(parseErrors);
+        ScriptRewriter.Result result = rewriter.rewrite(statements, parseErrors, parser.tokens());
+        if (!lenient && !result.errors().isEmpty()) {
+            throw VeloSqlException.of(result.errors());
         }
-        var runtimeMode = rewriter.runtimeMode();
-        rewriter.notes.forEach(n -> LOG.info("velo dialect: {}", n));
-        return new ScriptRenderer(wrapperConnector)
-                .render(
-                        rewriter.output,
-                        runtimeMode,
-                        lenient ? rewriter.undeclared : List.of(),
-                        annotations.values(),
-                        rewriter.notes,
-                        errors,
-                        rewriter.warnings);
-    }
-
-    private static int byPosition(VeloSqlException a, VeloSqlException b) {
-        return a.getLine() != b.getLine()
-                ? Integer.compare(a.getLine(), b.getLine())
-                : Integer.compare(a.getColumn(), b.getColumn());
+        result.notes().forEach(n -> LOG.info("velo dialect: {}", n));
+        return new ScriptRenderer(wrapperConnector).render(result, annotations.values());
     }
 
     /** See {@link SqlText#quote}. */

@@ -12,6 +12,14 @@ class ScriptRendererTest {
 
     private static final Token AT = new Token(Token.Kind.WORD, "CREATE", 0, 6, 3, 5);
 
+    private static ScriptRewriter.Result result(
+            List<RewrittenStatement> statements,
+            RuntimeExecutionMode mode,
+            List<TableDecl> undeclared) {
+        return new ScriptRewriter.Result(
+                statements, mode, undeclared, List.of(), List.of(), List.of());
+    }
+
     private static TableDecl table(String name, String original) {
         TableDecl t =
                 TableDecl.declared(name, AT, original, "CREATE TABLE " + name + " (a INT) ", "");
@@ -71,14 +79,7 @@ class ScriptRendererTest {
         Token second = new Token(Token.Kind.WORD, "SELECT", 10, 16, 2, 1);
         List<RewrittenStatement> out = List.of(new RewrittenStatement.Text("SELECT 1", second));
         VeloTranslation t =
-                renderer.render(
-                        out,
-                        RuntimeExecutionMode.BATCH,
-                        List.of(),
-                        Map.of(),
-                        List.of(),
-                        List.of(),
-                        List.of());
+                renderer.render(result(out, RuntimeExecutionMode.BATCH, List.of()), Map.of());
         assertThat(t.statements())
                 .containsExactly("SET 'execution.runtime-mode' = 'batch'", "SELECT 1");
         assertThat(t.lineOf(0)).isEqualTo(1);
@@ -90,13 +91,8 @@ class ScriptRendererTest {
                                 "SET 'execution.runtime-mode' = 'streaming'", second));
         assertThat(
                         renderer.render(
-                                        sets,
-                                        RuntimeExecutionMode.STREAMING,
-                                        List.of(),
-                                        Map.of(),
-                                        List.of(),
-                                        List.of(),
-                                        List.of())
+                                        result(sets, RuntimeExecutionMode.STREAMING, List.of()),
+                                        Map.of())
                                 .statements())
                 .containsExactly("SET 'execution.runtime-mode' = 'streaming'");
     }
@@ -113,16 +109,14 @@ class ScriptRendererTest {
         VeloTranslation t =
                 new ScriptRenderer("velo")
                         .render(
-                                List.of(
-                                        new RewrittenStatement.Table(plain, AT),
-                                        new RewrittenStatement.Table(ctas, AT),
-                                        new RewrittenStatement.Table(withColumns, AT)),
-                                null,
-                                List.of(undeclared),
-                                Map.of(),
-                                List.of(),
-                                List.of(),
-                                List.of());
+                                result(
+                                        List.of(
+                                                new RewrittenStatement.Table(plain, AT),
+                                                new RewrittenStatement.Table(ctas, AT),
+                                                new RewrittenStatement.Table(withColumns, AT)),
+                                        null,
+                                        List.of(undeclared)),
+                                Map.of());
         assertThat(t.veloTables()).containsOnlyKeys("ctas", "cols", "elsewhere");
         assertThat(t.eagerTables()).containsOnlyKeys(1);
         assertThat(t.eagerTables().get(1).query).isEqualTo("SELECT 1 AS a");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -16,11 +17,11 @@ class ScriptRewriterTest {
 
     @TempDir Path dir;
 
-    private ScriptRewriter rewrite(String script) {
+    private ScriptRewriter.Result rewrite(String script) {
         return rewrite(script, false);
     }
 
-    private ScriptRewriter rewrite(String script, boolean lenient) {
+    private ScriptRewriter.Result rewrite(String script, boolean lenient) {
         SqlLexer lexer = new SqlLexer(script);
         ScriptParser parser = new ScriptParser(lexer);
         ScriptRewriter rewriter =
@@ -32,25 +33,25 @@ class ScriptRewriterTest {
                         lenient,
                         null,
                         lexer);
-        rewriter.rewrite(parser.parse(rewriter.errors));
-        rewriter.checkOptions(parser.tokens());
-        return rewriter;
+        List<VeloSqlException> parseErrors = new ArrayList<>();
+        List<Statement> statements = parser.parse(parseErrors);
+        return rewriter.rewrite(statements, parseErrors, parser.tokens());
     }
 
-    private static List<TableDecl> tables(ScriptRewriter r) {
-        return r.output.stream()
+    private static List<TableDecl> tables(ScriptRewriter.Result r) {
+        return r.statements().stream()
                 .filter(o -> o instanceof RewrittenStatement.Table)
                 .map(o -> ((RewrittenStatement.Table) o).decl())
                 .collect(Collectors.toList());
     }
 
-    private static TableDecl table(ScriptRewriter r, String name) {
+    private static TableDecl table(ScriptRewriter.Result r, String name) {
         return tables(r).stream().filter(t -> t.name.equals(name)).findFirst().orElseThrow();
     }
 
     @Test
     void aFlinkTableWithAVeloKeyGoesBehindTheVeloConnector() {
-        ScriptRewriter r =
+        ScriptRewriter.Result r =
                 rewrite(
                         "CREATE TABLE t (a INT) WITH ('connector' = 'kafka', 'topic' = 'x',"
                                 + " 'batch.size' = '5')");
@@ -62,24 +63,24 @@ class ScriptRewriterTest {
                         entry("topic", "x"),
                         entry("batch.size", "5"));
         assertThat(t.original()).isNull();
-        assertThat(r.notes)
+        assertThat(r.notes())
                 .containsExactly(
                         "table t: 'batch.size' is a velo option, so its 'kafka' connector is wrapped by"
                                 + " 'velo'");
-        assertThat(r.errors).isEmpty();
+        assertThat(r.errors()).isEmpty();
     }
 
     @Test
     void aFlinkTableWithoutVeloKeysKeepsItsText() {
-        ScriptRewriter r = rewrite("CREATE TABLE t (a INT) WITH ('connector' = 'datagen')");
+        ScriptRewriter.Result r = rewrite("CREATE TABLE t (a INT) WITH ('connector' = 'datagen')");
         assertThat(table(r, "t").original())
                 .isEqualTo("CREATE TABLE t (a INT) WITH ('connector' = 'datagen')");
-        assertThat(r.veloTables()).isEmpty();
+        assertThat(r.statements()).hasSize(1);
     }
 
     @Test
     void sourceKeysConfigureTheEarlierTableAndASnakeCaseDlqStrategySharesTheStreamsDlq() {
-        ScriptRewriter r =
+        ScriptRewriter.Result r =
                 rewrite(
                         "CREATE TABLE orders (id INT) WITH ('connector' = 'kafka');\n"
                                 + "CREATE STREAM out AS SELECT * FROM orders WITH ("
@@ -102,7 +103,7 @@ class ScriptRewriterTest {
 
     @Test
     void aSourceWithItsOwnDlqDoesNotTakeTheStreams() {
-        ScriptRewriter r =
+        ScriptRewriter.Result r =
                 rewrite(
                         "CREATE TABLE orders (id INT) WITH ('connector' = 'kafka');\n"
                                 + "CREATE STREAM out AS SELECT * FROM orders WITH ("
@@ -115,7 +116,7 @@ class ScriptRewriterTest {
 
     @Test
     void aSourceThatDoesNotDeadLetterTakesNoDlq() {
-        ScriptRewriter r =
+        ScriptRewriter.Result r =
                 rewrite(
                         "CREATE TABLE orders (id INT) WITH ('connector' = 'kafka');\n"
                                 + "CREATE STREAM out AS SELECT * FROM orders WITH ("
@@ -126,7 +127,7 @@ class ScriptRewriterTest {
 
     @Test
     void batchSizeAnnotationFillsEverySinkWithoutASize() {
-        ScriptRewriter r =
+        ScriptRewriter.Result r =
                 rewrite(
                         "-- @batch_size: 7\n"
                                 + "CREATE STREAM a AS SELECT 1 AS x;\n"
@@ -143,12 +144,12 @@ class ScriptRewriterTest {
         assertThat(table(r, "d").options)
                 .containsEntry("batch.size", "3")
                 .doesNotContainKey("batch.strategy");
-        assertThat(r.errors).isEmpty();
+        assertThat(r.errors()).isEmpty();
     }
 
     @Test
     void aSinkLessStreamReadByAnotherBecomesAView() {
-        ScriptRewriter r =
+        ScriptRewriter.Result r =
                 rewrite(
                         "CREATE STREAM mid AS SELECT 1 AS x;\n"
                                 + "CREATE STREAM out AS SELECT x FROM mid"
@@ -156,13 +157,14 @@ class ScriptRewriterTest {
         TableDecl mid = table(r, "mid");
         assertThat(mid.isView()).isTrue();
         assertThat(mid.ctas.viewText()).isEqualTo("CREATE TEMPORARY VIEW mid AS\nSELECT 1 AS x");
-        assertThat(r.notes).contains("stream mid has no sink and feeds out, so it becomes a view");
+        assertThat(r.notes())
+                .contains("stream mid has no sink and feeds out, so it becomes a view");
         assertThat(table(r, "out").options).containsEntry("velo.connector", "blackhole");
     }
 
     @Test
     void aCtasReadByALaterQueryIsMarkedReadLater() {
-        ScriptRewriter r =
+        ScriptRewriter.Result r =
                 rewrite(
                         "CREATE TABLE t AS SELECT 1 AS x WITH ('connector' = 'blackhole');\n"
                                 + "SELECT * FROM t");
@@ -181,15 +183,15 @@ class ScriptRewriterTest {
 
     @Test
     void optionsForATableTheQueryDoesNotUseAreAnErrorAtTheKey() {
-        ScriptRewriter r =
+        ScriptRewriter.Result r =
                 rewrite(
                         "CREATE TABLE other (a INT) WITH ('connector' = 'datagen');\n"
                                 + "CREATE STREAM s AS SELECT 1 AS x\n"
                                 + "WITH ('other.topic' = 't')");
-        assertThat(r.errors).hasSize(1);
-        assertThat(r.errors.get(0).getLine()).isEqualTo(3);
-        assertThat(r.errors.get(0).getColumn()).isEqualTo(7);
-        assertThat(r.errors.get(0).getDetail())
+        assertThat(r.errors()).hasSize(1);
+        assertThat(r.errors().get(0).getLine()).isEqualTo(3);
+        assertThat(r.errors().get(0).getColumn()).isEqualTo(7);
+        assertThat(r.errors().get(0).getDetail())
                 .isEqualTo(
                         "options for 'other', which is already declared by CREATE TABLE at line"
                                 + " 1; put them there");
@@ -197,12 +199,12 @@ class ScriptRewriterTest {
 
     @Test
     void aBadVeloValueIsAnErrorAtTheValueAndAnUnknownKeyAtTheKey() {
-        ScriptRewriter r =
+        ScriptRewriter.Result r =
                 rewrite(
                         "CREATE STREAM s AS SELECT 1 AS x WITH (\n"
                                 + "  'batch.size' = 'ten',\n"
                                 + "  'batch.sise' = '3')");
-        assertThat(r.errors)
+        assertThat(r.errors())
                 .extracting(e -> e.getLine() + ":" + e.getColumn())
                 .contains("2:18", "3:3");
     }
@@ -212,14 +214,16 @@ class ScriptRewriterTest {
         String script =
                 "CREATE STREAM out AS SELECT * FROM nowhere WITH ("
                         + "'source.failure_strategy' = 'LogAndContinue')";
-        ScriptRewriter strict = rewrite(script, false);
-        assertThat(strict.errors).hasSize(1);
-        assertThat(strict.warnings).isEmpty();
-        ScriptRewriter lenient = rewrite(script, true);
-        assertThat(lenient.errors).isEmpty();
-        assertThat(lenient.warnings).hasSize(1);
-        assertThat(lenient.undeclared).extracting(t -> t.name).containsExactly("nowhere");
-        assertThat(lenient.undeclared.get(0).options)
+        ScriptRewriter.Result strict = rewrite(script, false);
+        assertThat(strict.errors()).hasSize(1);
+        assertThat(strict.warnings()).isEmpty();
+        ScriptRewriter.Result lenient = rewrite(script, true);
+        assertThat(lenient.errors()).isEmpty();
+        assertThat(lenient.warnings()).hasSize(1);
+        assertThat(lenient.undeclaredVeloTables())
+                .extracting(t -> t.name)
+                .containsExactly("nowhere");
+        assertThat(lenient.undeclaredVeloTables().get(0).options)
                 .containsEntry("connector", "velo")
                 .containsEntry("source.failure_strategy", "LogAndContinue");
     }

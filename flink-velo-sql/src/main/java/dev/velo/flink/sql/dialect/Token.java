@@ -56,6 +56,11 @@ final class Token {
         return text.substring(1, text.length() - 1).replace("''", "'");
     }
 
+    /** An error pointing at this token. */
+    VeloSqlException error(String message) {
+        return new VeloSqlException(line, column, message);
+    }
+
     @Override
     public String toString() {
         return text + "@" + line + ":" + column;

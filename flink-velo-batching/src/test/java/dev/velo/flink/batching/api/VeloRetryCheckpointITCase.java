@@ -51,7 +51,9 @@ class VeloRetryCheckpointITCase {
     /** Far longer than the test: a retry by the backoff's timer within it would be a bug. */
     private static final Duration BACKOFF = Duration.ofSeconds(30);
 
-    private static final long RECORDS = 300;
+    /** At 150 a second the source runs for 4 s, long after the checkpoints this test waits for. */
+    private static final long RECORDS = 600;
+
     private static final long FAILING = 10;
 
     // the function failed once and its retry has not run yet

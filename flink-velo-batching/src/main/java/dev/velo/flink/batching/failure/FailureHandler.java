@@ -24,7 +24,8 @@ import org.apache.flink.util.Preconditions;
  * max_retries} batch rounds, and a checkpoint barrier waits as long. The {@link Sleeper} waits out
  * each delay: operators pass a {@link MailboxSleeper}, which keeps the task's timers, checkpoint
  * notifications and a cancel going during the wait. Non-retriable errors and exhausted retries go
- * to {@code retry_exhausted}.
+ * to {@code retry_exhausted}. {@link #processOnce} does not wait: it returns the records to retry,
+ * for a caller that retries them from a timer (the {@code BatchingOperator}).
  *
  * <p>Each strategy is one {@link RecordFailureStrategy} class; RetryWithBackoff wraps the {@code
  * retry_exhausted} one. The search for the record an asynchronous writer's error belongs to is

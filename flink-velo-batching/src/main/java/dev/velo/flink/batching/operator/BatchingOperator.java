@@ -60,7 +60,17 @@ import org.apache.flink.util.Preconditions;
  *
  * <p>Flushes happen when the strategy's trigger fires (size on add, deadlines on processing-time
  * timers), before every checkpoint barrier, and at end of input; the operator therefore holds no
- * state in a checkpoint. Dead letters leave through the side output {@link #DEAD_LETTERS}.
+ * buffered records in a checkpoint. Dead letters leave through the side output {@link
+ * #DEAD_LETTERS}.
+ *
+ * <p>Under RetryWithBackoff a batch that fails with a retriable error does not wait on the call
+ * stack: the records to retry become the <i>retry batch</i>, kept by the operator and retried by a
+ * processing-time timer at the backoff's deadline ({@link FailureHandler#processOnce}), so during
+ * the backoff the task goes on (checkpoints complete, timers fire, a cancel is quick). Batches
+ * flushed meanwhile queue behind the retry batch, in order, and the watermark is held; the retry
+ * batch and the queue are the operator state {@value #RETRY_STATE} of a checkpoint taken
+ * meanwhile, retried first after a restore. A full batch waiting in the queue, and the end of
+ * input, wait for the queue (back-pressure).
  * Watermarks that arrive while records are buffered are held back until the batch is flushed, so
  * buffering never turns records late downstream.
  *
@@ -130,7 +140,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
      * Operator state holding the batch waiting for a retry (entries with its attempt, ≥ 1) and the
      * records flushed behind it (attempt 0), in order; empty when no retry is pending.
      */
-    static final String RETRY_STATE = "velo-retry-queue";
+    public static final String RETRY_STATE = "velo-retry-queue";
 
     private BatchingOperator(Builder<IN, OUT> b) {
         Preconditions.checkArgument(
@@ -394,7 +404,8 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     /**
      * Size of the holder pool: one batch's records. Every batch is processed synchronously in
      * {@link #flush} and nothing keeps its holders afterwards (functions get the values, dead
-     * letters are encoded at once), so holders are reused for every strategy. mega_batch with
+     * letters are encoded at once, records kept for a retry are copied into fresh holders), so
+     * holders are reused for every strategy. mega_batch with
      * reuse_buffer gets its whole batch; the other strategies up to {@value #MAX_POOLED} holders
      * (records beyond get a fresh holder), so a large batch.max_size costs no memory it is not
      * using.

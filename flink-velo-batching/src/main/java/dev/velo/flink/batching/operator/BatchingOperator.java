@@ -68,11 +68,10 @@ import org.apache.flink.util.Preconditions;
  * processing-time timer at the backoff's deadline ({@link FailureHandler#processOnce}), so during
  * the backoff the task goes on (checkpoints complete, timers fire, a cancel is quick). Batches
  * flushed meanwhile queue behind the retry batch, in order, and the watermark is held; the retry
- * batch and the queue are the operator state {@value #RETRY_STATE} of a checkpoint taken
- * meanwhile, retried first after a restore. A full batch waiting in the queue, and the end of
- * input, wait for the queue (back-pressure).
- * Watermarks that arrive while records are buffered are held back until the batch is flushed, so
- * buffering never turns records late downstream.
+ * batch and the queue are the operator state {@value #RETRY_STATE} of a checkpoint taken meanwhile,
+ * retried first after a restore. A full batch waiting in the queue, and the end of input, wait for
+ * the queue (back-pressure). Watermarks that arrive while records are buffered are held back until
+ * the batch is flushed, so buffering never turns records late downstream.
  *
  * <p>The failure strategy covers the user function's call only. Its outputs are emitted after the
  * call returns, outside the strategy: an exception of a downstream (chained) operator fails the job
@@ -405,10 +404,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
      * Size of the holder pool: one batch's records. Every batch is processed synchronously in
      * {@link #flush} and nothing keeps its holders afterwards (functions get the values, dead
      * letters are encoded at once, records kept for a retry are copied into fresh holders), so
-     * holders are reused for every strategy. mega_batch with
-     * reuse_buffer gets its whole batch; the other strategies up to {@value #MAX_POOLED} holders
-     * (records beyond get a fresh holder), so a large batch.max_size costs no memory it is not
-     * using.
+     * holders are reused for every strategy. mega_batch with reuse_buffer gets its whole batch; the
+     * other strategies up to {@value #MAX_POOLED} holders (records beyond get a fresh holder), so a
+     * large batch.max_size costs no memory it is not using.
      */
     private static int holderPoolSize(BatchConfig cfg) {
         if (!cfg.isEnabled()) {

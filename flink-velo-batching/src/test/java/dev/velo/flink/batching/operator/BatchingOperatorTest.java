@@ -591,6 +591,57 @@ class BatchingOperatorTest {
     }
 
     @Test
+    void aBatchFunctionOutOfRetriesOnTheTimerGoesToTheDlqAndEveryRecordIsCounted()
+            throws Exception {
+        BatchFunction<Integer, Integer> down =
+                (batch, out) -> {
+                    if (batch.contains(2)) {
+                        throw new java.io.IOException("database down");
+                    }
+                    batch.forEach(out::collect);
+                };
+        FailureConfig cfg =
+                FailureConfig.builder()
+                        .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
+                        .maxRetries(2)
+                        .retryBackoff(Duration.ofSeconds(10))
+                        .retryBackoffMultiplier(2)
+                        .retryBackoffMax(Duration.ofMinutes(1))
+                        .retryJitter(0)
+                        .retryExhaustedStrategy(FailureStrategy.SEND_TO_DLQ)
+                        .build();
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        operator(fixed(3, 1000), cfg, "t", down, null), IntSerializer.INSTANCE)) {
+            h.setProcessingTime(0);
+            h.open();
+            for (int i = 1; i <= 6; i++) {
+                h.processElement(i, 0);
+            }
+            assertThat(values(h)).isEmpty();
+            assertThat(op(h).recordsAwaitingRetry()).isEqualTo(6);
+            // retry 1 at 10 s fails, retry 2 at 10 + 20 s fails: out of retries, dead-lettered
+            h.setProcessingTime(10_000);
+            assertThat(h.getSideOutput(BatchingOperator.DEAD_LETTERS)).isNull();
+            h.setProcessingTime(30_000);
+            List<DeadLetter> dls =
+                    h.getSideOutput(BatchingOperator.DEAD_LETTERS).stream()
+                            .map(StreamRecord::getValue)
+                            .collect(Collectors.toList());
+            assertThat(dls)
+                    .extracting(d -> new String(d.getPayload(), StandardCharsets.UTF_8))
+                    .containsExactly("1", "2", "3");
+            assertThat(dls).allSatisfy(d -> assertThat(d.getAttempts()).isEqualTo(3));
+            // the batch behind went on right after
+            assertThat(values(h)).containsExactly(4, 5, 6);
+            assertThat(op(h).metrics().numRecordsIn().getCount()).isEqualTo(6);
+            assertThat(op(h).metrics().numRecordsOut().getCount()).isEqualTo(3);
+            assertThat(op(h).metrics().numRecordsDeadLettered().getCount()).isEqualTo(3);
+            assertThat(op(h).metrics().numRetries().getCount()).isEqualTo(6);
+        }
+    }
+
+    @Test
     void theEndOfInputWaitsForTheRetry() throws Exception {
         FAILURES_LEFT.set(1);
         RecordFunction<Integer, Integer> fn =

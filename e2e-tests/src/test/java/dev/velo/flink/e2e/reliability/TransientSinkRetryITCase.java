@@ -21,8 +21,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A sink whose flush fails transiently a few times: RetryWithBackoff delivers every row, counts one
- * retry per failure, and waits {@code retry_backoff × multiplier^(attempt−1)} capped by {@code
- * retry_backoff_max} (jitter 0) between attempts, measured from the sink's own timestamps.
+ * retry per failure, and never retries before {@code retry_backoff × multiplier^(attempt−1)} capped
+ * by {@code retry_backoff_max} (jitter 0) has passed, measured from the sink's own timestamps.
+ *
+ * <p>How much longer a wait takes depends on the machine's load, so only the lower bound is
+ * asserted here; the exact delay sequence is asserted with a fake sleeper in {@code
+ * FailureHandlerTest#aFlushFailingTransientlyWaitsExponentialCappedDelays}, and the observed delays
+ * are printed as figures.
  */
 class TransientSinkRetryITCase {
 
@@ -37,9 +42,6 @@ class TransientSinkRetryITCase {
     private static final long BACKOFF_MS = 40;
     private static final double MULTIPLIER = 2.0;
     private static final long BACKOFF_MAX_MS = 300;
-
-    /** A wait may exceed its target by this much (rewriting the batch, scheduling, GC). */
-    private static final long TOLERANCE_MS = 120;
 
     @Test
     void retryWithBackoffDeliversEverythingWithExponentialCappedDelays() throws Exception {
@@ -95,15 +97,14 @@ class TransientSinkRetryITCase {
                 "transient-sink-retry",
                 String.format(
                         "rows=%d delivered=%d distinct=%d transient_failures=%d retries=%d"
-                                + " expected_delays_ms=%s observed_delays_ms=%s tolerance_ms=+%d",
+                                + " expected_delays_ms=%s observed_delays_ms=%s",
                         ROWS,
                         delivered.size(),
                         delivered.stream().distinct().count(),
                         failures.size(),
                         retries,
                         expected,
-                        observed,
-                        TOLERANCE_MS));
+                        observed));
 
         assertThat(delivered)
                 .containsExactlyInAnyOrderElementsOf(
@@ -114,10 +115,15 @@ class TransientSinkRetryITCase {
         assertThat(COUNTERS.sum(job, "numRecordsOut")).isEqualTo(ROWS);
         assertThat(COUNTERS.sum(job, "numRecordsDropped")).isZero();
         assertThat(COUNTERS.sum(job, "numRecordsDeadLettered")).isZero();
+        assertThat(successes.get(0))
+                .as("the first batch is delivered only after its sixth failure")
+                .isGreaterThan(failures.get(FAILURES - 1));
         for (int i = 0; i < FAILURES; i++) {
+            // a wait is never shorter than its delay (1 ms of clock granularity); how much longer
+            // it takes is the machine's, not velo's
             assertThat(observed.get(i))
                     .as("wait before retry %d", i + 1)
-                    .isBetween(expected.get(i) - 2, expected.get(i) + TOLERANCE_MS);
+                    .isGreaterThanOrEqualTo(expected.get(i) - 1);
         }
     }
 }

@@ -108,8 +108,12 @@ public final class VeloBatching {
         public <R> VeloStream<R> process(BatchFunction<T, R> fn, TypeInformation<R> outType) {
             Preconditions.checkNotNull(fn, "fn");
             return attach(
-                    new BatchingOperator<>(
-                            batchConfig, failureConfig, name, fn, null, encoder, estimator()),
+                    BatchingOperator.<T, R>builder(batchConfig, failureConfig)
+                            .tableName(name)
+                            .batchFunction(fn)
+                            .encoder(encoder)
+                            .estimator(estimator())
+                            .build(),
                     outType);
         }
 
@@ -117,16 +121,23 @@ public final class VeloBatching {
         public <R> VeloStream<R> map(RecordFunction<T, R> fn, TypeInformation<R> outType) {
             Preconditions.checkNotNull(fn, "fn");
             return attach(
-                    new BatchingOperator<>(
-                            batchConfig, failureConfig, name, null, fn, encoder, estimator()),
+                    BatchingOperator.<T, R>builder(batchConfig, failureConfig)
+                            .tableName(name)
+                            .recordFunction(fn)
+                            .encoder(encoder)
+                            .estimator(estimator())
+                            .build(),
                     outType);
         }
 
         /** Batches only: the records leave unchanged, batch by batch, in arrival order. */
         public VeloStream<T> batch() {
             return attach(
-                    new BatchingOperator<T, T>(
-                            batchConfig, failureConfig, name, null, null, encoder, estimator()),
+                    BatchingOperator.<T, T>builder(batchConfig, failureConfig)
+                            .tableName(name)
+                            .encoder(encoder)
+                            .estimator(estimator())
+                            .build(),
                     in.getType());
         }
 

@@ -24,7 +24,8 @@ import org.apache.flink.util.Preconditions;
  * max_retries} batch rounds, and a checkpoint barrier waits as long. The {@link Sleeper} waits out
  * each delay: operators pass a {@link MailboxSleeper}, which keeps the task's timers, checkpoint
  * notifications and a cancel going during the wait. Non-retriable errors and exhausted retries go
- * to {@code retry_exhausted}.
+ * to {@code retry_exhausted}. {@link #processOnce} does not wait: it returns the records to retry,
+ * for a caller that retries them from a timer (the {@code BatchingOperator}).
  *
  * <p>Each strategy is one {@link RecordFailureStrategy} class; RetryWithBackoff wraps the {@code
  * retry_exhausted} one. The search for the record an asynchronous writer's error belongs to is
@@ -207,6 +208,88 @@ public final class FailureHandler<T> {
         }
         return checkGuard(n, failed);
     }
+
+    /**
+     * Processes {@code batch} once, without waiting for a retry: the caller waits on a timer and
+     * calls again with the returned records, so the task thread is free during a backoff (a
+     * checkpoint can complete, see {@code BatchingOperator}). A record that failed on its own with
+     * an error the strategy retries, and every live record of a batch that failed as a whole with
+     * such an error, are returned for the next attempt instead of being retried here; every other
+     * failure goes to the terminal strategy at once, as in {@link #process}.
+     *
+     * <p>A record coming back from such a retry is processed again like any record (it may fail on
+     * its own or with its batch), with the attempts it has already had counted.
+     *
+     * @param retriesDone the retries the records of {@code batch} have had (0 for a new batch)
+     * @return what went on, and the records to retry with their delay
+     * @throws VeloBatchFailedException when the effective strategy is FailBatch
+     * @throws VeloFailureRatioExceededException when the error-rate guard trips
+     */
+    public Outcome<T> processOnce(
+            long batchId, List<T> batch, BatchProcessor<T> processor, int retriesDone)
+            throws Exception {
+        final int n = batch.size();
+        final boolean[] done = doneFlags(n);
+        boolean[] again = null;
+        int failed = 0;
+        for (int i = 0; i < n; i++) {
+            try {
+                processor.processRecord(batch.get(i));
+            } catch (Exception e) {
+                rethrowIfInterrupted(e);
+                if (strategy.retries(e, retriesDone)) {
+                    if (again == null) {
+                        again = new boolean[n];
+                    }
+                    again[i] = true;
+                } else {
+                    strategy.failRecord(batchId, i, batch.get(i), e, 1 + retriesDone);
+                    failed++;
+                }
+                done[i] = true;
+            }
+        }
+        Exception error = finish(processor);
+        if (error != null) {
+            if (strategy.retries(error, retriesDone)) {
+                if (again == null) {
+                    again = new boolean[n];
+                }
+                for (int i = 0; i < n; i++) {
+                    again[i] |= !done[i];
+                }
+            } else {
+                failed += strategy.failBatch(batchId, batch, done, error, 1 + retriesDone);
+            }
+        }
+        List<T> retry = List.of();
+        if (again != null) {
+            List<T> records = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (again[i]) {
+                    records.add(batch.get(i));
+                }
+            }
+            retry = records;
+        }
+        // records to retry are counted by the guard when they are done, once
+        int passed = checkGuard(n - retry.size(), failed);
+        int attempt = retriesDone + 1;
+        return new Outcome<>(
+                passed, retry, attempt, retry.isEmpty() ? 0 : strategy.retryDelayMillis(attempt));
+    }
+
+    /** Counts {@code records} retried records in {@code numRetries}. */
+    public void countRetries(int records) {
+        strategy.countRetries(records);
+    }
+
+    /**
+     * What {@link #processOnce} did with a batch: the records that went on, and the records to
+     * retry ({@code retry}, in batch order, empty when none) as retry {@code attempt} after {@code
+     * delayMillis}.
+     */
+    public record Outcome<T>(int passed, List<T> retry, int attempt, long delayMillis) {}
 
     /** Finishes the batch; returns its error, or null. */
     @Nullable

@@ -38,6 +38,11 @@ interface RecordFailureStrategy<T> {
     /** Waits before retry {@code attempt} (1-based). */
     default void awaitRetry(int attempt) throws InterruptedException {}
 
+    /** The delay before retry {@code attempt} (1-based), for a caller that waits on a timer. */
+    default long retryDelayMillis(int attempt) {
+        return 0;
+    }
+
     /** Counts retried records (or retried flushes) in {@code numRetries}. */
     default void countRetries(int records) {}
 

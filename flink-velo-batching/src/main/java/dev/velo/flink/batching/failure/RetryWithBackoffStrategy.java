@@ -45,10 +45,15 @@ final class RetryWithBackoffStrategy<T> implements RecordFailureStrategy<T> {
 
     @Override
     public void awaitRetry(int attempt) throws InterruptedException {
-        long delay = backoff.delayMillis(attempt, random.nextDouble());
+        long delay = retryDelayMillis(attempt);
         if (delay > 0) {
             sleeper.sleep(delay);
         }
+    }
+
+    @Override
+    public long retryDelayMillis(int attempt) {
+        return backoff.delayMillis(attempt, random.nextDouble());
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.velo.flink.batching.batcher.RecordSizeEstimators;
 import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.config.BatchStrategy;
 import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.failure.BatchProcessor;
@@ -18,8 +19,10 @@ import dev.velo.flink.batching.failure.NotARecordFailureException;
 import dev.velo.flink.batching.failure.Sleeper;
 import dev.velo.flink.batching.metrics.FlushReason;
 import dev.velo.flink.batching.metrics.VeloMetrics;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -29,12 +32,21 @@ import org.apache.flink.api.common.functions.util.FunctionUtils;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.typeutils.runtime.TupleSerializer;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamElement;
+import org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.Collector;
@@ -48,9 +60,18 @@ import org.apache.flink.util.Preconditions;
  *
  * <p>Flushes happen when the strategy's trigger fires (size on add, deadlines on processing-time
  * timers), before every checkpoint barrier, and at end of input; the operator therefore holds no
- * state in a checkpoint. Dead letters leave through the side output {@link #DEAD_LETTERS}.
- * Watermarks that arrive while records are buffered are held back until the batch is flushed, so
- * buffering never turns records late downstream.
+ * buffered records in a checkpoint. Dead letters leave through the side output {@link
+ * #DEAD_LETTERS}.
+ *
+ * <p>Under RetryWithBackoff a batch that fails with a retriable error does not wait on the call
+ * stack: the records to retry become the <i>retry batch</i>, kept by the operator and retried by a
+ * processing-time timer at the backoff's deadline ({@link FailureHandler#processOnce}), so during
+ * the backoff the task goes on (checkpoints complete, timers fire, a cancel is quick). Batches
+ * flushed meanwhile queue behind the retry batch, in order, and the watermark is held; the retry
+ * batch and the queue are the operator state {@value #RETRY_STATE} of a checkpoint taken meanwhile,
+ * retried first after a restore. A full batch waiting in the queue, and the end of input, wait for
+ * the queue (back-pressure). Watermarks that arrive while records are buffered are held back until
+ * the batch is flushed, so buffering never turns records late downstream.
  *
  * <p>The failure strategy covers the user function's call only. Its outputs are emitted after the
  * call returns, outside the strategy: an exception of a downstream (chained) operator fails the job
@@ -75,7 +96,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Nullable private final RecordFunction<IN, OUT> recordFunction;
     private final DeadLetterEncoder<IN> encoder;
     private final RecordSizeEstimator<IN> estimator;
-    private String side = DeadLetter.SIDE_PROCESS;
+    private final String side;
 
     private transient Batcher<StreamRecord<IN>> batcher;
     private transient FailureHandler<StreamRecord<IN>> failureHandler;
@@ -100,41 +121,112 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     private transient long batchSeq;
     @Nullable private transient MailboxSleeper retrySleeper;
 
+    // RetryWithBackoff on a timer (see the class comment): the batch waiting for its retry, the
+    // retry it waits for and when; the batches flushed behind it, in order
+    private transient boolean retryOnTimer;
+    @Nullable private transient List<StreamRecord<IN>> retryBatch;
+    private transient int retryAttempt;
+    private transient long retryDeadline;
+    private transient long retryGeneration;
+    @Nullable private transient ScheduledFuture<?> retryTimer;
+    private transient ArrayDeque<List<StreamRecord<IN>>> queued;
+    private transient int queuedRecords;
+    private transient boolean awaitingQueue;
+    @Nullable private transient ListState<Tuple2<Integer, StreamElement>> retryState;
+    @Nullable private transient List<Tuple2<Integer, StreamElement>> restoredRetries;
+
     /**
-     * @param batchFunction at most one of batchFunction and recordFunction; with none the operator
-     *     passes records through (then OUT must equal IN)
+     * Operator state holding the batch waiting for a retry (entries with its attempt, ≥ 1) and the
+     * records flushed behind it (attempt 0), in order; empty when no retry is pending.
      */
-    public BatchingOperator(
-            BatchConfig batchConfig,
-            FailureConfig failureConfig,
-            String tableName,
-            @Nullable BatchFunction<IN, OUT> batchFunction,
-            @Nullable RecordFunction<IN, OUT> recordFunction,
-            @Nullable DeadLetterEncoder<IN> encoder,
-            @Nullable RecordSizeEstimator<IN> estimator) {
+    public static final String RETRY_STATE = "velo-retry-queue";
+
+    private BatchingOperator(Builder<IN, OUT> b) {
         Preconditions.checkArgument(
-                batchFunction == null || recordFunction == null,
+                b.batchFunction == null || b.recordFunction == null,
                 "give a batch function or a record function, not both");
-        this.batchConfig = Preconditions.checkNotNull(batchConfig);
-        this.failureConfig = Preconditions.checkNotNull(failureConfig);
-        this.tableName = tableName == null ? "velo" : tableName;
-        this.batchFunction = batchFunction;
-        this.recordFunction = recordFunction;
-        this.encoder = encoder != null ? encoder : DeadLetterEncoder.toStringUtf8();
-        this.estimator = estimator != null ? estimator : RecordSizeEstimators.generic();
+        this.batchConfig = Preconditions.checkNotNull(b.batchConfig);
+        this.failureConfig = Preconditions.checkNotNull(b.failureConfig);
+        this.tableName = b.tableName == null ? "velo" : b.tableName;
+        this.batchFunction = b.batchFunction;
+        this.recordFunction = b.recordFunction;
+        this.encoder = b.encoder != null ? b.encoder : DeadLetterEncoder.toStringUtf8();
+        this.estimator = b.estimator != null ? b.estimator : RecordSizeEstimators.generic();
+        this.side = b.side;
+    }
+
+    /**
+     * A builder of an operator that batches with {@code batchConfig} under {@code failureConfig}.
+     * Without a function it passes records through (then OUT must equal IN).
+     */
+    public static <IN, OUT> Builder<IN, OUT> builder(
+            BatchConfig batchConfig, FailureConfig failureConfig) {
+        return new Builder<>(batchConfig, failureConfig);
     }
 
     /** Batches and emits the records unchanged. */
     public static <T> BatchingOperator<T, T> passThrough(
             BatchConfig batchConfig, FailureConfig failureConfig, String tableName) {
-        return new BatchingOperator<>(
-                batchConfig, failureConfig, tableName, null, null, null, null);
+        return BatchingOperator.<T, T>builder(batchConfig, failureConfig)
+                .tableName(tableName)
+                .build();
     }
 
-    /** Sets the {@code side} written into dead letters ("process" by default, or "source"). */
-    public BatchingOperator<IN, OUT> withSide(String side) {
-        this.side = Preconditions.checkNotNull(side);
-        return this;
+    /** Builds a {@link BatchingOperator}; every part but the two configs is optional. */
+    public static final class Builder<IN, OUT> {
+        private final BatchConfig batchConfig;
+        private final FailureConfig failureConfig;
+        @Nullable private String tableName;
+        @Nullable private BatchFunction<IN, OUT> batchFunction;
+        @Nullable private RecordFunction<IN, OUT> recordFunction;
+        @Nullable private DeadLetterEncoder<IN> encoder;
+        @Nullable private RecordSizeEstimator<IN> estimator;
+        private String side = DeadLetter.SIDE_PROCESS;
+
+        private Builder(BatchConfig batchConfig, FailureConfig failureConfig) {
+            this.batchConfig = Preconditions.checkNotNull(batchConfig, "batchConfig");
+            this.failureConfig = Preconditions.checkNotNull(failureConfig, "failureConfig");
+        }
+
+        /** The name in logs, metrics and dead letters ("velo" by default). */
+        public Builder<IN, OUT> tableName(@Nullable String tableName) {
+            this.tableName = tableName;
+            return this;
+        }
+
+        /** Runs {@code fn} on every batch (not together with a record function). */
+        public Builder<IN, OUT> batchFunction(BatchFunction<IN, OUT> fn) {
+            this.batchFunction = Preconditions.checkNotNull(fn, "batchFunction");
+            return this;
+        }
+
+        /** Runs {@code fn} on every record (not together with a batch function). */
+        public Builder<IN, OUT> recordFunction(RecordFunction<IN, OUT> fn) {
+            this.recordFunction = Preconditions.checkNotNull(fn, "recordFunction");
+            return this;
+        }
+
+        /** How failed records become dead-letter payloads (default: toString in UTF-8). */
+        public Builder<IN, OUT> encoder(@Nullable DeadLetterEncoder<IN> encoder) {
+            this.encoder = encoder;
+            return this;
+        }
+
+        /** Record sizes for memory_based (default: a generic estimate). */
+        public Builder<IN, OUT> estimator(@Nullable RecordSizeEstimator<IN> estimator) {
+            this.estimator = estimator;
+            return this;
+        }
+
+        /** The {@code side} written into dead letters ("process" by default, or "source"). */
+        public Builder<IN, OUT> side(String side) {
+            this.side = Preconditions.checkNotNull(side, "side");
+            return this;
+        }
+
+        public BatchingOperator<IN, OUT> build() {
+            return new BatchingOperator<>(this);
+        }
     }
 
     /** Keeps the task's mailbox (of this operator's priority) to wait out retry backoffs in. */
@@ -142,6 +234,71 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     public void setMailboxExecutor(MailboxExecutor mailboxExecutor) {
         super.setMailboxExecutor(mailboxExecutor);
         this.mailboxExecutor = mailboxExecutor;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        boolean retrying =
+                failureConfig.strategy() == FailureStrategy.RETRY_WITH_BACKOFF
+                        && (batchFunction != null || recordFunction != null);
+        if (!retrying && !context.isRestored()) {
+            // nothing can wait for a retry; a restore reads what an earlier strategy left
+            return;
+        }
+        TypeSerializer<IN> in;
+        try {
+            in = config.getTypeSerializerIn(0, getUserCodeClassloader());
+        } catch (IllegalStateException notSerialized) {
+            // an operator test harness without an input serializer
+            in = null;
+        }
+        if (in == null) {
+            return;
+        }
+        retryState =
+                context.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(RETRY_STATE, retryEntrySerializer(in)));
+        if (context.isRestored()) {
+            List<Tuple2<Integer, StreamElement>> entries = new ArrayList<>();
+            for (Tuple2<Integer, StreamElement> e : retryState.get()) {
+                entries.add(e);
+            }
+            restoredRetries = entries;
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static <T> TypeSerializer<Tuple2<Integer, StreamElement>> retryEntrySerializer(
+            TypeSerializer<T> in) {
+        return new TupleSerializer<>(
+                (Class<Tuple2<Integer, StreamElement>>) (Class) Tuple2.class,
+                new TypeSerializer[] {IntSerializer.INSTANCE, new StreamElementSerializer<>(in)});
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        if (retryState == null) {
+            Preconditions.checkState(
+                    !hasQueue(), "a retry is pending but the input type has no serializer");
+            return;
+        }
+        List<Tuple2<Integer, StreamElement>> entries = new ArrayList<>();
+        if (retryBatch != null) {
+            for (StreamRecord<IN> r : retryBatch) {
+                entries.add(Tuple2.of(retryAttempt, r));
+            }
+        }
+        if (queued != null) {
+            for (List<StreamRecord<IN>> batch : queued) {
+                for (StreamRecord<IN> r : batch) {
+                    entries.add(Tuple2.of(0, r));
+                }
+            }
+        }
+        retryState.update(entries);
     }
 
     @Override
@@ -198,15 +355,58 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                             .getMailboxExecutorFactory()
                             .createExecutor(getOperatorConfig().getChainIndex());
         }
+        retryOnTimer =
+                processor != null
+                        && retrySleeper != null
+                        && failureConfig.strategy() == FailureStrategy.RETRY_WITH_BACKOFF;
+        queued = new ArrayDeque<>();
+        restoreRetries();
+    }
+
+    /**
+     * Puts a restored retry batch and the records behind it back in the queue (counted as input of
+     * this run) and retries them at once, before any new batch.
+     */
+    private void restoreRetries() {
+        List<Tuple2<Integer, StreamElement>> entries = restoredRetries;
+        restoredRetries = null;
+        if (entries == null || entries.isEmpty()) {
+            return;
+        }
+        List<StreamRecord<IN>> retry = new ArrayList<>();
+        List<StreamRecord<IN>> behind = new ArrayList<>();
+        int attempt = 0;
+        for (Tuple2<Integer, StreamElement> e : entries) {
+            StreamRecord<IN> r = e.f1.asRecord();
+            if (e.f0 > 0) {
+                retry.add(r);
+                attempt = Math.max(attempt, e.f0);
+            } else {
+                behind.add(r);
+            }
+        }
+        if (!retry.isEmpty()) {
+            retryBatch = retry;
+            retryAttempt = attempt;
+        }
+        int max = Math.max(1, batchConfig.maxBatchSize());
+        for (int from = 0; from < behind.size(); from += max) {
+            List<StreamRecord<IN>> batch =
+                    new ArrayList<>(behind.subList(from, Math.min(behind.size(), from + max)));
+            queued.add(batch);
+            queuedRecords += batch.size();
+        }
+        metrics.numRecordsIn().inc(entries.size());
+        armRetry(getProcessingTimeService().getCurrentProcessingTime());
     }
 
     /**
      * Size of the holder pool: one batch's records. Every batch is processed synchronously in
      * {@link #flush} and nothing keeps its holders afterwards (functions get the values, dead
-     * letters are encoded at once), so holders are reused for every strategy. mega_batch with
-     * reuse_buffer gets its whole batch; the other strategies up to {@value #MAX_POOLED} holders
-     * (records beyond get a fresh holder), so a large batch.max_size costs no memory it is not
-     * using.
+     * letters are encoded at once, records kept for a retry are copied into fresh holders), so
+     * holders are reused for every strategy. mega_batch with reuse_buffer gets its whole batch; the
+     * other strategies up to {@value #MAX_POOLED} holders (records beyond get a fresh holder), so a
+     * large batch.max_size costs no memory it is not using.
      */
     private static int holderPoolSize(BatchConfig cfg) {
         if (!cfg.isEnabled()) {
@@ -319,7 +519,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        if (batcher == null || batcher.isEmpty()) {
+        if (batcher == null || (batcher.isEmpty() && !hasQueue())) {
             super.processWatermark(mark);
         } else {
             heldWatermark = mark;
@@ -384,6 +584,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Override
     public void close() throws Exception {
         try {
+            cancelRetryTimer();
             if (retrySleeper != null) {
                 retrySleeper.close();
             }
@@ -405,38 +606,181 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         return batcher == null ? 0 : batcher.size();
     }
 
+    /**
+     * Records waiting for a retry under RetryWithBackoff, and flushed behind them (they are in the
+     * operator state of a checkpoint taken meanwhile).
+     */
+    @VisibleForTesting
+    public int recordsAwaitingRetry() {
+        return (retryBatch == null ? 0 : retryBatch.size()) + queuedRecords;
+    }
+
     @VisibleForTesting
     public VeloMetrics metrics() {
         return metrics;
     }
 
     private void flush(FlushReason reason) throws Exception {
-        if (batcher == null || batcher.isEmpty()) {
-            releaseWatermark();
+        if (batcher == null) {
             return;
         }
-        List<StreamRecord<IN>> batch = batcher.drain();
-        int n = batch.size();
-        // counted per batch: every buffered record is flushed before a checkpoint and at the end
-        metrics.numRecordsIn().inc(n);
-        metrics.batchFlushed(reason, n);
-        long batchId = batchIdBase + (++batchSeq);
-        if (processor == null) {
-            emitUnchanged(batch, n);
-        } else {
-            try {
-                failureHandler.process(batchId, batch, processor);
-            } catch (NotARecordFailureException downstream) {
-                throw downstream.unwrap();
+        if (!batcher.isEmpty()) {
+            List<StreamRecord<IN>> batch = batcher.drain();
+            int n = batch.size();
+            // counted per batch: every buffered record is flushed before a checkpoint and at the
+            // end
+            metrics.numRecordsIn().inc(n);
+            metrics.batchFlushed(reason, n);
+            if (hasQueue()) {
+                // a retry is pending: the batch waits behind it, so that it cannot overtake it
+                queued.add(detach(batch));
+                queuedRecords += n;
+            } else {
+                runBatch(batch, 0);
+                long latency =
+                        Math.max(
+                                0,
+                                getProcessingTimeService().getCurrentProcessingTime()
+                                        - batchStartMillis);
+                metrics.batchLatency(latency);
+                batcher.onBatchProcessed(n, latency);
             }
         }
-        long latency =
-                Math.max(
-                        0,
-                        getProcessingTimeService().getCurrentProcessingTime() - batchStartMillis);
-        metrics.batchLatency(latency);
-        batcher.onBatchProcessed(n, latency);
-        releaseWatermark();
+        if (hasQueue()
+                && (reason == FlushReason.END_OF_INPUT
+                        || (reason != FlushReason.CHECKPOINT
+                                && queuedRecords >= batchConfig.maxBatchSize()))) {
+            // the end of input, or a full batch waiting behind the retry (back-pressure): wait
+            // for the queue here; a checkpoint never waits, it stores the queue
+            awaitQueue();
+        }
+        if (!hasQueue()) {
+            releaseWatermark();
+        }
+    }
+
+    private boolean hasQueue() {
+        return retryBatch != null || (queued != null && !queued.isEmpty());
+    }
+
+    /**
+     * Runs one batch under the failure strategy. Under RetryWithBackoff with a mailbox, a batch (or
+     * its records) failing with a retriable error becomes the retry batch: copied, kept (and
+     * checkpointed), retried by a processing-time timer at the backoff's deadline; the call
+     * returns, so the task goes on (a checkpoint completes, timers fire) during the backoff.
+     */
+    private void runBatch(List<StreamRecord<IN>> batch, int retriesDone) throws Exception {
+        long batchId = batchIdBase + (++batchSeq);
+        if (processor == null) {
+            emitUnchanged(batch, batch.size());
+            return;
+        }
+        try {
+            if (!retryOnTimer) {
+                failureHandler.process(batchId, batch, processor);
+                return;
+            }
+            FailureHandler.Outcome<StreamRecord<IN>> outcome =
+                    failureHandler.processOnce(batchId, batch, processor, retriesDone);
+            if (!outcome.retry().isEmpty()) {
+                retryBatch = detach(outcome.retry());
+                retryAttempt = outcome.attempt();
+                armRetry(
+                        getProcessingTimeService().getCurrentProcessingTime()
+                                + outcome.delayMillis());
+            }
+        } catch (NotARecordFailureException downstream) {
+            throw downstream.unwrap();
+        }
+    }
+
+    /** Fresh holders for records kept beyond the current flush (the pool reuses its own). */
+    private static <T> List<StreamRecord<T>> detach(List<StreamRecord<T>> records) {
+        List<StreamRecord<T>> copy = new ArrayList<>(records.size());
+        for (StreamRecord<T> r : records) {
+            copy.add(r.copy(r.getValue()));
+        }
+        return copy;
+    }
+
+    private void armRetry(long deadline) {
+        cancelRetryTimer();
+        retryDeadline = deadline;
+        long generation = retryGeneration;
+        retryTimer =
+                getProcessingTimeService()
+                        .registerTimer(
+                                deadline,
+                                t -> {
+                                    if (generation == retryGeneration) {
+                                        processQueue();
+                                    }
+                                });
+    }
+
+    private void cancelRetryTimer() {
+        retryGeneration++;
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+            retryTimer = null;
+        }
+    }
+
+    /**
+     * Retries the retry batch, then runs the batches queued behind it, until one of them waits for
+     * a retry again or the queue is empty.
+     */
+    private void processQueue() throws Exception {
+        retryTimer = null;
+        if (retryBatch != null) {
+            List<StreamRecord<IN>> batch = retryBatch;
+            retryBatch = null;
+            if (processor != null) {
+                failureHandler.countRetries(batch.size());
+            }
+            runBatch(batch, retryAttempt);
+        }
+        while (retryBatch == null && !queued.isEmpty()) {
+            List<StreamRecord<IN>> batch = queued.poll();
+            queuedRecords -= batch.size();
+            runBatch(batch, 0);
+        }
+        if (!hasQueue() && batcher.isEmpty()) {
+            releaseWatermark();
+        }
+    }
+
+    /**
+     * Waits until the queue is empty, retrying on the task thread when a deadline is reached. The
+     * wait yields to the mailbox (the retry timer may resolve the queue meanwhile). Used at the end
+     * of input and as back-pressure; a checkpoint barrier waits behind it.
+     */
+    private void awaitQueue() throws Exception {
+        if (awaitingQueue) {
+            return;
+        }
+        awaitingQueue = true;
+        try {
+            Sleeper sleeper = retrySleeper != null ? retrySleeper : Sleeper.system();
+            while (hasQueue()) {
+                long wait =
+                        retryBatch == null
+                                ? 0
+                                : retryDeadline
+                                        - getProcessingTimeService().getCurrentProcessingTime();
+                long generation = retryGeneration;
+                if (wait > 0) {
+                    sleeper.sleep(wait);
+                }
+                if (generation == retryGeneration) {
+                    // the retry timer did not run meanwhile: retry here, the deadline has passed
+                    cancelRetryTimer();
+                    processQueue();
+                }
+            }
+        } finally {
+            awaitingQueue = false;
+        }
     }
 
     private void releaseWatermark() throws Exception {

@@ -244,6 +244,71 @@ class FailureHandlerTest {
     }
 
     @Test
+    void processOnceReturnsTheRecordsToRetryWithTheirDelayInsteadOfWaiting() throws Exception {
+        FlakyProcessor p =
+                new FlakyProcessor()
+                        .fail("b", 2, new IOException("blip"))
+                        .fail("c", 1, new IllegalArgumentException("bad"));
+        FailureHandler<String> h =
+                handler(retry().retryExhaustedStrategy(FailureStrategy.SEND_TO_DLQ).build());
+        FailureHandler.Outcome<String> first = h.processOnce(1, BATCH, p, 0);
+        // c is not retriable: dead-lettered at once; b waits for retry 1, nothing slept here
+        assertThat(first.passed()).isEqualTo(2);
+        assertThat(first.retry()).containsExactly("b");
+        assertThat(first.attempt()).isEqualTo(1);
+        assertThat(first.delayMillis()).isEqualTo(100);
+        assertThat(sleeps).isEmpty();
+        assertThat(dlqPayloads()).containsExactly("c");
+        FailureHandler.Outcome<String> second = h.processOnce(1, first.retry(), p, 1);
+        assertThat(second.retry()).containsExactly("b");
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(second.delayMillis()).isEqualTo(200);
+        FailureHandler.Outcome<String> third = h.processOnce(1, second.retry(), p, 2);
+        assertThat(third.retry()).isEmpty();
+        assertThat(third.passed()).isEqualTo(1);
+        assertThat(p.flushed).containsExactly("a", "d", "b");
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void processOnceRetriesTheLiveRecordsOfAFailedBatchAndExhaustsLikeProcess() throws Exception {
+        FlakyProcessor p = new FlakyProcessor().failFlush(99, new IOException("flush down"));
+        FailureHandler<String> h =
+                handler(
+                        retry().maxRetries(2)
+                                .retryExhaustedStrategy(FailureStrategy.SEND_TO_DLQ)
+                                .build());
+        FailureHandler.Outcome<String> o = h.processOnce(1, BATCH, p, 0);
+        assertThat(o.retry()).containsExactlyElementsOf(BATCH);
+        o = h.processOnce(1, o.retry(), p, o.attempt());
+        assertThat(o.retry()).containsExactlyElementsOf(BATCH);
+        o = h.processOnce(1, o.retry(), p, o.attempt());
+        // two retries done: the third failure goes to retry_exhausted, with 3 attempts
+        assertThat(o.retry()).isEmpty();
+        assertThat(o.passed()).isZero();
+        assertThat(dlqPayloads()).containsExactlyElementsOf(BATCH);
+        assertThat(dlq).allSatisfy(d -> assertThat(d.getAttempts()).isEqualTo(3));
+    }
+
+    @Test
+    void aFlushFailingTransientlyWaitsExponentialCappedDelays() throws Exception {
+        // the parameters of the end-to-end TransientSinkRetryITCase, with a fake sleeper
+        FakeAsyncWriter w = new FakeAsyncWriter(true).failFlushes(6);
+        FailureHandler<String> h =
+                handler(
+                        retry().maxRetries(10)
+                                .retryBackoff(Duration.ofMillis(40))
+                                .retryBackoffMultiplier(2)
+                                .retryBackoffMax(Duration.ofMillis(300))
+                                .build());
+        assertThat(h.write(1, List.of("a"), w, true)).isEqualTo(1);
+        assertThat(sleeps).containsExactly(40L, 80L, 160L, 300L, 300L, 300L);
+        assertThat(metrics.numRetries().getCount()).isEqualTo(6);
+        assertThat(w.sent).containsExactly("a", "a", "a", "a", "a", "a", "a");
+        assertThat(dlq).isEmpty();
+    }
+
+    @Test
     void transientBatchFailureRetriesWholeBatch() throws Exception {
         FlakyProcessor p = new FlakyProcessor().failFlush(2, new IOException("flush blip"));
         int ok = handler(retry().build()).process(1, BATCH, p);
@@ -395,12 +460,25 @@ class FailureHandlerTest {
             return this;
         }
 
+        int flushFailuresLeft;
+        int sentSinceFlush;
+
+        /**
+         * The next {@code times} flushes with something to send fail, losing what was sent (a
+         * broken connection); a flush with nothing to send succeeds.
+         */
+        FakeAsyncWriter failFlushes(int times) {
+            flushFailuresLeft = times;
+            return this;
+        }
+
         @Override
         public void write(String record) throws Exception {
             if (reportOnWrite) {
                 report();
             }
             sent.add(record);
+            sentSinceFlush++;
             int left = failuresLeft.getOrDefault(record, 0);
             if (left > 0) {
                 failuresLeft.put(record, left - 1);
@@ -415,6 +493,13 @@ class FailureHandlerTest {
         @Override
         public void flush() throws Exception {
             flushes++;
+            boolean empty = sentSinceFlush == 0;
+            sentSinceFlush = 0;
+            if (flushFailuresLeft > 0 && !empty) {
+                flushFailuresLeft--;
+                unreported = null;
+                throw new IOException("flush blip");
+            }
             report();
         }
 

@@ -45,6 +45,24 @@ class BatchingOperatorTest {
                 .build();
     }
 
+    /** An operator with one function (or none), as the tests need it. */
+    private static <IN, OUT> BatchingOperator<IN, OUT> operator(
+            BatchConfig batch,
+            FailureConfig failure,
+            String name,
+            BatchFunction<IN, OUT> batchFunction,
+            RecordFunction<IN, OUT> recordFunction) {
+        BatchingOperator.Builder<IN, OUT> b =
+                BatchingOperator.<IN, OUT>builder(batch, failure).tableName(name);
+        if (batchFunction != null) {
+            b.batchFunction(batchFunction);
+        }
+        if (recordFunction != null) {
+            b.recordFunction(recordFunction);
+        }
+        return b.build();
+    }
+
     private static <T> OneInputStreamOperatorTestHarness<T, T> passThrough(BatchConfig cfg)
             throws Exception {
         OneInputStreamOperatorTestHarness<T, T> h =
@@ -167,8 +185,7 @@ class BatchingOperatorTest {
                 };
         try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new BatchingOperator<>(
-                                eager, FailureConfig.defaults(), "t", sizeOf, null, null, null))) {
+                        operator(eager, FailureConfig.defaults(), "t", sizeOf, null))) {
             h.setProcessingTime(0);
             h.open();
             h.processElement(1, 0);
@@ -292,14 +309,7 @@ class BatchingOperatorTest {
                 (batch, out) -> out.collect("sum=" + batch.stream().mapToInt(i -> i).sum());
         try (OneInputStreamOperatorTestHarness<Integer, String> h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new BatchingOperator<>(
-                                fixed(3, 1000),
-                                FailureConfig.defaults(),
-                                "t",
-                                sum,
-                                null,
-                                null,
-                                null))) {
+                        operator(fixed(3, 1000), FailureConfig.defaults(), "t", sum, null))) {
             h.open();
             for (int i = 1; i <= 7; i++) {
                 h.processElement(i, 0);
@@ -320,14 +330,12 @@ class BatchingOperatorTest {
                 };
         try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new BatchingOperator<>(
+                        operator(
                                 fixed(4, 1000),
                                 FailureConfig.of(FailureStrategy.SEND_TO_DLQ),
                                 "t",
                                 null,
-                                fn,
-                                null,
-                                null))) {
+                                fn))) {
             h.open();
             for (int i = 1; i <= 8; i++) {
                 h.processElement(i, 0);
@@ -358,14 +366,7 @@ class BatchingOperatorTest {
                 };
         try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new BatchingOperator<>(
-                                fixed(1, 1000),
-                                FailureConfig.defaults(),
-                                "orders",
-                                null,
-                                fn,
-                                null,
-                                null))) {
+                        operator(fixed(1, 1000), FailureConfig.defaults(), "orders", null, fn))) {
             h.open();
             assertThatThrownBy(() -> h.processElement(1, 0))
                     .isInstanceOf(VeloBatchFailedException.class)
@@ -484,14 +485,193 @@ class BatchingOperatorTest {
         public void close() {}
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger FAILURES_LEFT =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    private static FailureConfig retryAfter(Duration backoff) {
+        return FailureConfig.builder()
+                .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
+                .maxRetries(3)
+                .retryBackoff(backoff)
+                .retryBackoffMax(backoff)
+                .retryJitter(0)
+                .build();
+    }
+
+    /** Record 2 fails (retriably) while FAILURES_LEFT > 0. */
+    private static OneInputStreamOperatorTestHarness<Integer, Integer> failingOnTwo(
+            Duration backoff) throws Exception {
+        RecordFunction<Integer, Integer> fn =
+                (x, out) -> {
+                    if (x == 2 && FAILURES_LEFT.getAndDecrement() > 0) {
+                        throw new java.io.IOException("transient");
+                    }
+                    out.collect(x);
+                };
+        OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        operator(fixed(3, 1000), retryAfter(backoff), "t", null, fn),
+                        IntSerializer.INSTANCE);
+        h.setProcessingTime(0);
+        return h;
+    }
+
+    @Test
+    void aRetryWaitsOnATimerWithLaterBatchesBehindItAndTheWatermarkHeld() throws Exception {
+        FAILURES_LEFT.set(2);
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                failingOnTwo(Duration.ofSeconds(30))) {
+            h.open();
+            h.processElement(1, 0);
+            h.processElement(2, 0);
+            h.processElement(3, 0);
+            // the call returned: 1 and 3 went on, 2 waits for its retry
+            assertThat(values(h)).containsExactly(1, 3);
+            assertThat(op(h).recordsAwaitingRetry()).isEqualTo(1);
+            h.processWatermark(new Watermark(5));
+            h.processElement(4, 0);
+            h.processElement(5, 0);
+            h.processElement(6, 0);
+            assertThat(values(h)).as("no batch overtakes the retry").containsExactly(1, 3);
+            assertThat(op(h).recordsAwaitingRetry()).isEqualTo(4);
+            h.setProcessingTime(29_999);
+            assertThat(values(h)).containsExactly(1, 3);
+            h.setProcessingTime(30_000);
+            // retry 1 fails again: the next waits 30 s more (multiplier 1)
+            assertThat(values(h)).containsExactly(1, 3);
+            assertThat(op(h).metrics().numRetries().getCount()).isEqualTo(1);
+            h.setProcessingTime(60_000);
+            assertThat(values(h)).containsExactly(1, 3, 2, 4, 5, 6);
+            assertThat(h.getOutput()).last().isEqualTo(new Watermark(5));
+            assertThat(op(h).recordsAwaitingRetry()).isZero();
+            assertThat(op(h).metrics().numRetries().getCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aBatchWaitingForItsRetryIsCheckpointedAndRetriedFirstAfterARestore() throws Exception {
+        FAILURES_LEFT.set(1);
+        OperatorSubtaskState snapshot;
+        // the harness's clock is set by hand; closing a harness finishes the operator, which waits
+        // out the backoff in real time, so the backoff is short here
+        Duration backoff = Duration.ofMillis(200);
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h = failingOnTwo(backoff)) {
+            h.open();
+            for (int i = 1; i <= 6; i++) {
+                h.processElement(i, i);
+            }
+            h.processElement(7, 7);
+            // the checkpoint does not wait for the retry: the queue goes into the state
+            h.prepareSnapshotPreBarrier(1);
+            snapshot = h.snapshot(1, 10);
+            assertThat(values(h)).containsExactly(1, 3);
+            assertThat(op(h).recordsAwaitingRetry()).isEqualTo(5);
+        }
+        assertThat(snapshot.getManagedOperatorState()).isNotEmpty();
+
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> restored = failingOnTwo(backoff)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            assertThat(op(restored).recordsAwaitingRetry()).isEqualTo(5);
+            restored.processElement(8, 8);
+            restored.setProcessingTime(1);
+            // the retry first, then the records behind it; 8 waits for its batch
+            assertThat(values(restored)).containsExactly(2, 4, 5, 6, 7);
+            assertThat(
+                            restored.getOutput().stream()
+                                    .filter(o -> o instanceof StreamRecord)
+                                    .map(o -> ((StreamRecord<?>) o).getTimestamp())
+                                    .collect(Collectors.toList()))
+                    .as("timestamps kept through the state")
+                    .containsExactly(2L, 4L, 5L, 6L, 7L);
+            assertThat(op(restored).metrics().numRetries().getCount()).isEqualTo(1);
+            restored.endInput();
+            assertThat(values(restored)).containsExactly(2, 4, 5, 6, 7, 8);
+        }
+    }
+
+    @Test
+    void aBatchFunctionOutOfRetriesOnTheTimerGoesToTheDlqAndEveryRecordIsCounted()
+            throws Exception {
+        BatchFunction<Integer, Integer> down =
+                (batch, out) -> {
+                    if (batch.contains(2)) {
+                        throw new java.io.IOException("database down");
+                    }
+                    batch.forEach(out::collect);
+                };
+        FailureConfig cfg =
+                FailureConfig.builder()
+                        .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
+                        .maxRetries(2)
+                        .retryBackoff(Duration.ofSeconds(10))
+                        .retryBackoffMultiplier(2)
+                        .retryBackoffMax(Duration.ofMinutes(1))
+                        .retryJitter(0)
+                        .retryExhaustedStrategy(FailureStrategy.SEND_TO_DLQ)
+                        .build();
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        operator(fixed(3, 1000), cfg, "t", down, null), IntSerializer.INSTANCE)) {
+            h.setProcessingTime(0);
+            h.open();
+            for (int i = 1; i <= 6; i++) {
+                h.processElement(i, 0);
+            }
+            assertThat(values(h)).isEmpty();
+            assertThat(op(h).recordsAwaitingRetry()).isEqualTo(6);
+            // retry 1 at 10 s fails, retry 2 at 10 + 20 s fails: out of retries, dead-lettered
+            h.setProcessingTime(10_000);
+            assertThat(h.getSideOutput(BatchingOperator.DEAD_LETTERS)).isNull();
+            h.setProcessingTime(30_000);
+            List<DeadLetter> dls =
+                    h.getSideOutput(BatchingOperator.DEAD_LETTERS).stream()
+                            .map(StreamRecord::getValue)
+                            .collect(Collectors.toList());
+            assertThat(dls)
+                    .extracting(d -> new String(d.getPayload(), StandardCharsets.UTF_8))
+                    .containsExactly("1", "2", "3");
+            assertThat(dls).allSatisfy(d -> assertThat(d.getAttempts()).isEqualTo(3));
+            // the batch behind went on right after
+            assertThat(values(h)).containsExactly(4, 5, 6);
+            assertThat(op(h).metrics().numRecordsIn().getCount()).isEqualTo(6);
+            assertThat(op(h).metrics().numRecordsOut().getCount()).isEqualTo(3);
+            assertThat(op(h).metrics().numRecordsDeadLettered().getCount()).isEqualTo(3);
+            assertThat(op(h).metrics().numRetries().getCount()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void theEndOfInputWaitsForTheRetry() throws Exception {
+        FAILURES_LEFT.set(1);
+        RecordFunction<Integer, Integer> fn =
+                (x, out) -> {
+                    if (x == 2 && FAILURES_LEFT.getAndDecrement() > 0) {
+                        throw new java.io.IOException("transient");
+                    }
+                    out.collect(x);
+                };
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        operator(fixed(3, 1000), retryAfter(Duration.ofMillis(1)), "t", null, fn),
+                        IntSerializer.INSTANCE)) {
+            h.open();
+            h.processElement(1, 0);
+            h.processElement(2, 0);
+            h.endInput();
+            assertThat(values(h)).containsExactly(1, 2);
+            assertThat(op(h).recordsAwaitingRetry()).isZero();
+        }
+    }
+
     private static List<BatchingOperator<Integer, Integer>> operatorsOfEveryKind(
             FailureStrategy strategy) {
         FailureConfig failure = FailureConfig.of(strategy);
         RecordFunction<Integer, Integer> identity = (x, out) -> out.collect(x);
         BatchFunction<Integer, Integer> all = (batch, out) -> batch.forEach(out::collect);
         return List.of(
-                new BatchingOperator<>(fixed(3, 1000), failure, "t", null, identity, null, null),
-                new BatchingOperator<>(fixed(3, 1000), failure, "t", all, null, null, null),
+                operator(fixed(3, 1000), failure, "t", null, identity),
+                operator(fixed(3, 1000), failure, "t", all, null),
                 BatchingOperator.passThrough(fixed(3, 1000), failure, "t"));
     }
 
@@ -547,14 +727,12 @@ class BatchingOperatorTest {
             for (boolean batchFunction : List.of(false, true)) {
                 try (OneInputStreamOperatorTestHarness<Integer, Tuple1<Integer>> h =
                         new OneInputStreamOperatorTestHarness<>(
-                                new BatchingOperator<>(
+                                operator(
                                         fixed(2, 1000),
                                         FailureConfig.defaults(),
                                         "t",
                                         batchFunction ? process : null,
-                                        batchFunction ? null : map,
-                                        null,
-                                        null),
+                                        batchFunction ? null : map),
                                 IntSerializer.INSTANCE)) {
                     if (objectReuse) {
                         h.getExecutionConfig().enableObjectReuse();

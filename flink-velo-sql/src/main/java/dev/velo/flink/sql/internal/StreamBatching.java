@@ -38,18 +38,15 @@ public final class StreamBatching {
             TypeInformation<RowData> type,
             ProviderContext providerContext) {
         BatchingOperator<RowData, RowData> operator =
-                new BatchingOperator<RowData, RowData>(
-                                config,
-                                FailureConfig.defaults(),
-                                tableName,
-                                null,
-                                null,
-                                null,
+                BatchingOperator.<RowData, RowData>builder(config, FailureConfig.defaults())
+                        .tableName(tableName)
+                        .estimator(
                                 type instanceof InternalTypeInfo
                                         ? RecordSizeEstimators.forRowData(
                                                 ((InternalTypeInfo<RowData>) type).toLogicalType())
                                         : RecordSizeEstimators.forRowData())
-                        .withSide(side);
+                        .side(side)
+                        .build();
         SingleOutputStreamOperator<RowData> batched =
                 in.transform("velo-batch[" + tableName + "]", type, operator)
                         .setParallelism(in.getParallelism());

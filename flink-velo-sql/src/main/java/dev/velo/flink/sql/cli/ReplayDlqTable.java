@@ -1,6 +1,7 @@
 package dev.velo.flink.sql.cli;
 
 import dev.velo.flink.sql.dlq.DeadLetterSchema;
+import dev.velo.flink.sql.dlq.DlqOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -19,7 +20,7 @@ final class ReplayDlqTable {
     /** The name of the bounded DLQ table in the replay's environment. */
     static final String VIEW = "velo_replay_dead_letters";
 
-    private static final String PREFIX = "dlq.";
+    private static final String PREFIX = DlqOptions.DLQ_PREFIX;
 
     private ReplayDlqTable() {}
 
@@ -36,10 +37,10 @@ final class ReplayDlqTable {
         if (!"kafka".equals(connector) && !"filesystem".equals(connector)) {
             throw new ValidationException(
                     String.format(
-                            "Table '%s': invalid value '%s' for option 'dlq.connector': replay"
+                            "Table '%s': invalid value '%s' for option '%s': replay"
                                     + " reads dead letters back from a kafka or filesystem DLQ"
                                     + " (accepted: kafka, filesystem)",
-                            table, connector));
+                            table, connector, DlqOptions.DLQ_CONNECTOR.key()));
         }
         return connector;
     }

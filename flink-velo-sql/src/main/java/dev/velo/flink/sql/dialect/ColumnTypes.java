@@ -23,9 +23,8 @@ final class ColumnTypes {
             String trimmed = column.trim();
             String[] parts = trimmed.split("\\s+", 2);
             if (parts.length == 2
-                    && ScriptTranslator.RESERVED_NAMES.contains(
-                            parts[0].toLowerCase(Locale.ROOT))) {
-                trimmed = ScriptTranslator.quote(parts[0]) + " " + parts[1];
+                    && QueryScanner.RESERVED_NAMES.contains(parts[0].toLowerCase(Locale.ROOT))) {
+                trimmed = SqlText.quote(parts[0]) + " " + parts[1];
             }
             out.add(trimmed);
         }
@@ -61,7 +60,7 @@ final class ColumnTypes {
         types.forEach(
                 (column, type) ->
                         columns.add(
-                                ScriptTranslator.quote(column)
+                                SqlText.quote(column)
                                         + " "
                                         + (type.equals("NULL") || type.startsWith("STRING")
                                                 ? "STRING"

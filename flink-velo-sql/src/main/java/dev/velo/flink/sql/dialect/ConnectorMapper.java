@@ -1,5 +1,6 @@
 package dev.velo.flink.sql.dialect;
 
+import dev.velo.flink.batching.config.BatchOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,7 +25,16 @@ final class ConnectorMapper {
 
     /** Prefixes of Flink connector/format keys that pass through unchanged. */
     private static final List<String> FLINK_PREFIXES =
-            List.of("properties.", "scan.", "csv.", "json.", "avro.", "sink.", "key.", "value.");
+            List.of(
+                    "properties.",
+                    "scan.",
+                    "csv.",
+                    "json.",
+                    "avro.",
+                    // Flink's connectors' sink options (sink.partitioner, ...) share velo's prefix
+                    BatchOptions.SINK_ALIAS_PREFIX,
+                    "key.",
+                    "value.");
 
     private final Path baseDirectory;
     private final SqlLexer lexer;

@@ -147,14 +147,14 @@ final class FileSchemaInference {
         List<String> select = new ArrayList<>();
         List<String> notHeader = new ArrayList<>();
         for (int c = 0; c < names.size(); c++) {
-            String q = ScriptTranslator.quote(names.get(c));
+            String q = SqlText.quote(names.get(c));
             raw.add(q + " STRING");
             typed.add(q + " " + types.get(c));
             select.add(
                     types.get(c).equalsIgnoreCase("STRING")
                             ? q
                             : "CAST(" + q + " AS " + types.get(c) + ") AS " + q);
-            notHeader.add(q + " <> " + ScriptTranslator.literal(names.get(c)));
+            notHeader.add(q + " <> " + SqlText.literal(names.get(c)));
         }
         mapped.rawColumns = String.join(", ", raw);
         mapped.columns = String.join(", ", typed);

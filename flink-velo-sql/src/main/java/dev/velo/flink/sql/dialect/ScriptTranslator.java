@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.annotation.Internal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +18,6 @@ import org.slf4j.LoggerFactory;
 final class ScriptTranslator {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScriptTranslator.class);
-
-    /** See {@link QueryScanner#RESERVED_NAMES}. */
-    static final Set<String> RESERVED_NAMES = QueryScanner.RESERVED_NAMES;
 
     private final Map<String, String> environment;
     private final Path baseDirectory;
@@ -70,15 +66,5 @@ final class ScriptTranslator {
         }
         result.notes().forEach(n -> LOG.info("velo dialect: {}", n));
         return new ScriptRenderer(wrapperConnector).render(result, annotations.values());
-    }
-
-    /** See {@link SqlText#quote}. */
-    static String quote(String identifier) {
-        return SqlText.quote(identifier);
-    }
-
-    /** See {@link SqlText#literal}. */
-    static String literal(String value) {
-        return SqlText.literal(value);
     }
 }

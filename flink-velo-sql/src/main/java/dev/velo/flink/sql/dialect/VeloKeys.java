@@ -2,6 +2,7 @@ package dev.velo.flink.sql.dialect;
 
 import dev.velo.flink.batching.config.BatchOptions;
 import dev.velo.flink.batching.config.BatchStrategyType;
+import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.config.VeloOptions;
 import dev.velo.flink.sql.factory.VeloConnectorOptions;
@@ -23,7 +24,7 @@ final class VeloKeys {
     static final String BATCH_SIZE = BatchOptions.SIZE.key();
 
     /** Velostream's prefix of the keys that configure a stream's source side. */
-    static final String SOURCE_PREFIX = "source.";
+    static final String SOURCE_PREFIX = FailureOptions.SOURCE_PREFIX;
 
     /** Velostream's prefix of the keys that configure a stream's sink. */
     static final String SINK_PREFIX = BatchOptions.SINK_ALIAS_PREFIX;

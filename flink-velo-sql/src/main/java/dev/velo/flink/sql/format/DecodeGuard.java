@@ -1,5 +1,6 @@
 package dev.velo.flink.sql.format;
 
+import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
 import dev.velo.flink.batching.failure.BatchProcessor;
@@ -224,10 +225,11 @@ final class DecodeGuard implements AutoCloseable {
             throw new IOException(
                     String.format(
                             "Table '%s': could not decode the record number %d of subtask %d"
-                                    + " (source.failure_strategy = %s): %s",
+                                    + " (%s = %s): %s",
                             settings.tableName,
                             index,
                             subtask,
+                            FailureOptions.SOURCE_PREFIX + FailureOptions.FAILURE_STRATEGY.key(),
                             settings.failure.strategy().displayName(),
                             e.getCause() == null ? e.getMessage() : e.getCause().toString()),
                     e);

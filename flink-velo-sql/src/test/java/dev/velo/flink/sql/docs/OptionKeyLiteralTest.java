@@ -46,20 +46,8 @@ class OptionKeyLiteralTest {
      */
     private static final Set<String> NOT_YET_FIXED =
             Set.of(
-                    // dialect (translator): 'velo.connector', 'batch.size', 'batch.strategy',
-                    // 'source.', 'sink.', 'dlq.', 'source.dlq.' in the WITH clauses it builds
-                    "flink-velo-sql/src/main/java/dev/velo/flink/sql/dialect/ScriptTranslator.java",
-                    "flink-velo-sql/src/main/java/dev/velo/flink/sql/dialect/VeloKeys.java",
-                    // dialect (cli): "sink." among the delegate connector's prefixes
-                    "flink-velo-sql/src/main/java/dev/velo/flink/sql/dialect/Connectors.java",
-                    // cli: "dlq." and 'dlq.connector', 'dlq.*' in messages
-                    "flink-velo-sql/src/main/java/dev/velo/flink/sql/cli/ReplayCommand.java",
-                    // failure (backoff, arch): max_failure_ratio, retry.retriable_errors and
-                    // retry.non_retriable_errors in messages
                     "flink-velo-batching/src/main/java/dev/velo/flink/batching/failure/FailureRatioGuard.java",
-                    "flink-velo-batching/src/main/java/dev/velo/flink/batching/failure/RetriableErrors.java",
-                    // format (backoff): source.failure_strategy in the decode error
-                    "flink-velo-sql/src/main/java/dev/velo/flink/sql/format/DecodeGuard.java");
+                    "flink-velo-batching/src/main/java/dev/velo/flink/batching/failure/RetriableErrors.java");
 
     private static final Pattern DECLARATION =
             Pattern.compile("ConfigOptions\\s*\\.\\s*key\\s*\\($");

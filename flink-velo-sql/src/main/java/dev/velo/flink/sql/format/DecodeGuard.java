@@ -2,13 +2,13 @@ package dev.velo.flink.sql.format;
 
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
-import dev.velo.flink.batching.failure.BatchProcessor;
-import dev.velo.flink.batching.failure.FailureHandler;
-import dev.velo.flink.batching.failure.Sleeper;
 import dev.velo.flink.batching.failure.VeloBatchFailedException;
 import dev.velo.flink.batching.failure.VeloFailureRatioExceededException;
 import dev.velo.flink.batching.failure.VeloNonRetriableException;
-import dev.velo.flink.batching.metrics.VeloMetrics;
+import dev.velo.flink.batching.internal.failure.BatchProcessor;
+import dev.velo.flink.batching.internal.failure.FailureHandler;
+import dev.velo.flink.batching.internal.failure.Sleeper;
+import dev.velo.flink.batching.internal.metrics.VeloMetrics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

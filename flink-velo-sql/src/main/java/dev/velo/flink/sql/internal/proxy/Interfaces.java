@@ -1,4 +1,4 @@
-package dev.velo.flink.sql.internal;
+package dev.velo.flink.sql.internal.proxy;
 
 import java.lang.reflect.Modifier;
 import java.util.LinkedHashSet;

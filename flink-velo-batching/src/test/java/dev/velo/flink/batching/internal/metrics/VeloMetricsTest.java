@@ -1,6 +1,7 @@
 package dev.velo.flink.batching.internal.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -92,5 +93,8 @@ class VeloMetricsTest {
         assertThat(m.batchSize().getCount()).isEqualTo(2000);
         assertThat(m.batchSize().getStatistics().size()).isEqualTo(1024);
         assertThat(m.batchSize().getStatistics().getMin()).isEqualTo(977);
+        assertThat(m.batchSize().getStatistics().getMax()).isEqualTo(2000);
+        assertThat(m.batchSize().getStatistics().getMean())
+                .isCloseTo((977 + 2000) / 2.0, within(1e-6));
     }
 }

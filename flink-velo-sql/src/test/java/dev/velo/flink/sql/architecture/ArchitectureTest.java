@@ -139,6 +139,22 @@ class ArchitectureTest {
     }
 
     @Test
+    void publicTopLevelClassesDeclareTheirStability() {
+        classes()
+                .that()
+                .resideInAPackage(VELO + "..")
+                .and()
+                .areTopLevelClasses()
+                .and()
+                .arePublic()
+                .should()
+                .beAnnotatedWith(PublicEvolving.class)
+                .orShould()
+                .beAnnotatedWith(Internal.class)
+                .check(classes);
+    }
+
+    @Test
     void classesOfInternalPackagesAreInternal() {
         classes()
                 .that()

@@ -1,8 +1,8 @@
 package dev.velo.flink.e2e.bench;
 
-import dev.velo.flink.batching.batcher.Batcher;
-import dev.velo.flink.batching.batcher.Batchers;
 import dev.velo.flink.batching.batcher.RecordSizeEstimators;
+import dev.velo.flink.batching.internal.batcher.Batcher;
+import dev.velo.flink.batching.internal.batcher.Batchers;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

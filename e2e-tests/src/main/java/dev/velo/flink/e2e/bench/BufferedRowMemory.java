@@ -1,8 +1,8 @@
 package dev.velo.flink.e2e.bench;
 
-import dev.velo.flink.batching.batcher.MegaBatchBatcher;
 import dev.velo.flink.batching.batcher.RecordSizeEstimator;
 import dev.velo.flink.batching.batcher.RecordSizeEstimators;
+import dev.velo.flink.batching.internal.batcher.MegaBatchBatcher;
 import java.io.PrintStream;
 import java.util.Locale;
 import org.apache.flink.core.memory.DataOutputSerializer;

@@ -2,10 +2,10 @@ package dev.velo.flink.e2e.bench;
 
 import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.config.FailureStrategy;
-import dev.velo.flink.batching.failure.BatchProcessor;
-import dev.velo.flink.batching.failure.FailureHandler;
-import dev.velo.flink.batching.failure.Sleeper;
-import dev.velo.flink.batching.metrics.VeloMetrics;
+import dev.velo.flink.batching.internal.failure.BatchProcessor;
+import dev.velo.flink.batching.internal.failure.FailureHandler;
+import dev.velo.flink.batching.internal.failure.Sleeper;
+import dev.velo.flink.batching.internal.metrics.VeloMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

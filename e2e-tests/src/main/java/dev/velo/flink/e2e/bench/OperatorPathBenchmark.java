@@ -1,16 +1,16 @@
 package dev.velo.flink.e2e.bench;
 
-import dev.velo.flink.batching.batcher.ArrivalClock;
-import dev.velo.flink.batching.batcher.Batcher;
-import dev.velo.flink.batching.batcher.Batchers;
 import dev.velo.flink.batching.batcher.RecordSizeEstimators;
 import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.config.FailureStrategy;
-import dev.velo.flink.batching.failure.BatchProcessor;
-import dev.velo.flink.batching.failure.FailureHandler;
-import dev.velo.flink.batching.failure.Sleeper;
-import dev.velo.flink.batching.metrics.FlushReason;
-import dev.velo.flink.batching.metrics.VeloMetrics;
+import dev.velo.flink.batching.internal.batcher.ArrivalClock;
+import dev.velo.flink.batching.internal.batcher.Batcher;
+import dev.velo.flink.batching.internal.batcher.Batchers;
+import dev.velo.flink.batching.internal.failure.BatchProcessor;
+import dev.velo.flink.batching.internal.failure.FailureHandler;
+import dev.velo.flink.batching.internal.failure.Sleeper;
+import dev.velo.flink.batching.internal.metrics.FlushReason;
+import dev.velo.flink.batching.internal.metrics.VeloMetrics;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;

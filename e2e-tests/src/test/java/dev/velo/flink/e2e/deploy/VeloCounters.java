@@ -1,6 +1,6 @@
 package dev.velo.flink.e2e.deploy;
 
-import dev.velo.flink.batching.metrics.VeloMetrics;
+import dev.velo.flink.batching.internal.metrics.VeloMetrics;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;

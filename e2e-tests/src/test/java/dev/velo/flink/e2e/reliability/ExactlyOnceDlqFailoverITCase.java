@@ -2,7 +2,7 @@ package dev.velo.flink.e2e.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.velo.flink.sql.cli.EmbeddedKafka;
+import dev.velo.flink.sql.testing.EmbeddedKafkaExtension;
 import dev.velo.flink.sql.testing.VeloMetricsProbe;
 import dev.velo.flink.sql.testing.VeloTestClusters;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +33,6 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -68,26 +66,24 @@ class ExactlyOnceDlqFailoverITCase {
     private static final Pattern ID = Pattern.compile("\"id\":\\s*(\\d+)");
     private static final Pattern PAYLOAD = Pattern.compile("\"payload\":\"([A-Za-z0-9+/=]*)\"");
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start(Duration.ofSeconds(90));
-        kafka.createTopic(IN, 3);
-        String large = "x".repeat(MAX_REQUEST * 2);
-        List<String> lines = new ArrayList<>();
-        for (int i = 1; i <= N; i++) {
-            lines.add("{\"id\": " + i + ", \"name\": \"" + (large(i) ? large : "n" + i) + "\"}");
-        }
-        kafka.produceStrings(IN, lines);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA =
+            new EmbeddedKafkaExtension(
+                    Duration.ofSeconds(90),
+                    kafka -> {
+                        kafka.createTopic(IN, 3);
+                        String large = "x".repeat(MAX_REQUEST * 2);
+                        List<String> lines = new ArrayList<>();
+                        for (int i = 1; i <= N; i++) {
+                            lines.add(
+                                    "{\"id\": "
+                                            + i
+                                            + ", \"name\": \""
+                                            + (large(i) ? large : "n" + i)
+                                            + "\"}");
+                        }
+                        kafka.produceStrings(IN, lines);
+                    });
 
     private static boolean large(long id) {
         return id % LARGE_EVERY == 0;
@@ -132,8 +128,8 @@ class ExactlyOnceDlqFailoverITCase {
         boolean exactlyOnceSink = guarantee.equals("exactly-once");
         String outTopic = "eos-dlq-out-" + guarantee;
         String dlqTopic = "eos-dlq-dlq-" + guarantee;
-        kafka.createTopic(outTopic, 2);
-        kafka.createTopic(dlqTopic, 1);
+        KAFKA.get().createTopic(outTopic, 2);
+        KAFKA.get().createTopic(dlqTopic, 1);
 
         Configuration conf = new Configuration();
         conf.setString("parallelism.default", "2");
@@ -148,7 +144,7 @@ class ExactlyOnceDlqFailoverITCase {
                                 .withConfiguration(conf)
                                 .build());
         env.createTemporarySystemFunction("chaos", Chaos.class);
-        String bootstrap = kafka.bootstrapServers();
+        String bootstrap = KAFKA.get().bootstrapServers();
         env.executeSql(
                 "CREATE TEMPORARY TABLE src (id BIGINT, name STRING) WITH ('connector'='kafka',"
                         + " 'topic'='"
@@ -280,10 +276,10 @@ class ExactlyOnceDlqFailoverITCase {
     @ValueSource(strings = {"velo source", "print sink"})
     void whereNothingCommitsTheDlqTheJobFailsSayingWhatToUse(String where) throws Exception {
         String dlqTopic = "eos-dlq-refused-" + where.replace(' ', '-');
-        kafka.createTopic(dlqTopic, 1);
+        KAFKA.get().createTopic(dlqTopic, 1);
         TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         env.getConfig().set("restart-strategy.type", "none");
-        String bootstrap = kafka.bootstrapServers();
+        String bootstrap = KAFKA.get().bootstrapServers();
         String dlq =
                 "'dlq.connector'='kafka', 'dlq.topic'='"
                         + dlqTopic

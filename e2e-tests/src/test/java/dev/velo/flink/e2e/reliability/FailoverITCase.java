@@ -2,7 +2,7 @@ package dev.velo.flink.e2e.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.velo.flink.sql.cli.EmbeddedKafka;
+import dev.velo.flink.sql.testing.EmbeddedKafkaExtension;
 import dev.velo.flink.sql.testing.VeloMetricsProbe;
 import dev.velo.flink.sql.testing.VeloTestClusters;
 import java.time.Duration;
@@ -28,8 +28,6 @@ import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -53,25 +51,18 @@ class FailoverITCase {
     private static final String IN = "failover-in";
     private static final Pattern ID = Pattern.compile("\"id\":\\s*(\\d+)");
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start(Duration.ofSeconds(90));
-        kafka.createTopic(IN, 3);
-        List<String> lines = new ArrayList<>();
-        for (int i = 1; i <= N; i++) {
-            lines.add("{\"id\": " + i + ", \"name\": \"n" + i + "\"}");
-        }
-        kafka.produceStrings(IN, lines);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA =
+            new EmbeddedKafkaExtension(
+                    Duration.ofSeconds(90),
+                    kafka -> {
+                        kafka.createTopic(IN, 3);
+                        List<String> lines = new ArrayList<>();
+                        for (int i = 1; i <= N; i++) {
+                            lines.add("{\"id\": " + i + ", \"name\": \"n" + i + "\"}");
+                        }
+                        kafka.produceStrings(IN, lines);
+                    });
 
     /**
      * Passes the id through; throws once when armed. Paces records slightly so the bounded stream
@@ -123,7 +114,7 @@ class FailoverITCase {
         Chaos.reset();
         boolean exactlyOnce = guarantee.equals("exactly-once");
         String outTopic = "failover-" + strategy + "-" + guarantee;
-        kafka.createTopic(outTopic, 2);
+        KAFKA.get().createTopic(outTopic, 2);
 
         Configuration conf = new Configuration();
         conf.setString("parallelism.default", "2");
@@ -138,7 +129,7 @@ class FailoverITCase {
                                 .withConfiguration(conf)
                                 .build());
         env.createTemporarySystemFunction("chaos", Chaos.class);
-        String bootstrap = kafka.bootstrapServers();
+        String bootstrap = KAFKA.get().bootstrapServers();
         env.executeSql(
                 "CREATE TEMPORARY TABLE src (id BIGINT, name STRING) WITH ('connector'='kafka',"
                         + " 'topic'='"

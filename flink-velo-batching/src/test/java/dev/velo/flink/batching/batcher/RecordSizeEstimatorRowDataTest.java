@@ -2,6 +2,7 @@ package dev.velo.flink.batching.batcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.velo.flink.batching.internal.batcher.MemoryBasedBatcher;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

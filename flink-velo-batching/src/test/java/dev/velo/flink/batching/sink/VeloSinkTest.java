@@ -10,7 +10,7 @@ import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
 import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
-import dev.velo.flink.batching.metrics.VeloMetrics;
+import dev.velo.flink.batching.internal.metrics.VeloMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

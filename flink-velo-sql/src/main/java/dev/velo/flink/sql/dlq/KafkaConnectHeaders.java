@@ -1,16 +1,15 @@
 package dev.velo.flink.sql.dlq;
 
+import dev.velo.flink.sql.internal.proxy.Proxies;
 import java.io.Serializable;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -177,26 +176,7 @@ public final class KafkaConnectHeaders {
      */
     @SuppressWarnings("unchecked")
     static Sink<RowData> wrap(Sink<RowData> sink) {
-        return (Sink<RowData>) proxy(sink, new SinkHandler(sink));
-    }
-
-    private static Object proxy(Object target, InvocationHandler handler) {
-        Set<Class<?>> interfaces =
-                dev.velo.flink.sql.internal.Interfaces.of(target.getClass(), i -> true);
-        return Proxy.newProxyInstance(
-                target.getClass().getClassLoader(), interfaces.toArray(new Class<?>[0]), handler);
-    }
-
-    /** {@code equals}, {@code hashCode} and {@code toString} of a proxy around {@code target}. */
-    private static Object objectMethod(Object proxy, Method method, Object[] args, Object target) {
-        switch (method.getName()) {
-            case "equals":
-                return proxy == args[0];
-            case "hashCode":
-                return System.identityHashCode(proxy);
-            default:
-                return "headers(" + target + ")";
-        }
+        return (Sink<RowData>) Proxies.implementingAllOf(sink, null, new SinkHandler(sink));
     }
 
     private static Object forward(Object target, Method method, Object[] args) throws Throwable {
@@ -219,14 +199,15 @@ public final class KafkaConnectHeaders {
 
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            if (method.getDeclaringClass() == Object.class) {
-                return objectMethod(proxy, method, args, sink);
+            if (Proxies.isObjectMethod(method)) {
+                return Proxies.objectMethod(proxy, method, args, () -> "headers(" + sink + ")");
             }
             Object result = forward(sink, method, args);
             if (result instanceof SinkWriter
                     && ("createWriter".equals(method.getName())
                             || "restoreWriter".equals(method.getName()))) {
-                return proxy(result, new WriterHandler((SinkWriter<RowData>) result));
+                return Proxies.implementingAllOf(
+                        result, null, new WriterHandler((SinkWriter<RowData>) result));
             }
             return result;
         }
@@ -242,8 +223,8 @@ public final class KafkaConnectHeaders {
 
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            if (method.getDeclaringClass() == Object.class) {
-                return objectMethod(proxy, method, args, writer);
+            if (Proxies.isObjectMethod(method)) {
+                return Proxies.objectMethod(proxy, method, args, () -> "headers(" + writer + ")");
             }
             if ("write".equals(method.getName()) && args != null && args.length == 2) {
                 writer.write(withHeaders((RowData) args[0]), (SinkWriter.Context) args[1]);

@@ -1,8 +1,8 @@
 package dev.velo.flink.sql.factory;
 
-import dev.velo.flink.sql.internal.Interfaces;
+import dev.velo.flink.sql.internal.proxy.Interfaces;
+import dev.velo.flink.sql.internal.proxy.Proxies;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -66,20 +66,13 @@ final class SinkAbilityProxy implements InvocationHandler {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Class<?> owner = method.getDeclaringClass();
-        if (owner == Object.class) {
-            switch (method.getName()) {
-                case "equals":
-                    return proxy == args[0];
-                case "hashCode":
-                    return System.identityHashCode(proxy);
-                default:
-                    return sink.asSummaryString();
-            }
+        if (Proxies.isObjectMethod(method)) {
+            return Proxies.objectMethod(proxy, method, args, sink::asSummaryString);
         }
         if (owner == DynamicTableSink.class) {
-            return call(sink, method, args);
+            return Proxies.forward(sink, method, args);
         }
-        Object result = call(sink.delegate(), method, args);
+        Object result = Proxies.forward(sink.delegate(), method, args);
         if (owner == SupportsWritingMetadata.class
                 && method.getName().equals("applyWritableMetadata")) {
             sink.metadataApplied((DataType) args[1]);
@@ -88,13 +81,5 @@ final class SinkAbilityProxy implements InvocationHandler {
             sink.partitionGroupingRequired((Boolean) result);
         }
         return result;
-    }
-
-    private static Object call(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
     }
 }

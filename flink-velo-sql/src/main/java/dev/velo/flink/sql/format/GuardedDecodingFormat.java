@@ -1,6 +1,6 @@
 package dev.velo.flink.sql.format;
 
-import dev.velo.flink.sql.internal.Interfaces;
+import dev.velo.flink.sql.internal.proxy.Interfaces;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -1,15 +1,11 @@
 package dev.velo.flink.sql.format;
 
-import dev.velo.flink.sql.internal.Interfaces;
+import dev.velo.flink.sql.internal.proxy.Proxies;
 import java.io.Serializable;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceReader;
@@ -44,27 +40,15 @@ public final class GuardedSource implements InvocationHandler, Serializable {
         Source<RowData, ?, ?> source = provider.createSource();
         Source<RowData, ?, ?> wrapped =
                 (Source<RowData, ?, ?>)
-                        proxy(source, Source.class, new GuardedSource(source, decoders));
+                        Proxies.implementingAllOf(
+                                source, Source.class, new GuardedSource(source, decoders));
         return SourceProvider.of(wrapped, provider.getParallelism().orElse(null));
-    }
-
-    private static Object proxy(Object target, Class<?> base, InvocationHandler handler) {
-        Set<Class<?>> interfaces = new LinkedHashSet<>();
-        interfaces.add(base);
-        interfaces.addAll(Interfaces.of(target.getClass(), i -> true));
-        return Proxy.newProxyInstance(
-                target.getClass().getClassLoader(), interfaces.toArray(new Class<?>[0]), handler);
     }
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        if (method.getDeclaringClass() == Object.class) {
-            if (method.getName().equals("equals")) {
-                return proxy == args[0];
-            }
-            if (method.getName().equals("hashCode")) {
-                return System.identityHashCode(proxy);
-            }
+        if (Proxies.isObjectMethod(method)) {
+            return Proxies.objectMethod(proxy, method, args, inner::toString);
         }
         if (method.getName().equals("createReader")
                 && args != null
@@ -80,22 +64,15 @@ public final class GuardedSource implements InvocationHandler, Serializable {
             decoders.forEach(d -> d.bindTo(key));
             Object reader;
             try {
-                reader = forward(inner, method, args);
+                reader = Proxies.forward(inner, method, args);
             } catch (Throwable t) {
                 DecodeGuard.release(key);
                 throw t;
             }
-            return proxy(reader, SourceReader.class, new ReaderCloser(reader, key));
+            return Proxies.implementingAllOf(
+                    reader, SourceReader.class, new ReaderCloser(reader, key));
         }
-        return forward(inner, method, args);
-    }
-
-    private static Object forward(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        return Proxies.forward(inner, method, args);
     }
 
     /** Closes the reader's guard (its DLQ writer) with the reader. */
@@ -112,15 +89,15 @@ public final class GuardedSource implements InvocationHandler, Serializable {
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             if (method.getName().equals("close") && (args == null || args.length == 0)) {
                 try {
-                    return forward(reader, method, args);
+                    return Proxies.forward(reader, method, args);
                 } finally {
                     DecodeGuard.release(key);
                 }
             }
-            if (method.getDeclaringClass() == Object.class && method.getName().equals("equals")) {
-                return proxy == args[0];
+            if (Proxies.isObjectMethod(method)) {
+                return Proxies.objectMethod(proxy, method, args, reader::toString);
             }
-            return forward(reader, method, args);
+            return Proxies.forward(reader, method, args);
         }
     }
 }

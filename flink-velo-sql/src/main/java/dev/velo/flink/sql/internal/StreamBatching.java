@@ -3,7 +3,7 @@ package dev.velo.flink.sql.internal;
 import dev.velo.flink.batching.batcher.RecordSizeEstimators;
 import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.config.FailureConfig;
-import dev.velo.flink.batching.operator.BatchingOperator;
+import dev.velo.flink.batching.internal.operator.BatchingOperator;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;

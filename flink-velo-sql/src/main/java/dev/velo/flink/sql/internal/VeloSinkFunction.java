@@ -3,7 +3,7 @@ package dev.velo.flink.sql.internal;
 import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
-import dev.velo.flink.batching.failure.BatchProcessor;
+import dev.velo.flink.batching.internal.failure.BatchProcessor;
 import dev.velo.flink.sql.dlq.DlqWriterFactory;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;

@@ -3,6 +3,7 @@ package dev.velo.flink.sql.dialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.velo.flink.sql.cli.EmbeddedKafka;
+import dev.velo.flink.sql.testing.EmbeddedKafkaExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,30 +32,21 @@ class VeloSqlKafkaITCase {
 
     static EmbeddedKafka kafka;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @Test
     void prefixedKafkaSourceAndSinkWithADeadLetterQueue() throws Exception {
-        kafka.createTopic("orders", 1);
-        kafka.createTopic("big_orders", 1);
-        kafka.createTopic("orders_dlq", 1);
-        kafka.produceStrings(
-                "orders",
-                List.of(
-                        "{\"id\": 1, \"amount\": 50.0}",
-                        "{\"id\": 2, \"amount\": 500.0}",
-                        "{\"id\": 3, \"amount\": not-a-number}",
-                        "{\"id\": 4, \"amount\": 900.0}"));
+        KAFKA.get().createTopic("orders", 1);
+        KAFKA.get().createTopic("big_orders", 1);
+        KAFKA.get().createTopic("orders_dlq", 1);
+        KAFKA.get()
+                .produceStrings(
+                        "orders",
+                        List.of(
+                                "{\"id\": 1, \"amount\": 50.0}",
+                                "{\"id\": 2, \"amount\": 500.0}",
+                                "{\"id\": 3, \"amount\": not-a-number}",
+                                "{\"id\": 4, \"amount\": 900.0}"));
         String script =
                 "-- @batch_size: 10\n"
                         + "CREATE STREAM big_orders AS\n"
@@ -77,7 +67,9 @@ class VeloSqlKafkaITCase {
                         + "  'source.dlq.properties.bootstrap.servers' = '${BROKERS}'\n"
                         + ");\n";
         VeloSql velo =
-                VeloSql.builder().environment(Map.of("BROKERS", kafka.bootstrapServers())).build();
+                VeloSql.builder()
+                        .environment(Map.of("BROKERS", KAFKA.get().bootstrapServers()))
+                        .build();
         VeloTranslation translation = velo.translateScript(script);
         assertThat(translation.veloTables().get("big_orders"))
                 .containsEntry("batch.strategy", "fixed_size")
@@ -86,10 +78,10 @@ class VeloSqlKafkaITCase {
         env.getConfig().set("parallelism.default", "1");
         velo.executeScript(env, script).await();
 
-        assertThat(kafka.consumeStrings("big_orders", 2, WAIT))
+        assertThat(KAFKA.get().consumeStrings("big_orders", 2, WAIT))
                 .containsExactlyInAnyOrder(
                         "{\"id\":2,\"amount\":500.0}", "{\"id\":4,\"amount\":900.0}");
-        List<String> deadLetters = kafka.consumeStrings("orders_dlq", 1, WAIT);
+        List<String> deadLetters = KAFKA.get().consumeStrings("orders_dlq", 1, WAIT);
         assertThat(deadLetters).hasSize(1);
         assertThat(deadLetters.get(0)).contains("orders");
     }

@@ -7,7 +7,7 @@ import dev.velo.flink.batching.dlq.DeadLetter;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.dlq.DeadLetterWriter;
 import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
-import dev.velo.flink.batching.metrics.VeloMetrics;
+import dev.velo.flink.batching.internal.metrics.VeloMetrics;
 import dev.velo.flink.sql.testing.CollectingDlqSinkFactory;
 import java.io.IOException;
 import java.math.BigDecimal;

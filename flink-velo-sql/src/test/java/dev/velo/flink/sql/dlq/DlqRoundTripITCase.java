@@ -2,8 +2,8 @@ package dev.velo.flink.sql.dlq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.velo.flink.sql.cli.EmbeddedKafka;
 import dev.velo.flink.sql.testing.CollectingDlqSinkFactory;
+import dev.velo.flink.sql.testing.EmbeddedKafkaExtension;
 import dev.velo.flink.sql.testing.FailingSinkFactory;
 import dev.velo.flink.sql.testing.VeloTestClusters;
 import java.math.BigDecimal;
@@ -35,8 +35,6 @@ import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,26 +104,14 @@ class DlqRoundTripITCase {
                             Map.of("x", -2, "y", 3),
                             Row.of(-1, "n\u00e9sted")));
 
-    private static EmbeddedKafka kafka;
-
     @TempDir static Path dir;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @Test
     void kafkaDeadLettersReadBackWithSqlAndDecodeToTheOriginalRows() throws Exception {
         String topic = "rt-dlq-" + UUID.randomUUID();
-        kafka.createTopic(topic, 2);
+        KAFKA.get().createTopic(topic, 2);
         TableEnvironment env = env();
         JobID job =
                 insert(
@@ -133,7 +119,7 @@ class DlqRoundTripITCase {
                         "'dlq.connector'='kafka', 'dlq.topic'='"
                                 + topic
                                 + "', 'dlq.properties.bootstrap.servers'='"
-                                + kafka.bootstrapServers()
+                                + KAFKA.get().bootstrapServers()
                                 + "'");
         env.executeSql(
                 "CREATE TEMPORARY TABLE dlq_table ("
@@ -141,12 +127,12 @@ class DlqRoundTripITCase {
                         + ") WITH ('connector'='kafka', 'topic'='"
                         + topic
                         + "', 'properties.bootstrap.servers'='"
-                        + kafka.bootstrapServers()
+                        + KAFKA.get().bootstrapServers()
                         + "', 'properties.group.id'='rt', 'scan.startup.mode'='earliest-offset',"
                         + " 'scan.bounded.mode'='latest-offset', 'format'='json')");
         assertThat(decodedPayloads(env)).containsExactlyInAnyOrderElementsOf(FAILED);
         assertThat(sideAndTable(env)).containsOnly("sink/out_t");
-        assertThat(kafka.consumeAll(topic, 2, java.time.Duration.ofSeconds(30)))
+        assertThat(KAFKA.get().consumeAll(topic, 2, java.time.Duration.ofSeconds(30)))
                 .allSatisfy(r -> assertThat(new String(r.key())).isEqualTo("out_t"));
         assertThat(standardOutErrors(job)).isEqualTo(FAILED.size());
     }

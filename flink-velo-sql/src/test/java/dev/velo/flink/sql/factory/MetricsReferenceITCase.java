@@ -8,7 +8,7 @@ import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.sink.VeloSink;
 import dev.velo.flink.batching.sink.VeloSinkSettings;
-import dev.velo.flink.sql.cli.EmbeddedKafka;
+import dev.velo.flink.sql.testing.EmbeddedKafkaExtension;
 import dev.velo.flink.sql.testing.FailingSinkFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,8 +42,6 @@ import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,21 +102,9 @@ class MetricsReferenceITCase {
 
     private static final Path DOC = Path.of("..", "docs", "metrics.md");
 
-    private static EmbeddedKafka kafka;
-
     @TempDir static Path dir;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @Test
     void everyDocumentedMetricIsRegisteredAndNothingIsLost() throws Exception {
@@ -179,10 +165,12 @@ class MetricsReferenceITCase {
     private static void runSqlJobs() throws Exception {
         String orders = "orders-" + UUID.randomUUID();
         String dlq = "dlq-" + UUID.randomUUID();
-        kafka.createTopic(orders, 1);
-        kafka.createTopic(dlq, 1);
-        kafka.produceStrings(
-                orders, List.of("{\"id\": 1}", "{\"id\": 2}", "{\"id\": broken", "{\"id\": 3}"));
+        KAFKA.get().createTopic(orders, 1);
+        KAFKA.get().createTopic(dlq, 1);
+        KAFKA.get()
+                .produceStrings(
+                        orders,
+                        List.of("{\"id\": 1}", "{\"id\": 2}", "{\"id\": broken", "{\"id\": 3}"));
         Path files = dir.resolve("files");
         Files.createDirectories(files);
         Files.write(
@@ -199,7 +187,7 @@ class MetricsReferenceITCase {
                 "'dlq.connector'='kafka', 'dlq.topic'='"
                         + dlq
                         + "', 'dlq.properties.bootstrap.servers'='"
-                        + kafka.bootstrapServers()
+                        + KAFKA.get().bootstrapServers()
                         + "'";
 
         TableEnvironment env = env();
@@ -208,7 +196,7 @@ class MetricsReferenceITCase {
                         + " 'velo.connector'='kafka', 'topic'='"
                         + orders
                         + "', 'properties.bootstrap.servers'='"
-                        + kafka.bootstrapServers()
+                        + KAFKA.get().bootstrapServers()
                         + "', 'scan.startup.mode'='earliest-offset',"
                         + " 'scan.bounded.mode'='latest-offset', 'format'='json',"
                         + " 'source.failure_strategy'='SendToDLQ', "

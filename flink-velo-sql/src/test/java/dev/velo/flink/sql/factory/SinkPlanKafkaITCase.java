@@ -2,7 +2,7 @@ package dev.velo.flink.sql.factory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.velo.flink.sql.cli.EmbeddedKafka;
+import dev.velo.flink.sql.testing.EmbeddedKafkaExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +26,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,19 +47,7 @@ class SinkPlanKafkaITCase {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     /** The three ways to declare the same sink. */
     enum Variant {
@@ -108,7 +94,7 @@ class SinkPlanKafkaITCase {
             String insert,
             String topic)
             throws Exception {
-        kafka.createTopic(topic, 2);
+        KAFKA.get().createTopic(topic, 2);
         env.executeSql(
                 "CREATE TEMPORARY TABLE out_t ("
                         + columns
@@ -117,7 +103,7 @@ class SinkPlanKafkaITCase {
                         + ", 'topic'='"
                         + topic
                         + "', 'properties.bootstrap.servers'='"
-                        + kafka.bootstrapServers()
+                        + KAFKA.get().bootstrapServers()
                         + "', "
                         + options
                         + ")");
@@ -141,7 +127,7 @@ class SinkPlanKafkaITCase {
     /** Every record of the topic, up to its end offsets, ordered by partition then offset. */
     private static List<ConsumerRecord<byte[], byte[]>> readTopic(String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.get().bootstrapServers());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
@@ -271,7 +257,7 @@ class SinkPlanKafkaITCase {
     void aCompiledPlanRestoresTheVeloSinkWithItsMetadata() throws Exception {
         // EXECUTE PLAN creates the sink anew and re-applies its abilities from the JSON plan
         String topic = "meta_compiled";
-        kafka.createTopic(topic, 2);
+        KAFKA.get().createTopic(topic, 2);
         TableEnvironment env = env();
         env.executeSql(META_SOURCE);
         env.executeSql(
@@ -282,7 +268,7 @@ class SinkPlanKafkaITCase {
                         + ", 'topic'='"
                         + topic
                         + "', 'properties.bootstrap.servers'='"
-                        + kafka.bootstrapServers()
+                        + KAFKA.get().bootstrapServers()
                         + "', 'format'='json')");
         String plan = env.compilePlanSql(META_INSERT).asJsonString();
         env.executePlan(PlanReference.fromJsonString(plan)).await();
@@ -345,7 +331,7 @@ class SinkPlanKafkaITCase {
     @Test
     void debeziumChangelogIntoAnUpsertSink() throws Exception {
         String cdc = "cdc_in";
-        kafka.createTopic(cdc, 1);
+        KAFKA.get().createTopic(cdc, 1);
         List<String> changes = new ArrayList<>();
         Map<String, String> expected = new TreeMap<>();
         for (int id = 1; id <= 300; id++) {
@@ -364,7 +350,7 @@ class SinkPlanKafkaITCase {
                 expected.put("{\"id\":" + id + "}", "{\"id\":" + id + ",\"name\":\"v3\"}");
             }
         }
-        kafka.produceStrings(cdc, changes);
+        KAFKA.get().produceStrings(cdc, changes);
 
         Map<Variant, Outcome> outcomes =
                 runAll(
@@ -375,7 +361,7 @@ class SinkPlanKafkaITCase {
                                 + " 'topic'='"
                                 + cdc
                                 + "', 'properties.bootstrap.servers'='"
-                                + kafka.bootstrapServers()
+                                + KAFKA.get().bootstrapServers()
                                 + "', 'properties.group.id'='g', 'format'='debezium-json',"
                                 + " 'scan.startup.mode'='earliest-offset',"
                                 + " 'scan.bounded.mode'='latest-offset')",

@@ -2,7 +2,7 @@ package dev.velo.flink.sql.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.velo.flink.sql.cli.EmbeddedKafka;
+import dev.velo.flink.sql.testing.EmbeddedKafkaExtension;
 import dev.velo.flink.sql.testing.VeloTestClusters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,8 +29,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,21 +49,9 @@ class SavepointUpgradeITCase {
     private static final int ROWS = 100;
     private static final Pattern ID = Pattern.compile("\"id\":(\\d+)");
 
-    private static EmbeddedKafka kafka;
-
     @TempDir static Path dir;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private static final String FIXED = "'batch.strategy'='fixed_size', 'batch.size'='7'";
     private static final String MEGA_SERIAL =
@@ -143,7 +129,7 @@ class SavepointUpgradeITCase {
                                 .source(SEND_TO_DLQ + dlqOptions(dlq))
                                 .malformedAfterRestore())
                 .assertExactlyOnceDelivered();
-        assertThat(kafka.consumeStrings(dlq, 3, WAIT)).hasSize(3);
+        assertThat(KAFKA.get().consumeStrings(dlq, 3, WAIT)).hasSize(3);
 
         String dlq2 = dlqTopic();
         upgrade(
@@ -153,7 +139,7 @@ class SavepointUpgradeITCase {
                                 .malformedBeforeSavepoint(),
                         Job.plain().compiled().source("'source.failure_strategy'='FailBatch'"))
                 .assertExactlyOnceDelivered();
-        assertThat(kafka.consumeStrings(dlq2, 2, WAIT)).hasSize(2);
+        assertThat(KAFKA.get().consumeStrings(dlq2, 2, WAIT)).hasSize(2);
     }
 
     /** A new flink-velo with the same state layout: the same job restores from its savepoint. */
@@ -187,12 +173,12 @@ class SavepointUpgradeITCase {
                                 .source(SEND_TO_DLQ + dlqOptions(dlq))
                                 .malformedAfterRestore())
                 .assertExactlyOnceDelivered();
-        assertThat(kafka.consumeStrings(dlq, 3, WAIT)).hasSize(3);
+        assertThat(KAFKA.get().consumeStrings(dlq, 3, WAIT)).hasSize(3);
     }
 
     private static String dlqTopic() {
         String dlq = "dlq-" + UUID.randomUUID();
-        kafka.createTopic(dlq, 1);
+        KAFKA.get().createTopic(dlq, 1);
         return dlq;
     }
 
@@ -200,7 +186,7 @@ class SavepointUpgradeITCase {
         return "'dlq.connector'='kafka', 'dlq.topic'='"
                 + topic
                 + "', 'dlq.properties.bootstrap.servers'='"
-                + kafka.bootstrapServers()
+                + KAFKA.get().bootstrapServers()
                 + "'";
     }
 
@@ -214,9 +200,9 @@ class SavepointUpgradeITCase {
     private Outcome upgrade(Job before, Job after) throws Exception {
         String in = "in-" + UUID.randomUUID();
         String out = "out-" + UUID.randomUUID();
-        kafka.createTopic(in, 2);
-        kafka.createTopic(out, 2);
-        kafka.produceStrings(in, rows(1, before.malformedBefore));
+        KAFKA.get().createTopic(in, 2);
+        KAFKA.get().createTopic(out, 2);
+        KAFKA.get().produceStrings(in, rows(1, before.malformedBefore));
 
         compiledPlan = null;
         JobClient first = start(before, in, out, null);
@@ -227,7 +213,7 @@ class SavepointUpgradeITCase {
                                 dir.resolve("sp-" + UUID.randomUUID()).toUri().toString(),
                                 SavepointFormatType.CANONICAL)
                         .get();
-        kafka.produceStrings(in, rows(ROWS + 1, after.malformedAfter));
+        KAFKA.get().produceStrings(in, rows(ROWS + 1, after.malformedAfter));
 
         JobClient second;
         try {
@@ -271,13 +257,13 @@ class SavepointUpgradeITCase {
                 "'topic'='"
                         + in
                         + "', 'properties.bootstrap.servers'='"
-                        + kafka.bootstrapServers()
+                        + KAFKA.get().bootstrapServers()
                         + "', 'scan.startup.mode'='earliest-offset', 'format'='json'";
         String kafkaOut =
                 "'topic'='"
                         + out
                         + "', 'properties.bootstrap.servers'='"
-                        + kafka.bootstrapServers()
+                        + KAFKA.get().bootstrapServers()
                         + "', 'sink.delivery-guarantee'='at-least-once', 'format'='json'";
         env.executeSql(
                 "CREATE TEMPORARY TABLE src (id BIGINT, name STRING) WITH ("
@@ -301,7 +287,7 @@ class SavepointUpgradeITCase {
         return result.getJobClient().orElseThrow();
     }
 
-    /** A plain kafka table ({@code velo == null}) or a velo table around kafka. */
+    /** A plain kafka table ({@code velo == null}) or a velo table around KAFKA.get(). */
     private static String with(String velo, String kafkaOptions) {
         if (velo == null) {
             return "'connector'='kafka', " + kafkaOptions;
@@ -312,7 +298,7 @@ class SavepointUpgradeITCase {
     }
 
     private static void awaitIds(String topic, int count) {
-        assertThat(ids(kafka.consumeStrings(topic, count, WAIT)).keySet())
+        assertThat(ids(KAFKA.get().consumeStrings(topic, count, WAIT)).keySet())
                 .as("distinct ids in " + topic)
                 .hasSizeGreaterThanOrEqualTo(count);
     }
@@ -324,7 +310,8 @@ class SavepointUpgradeITCase {
             if (job.getJobExecutionResult().isDone()) {
                 job.getJobExecutionResult().get(); // throws the failure
             }
-            if (ids(kafka.consumeStrings(topic, count, Duration.ofSeconds(2))).size() >= count) {
+            if (ids(KAFKA.get().consumeStrings(topic, count, Duration.ofSeconds(2))).size()
+                    >= count) {
                 return;
             }
         }
@@ -334,7 +321,7 @@ class SavepointUpgradeITCase {
     /** Every record in {@code topic}, read up to the end offsets. */
     private static List<String> readAll(String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.get().bootstrapServers());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =

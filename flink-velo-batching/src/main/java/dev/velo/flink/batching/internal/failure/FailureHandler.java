@@ -1,0 +1,466 @@
+package dev.velo.flink.batching.internal.failure;
+
+import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.config.FailureStrategy;
+import dev.velo.flink.batching.dlq.DeadLetterEncoder;
+import dev.velo.flink.batching.failure.RetriableErrors;
+import dev.velo.flink.batching.failure.VeloBatchFailedException;
+import dev.velo.flink.batching.failure.VeloFailureRatioExceededException;
+import dev.velo.flink.batching.internal.metrics.VeloMetrics;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.LongSupplier;
+import javax.annotation.Nullable;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.VisibleForTesting;
+import org.apache.flink.util.Preconditions;
+
+/**
+ * Runs a batch through a {@link BatchProcessor} and applies the configured failure strategy to
+ * record failures (a throw from processRecord) and batch failures (a throw from finishBatch).
+ *
+ * <p>RetryWithBackoff retries only {@linkplain RetriableErrors retriable} errors. Failed records
+ * are retried together in rounds (one wait per round); a failed batch is retried as a whole
+ * (at-least-once: the sink may see its records twice). Retries run on the task thread, so a batch
+ * blocks at most the sum of the capped delays of {@code max_retries} record rounds plus {@code
+ * max_retries} batch rounds, and a checkpoint barrier waits as long. The {@link Sleeper} waits out
+ * each delay: operators pass a {@link MailboxSleeper}, which keeps the task's timers, checkpoint
+ * notifications and a cancel going during the wait. Non-retriable errors and exhausted retries go
+ * to {@code retry_exhausted}. {@link #processOnce} does not wait: it returns the records to retry,
+ * for a caller that retries them from a timer (the {@code BatchingOperator}).
+ *
+ * <p>Each strategy is one {@link RecordFailureStrategy} class; RetryWithBackoff wraps the {@code
+ * retry_exhausted} one. The search for the record an asynchronous writer's error belongs to is
+ * {@link BlameSearch}.
+ *
+ * <p>Sink writers, whose writes complete in the background and report a failure on a later call, go
+ * through {@link #write} instead, which blames an error on the record that failed (see there).
+ *
+ * <p>Logs carry metadata only (table, batch id, record index, error class and message), never the
+ * record.
+ */
+@Internal
+public final class FailureHandler<T> {
+
+    private final FailureConfig config;
+    private final String tableName;
+    private final LongSupplier clock;
+    @Nullable private final FailureRatioGuard guard;
+
+    /** The configured strategy: a terminal one, or RetryWithBackoff around retry_exhausted's. */
+    private final RecordFailureStrategy<T> strategy;
+
+    private final BlameSearch<T> window;
+    private boolean writesInTransaction;
+    private boolean[] doneScratch = new boolean[0];
+
+    public FailureHandler(
+            FailureConfig config,
+            String tableName,
+            String side,
+            DeadLetterEncoder<T> encoder,
+            @Nullable DeadLetterSink deadLetters,
+            VeloMetrics metrics,
+            Sleeper sleeper,
+            LongSupplier clock) {
+        this(config, tableName, side, encoder, deadLetters, metrics, sleeper, clock, new Random());
+    }
+
+    @VisibleForTesting
+    FailureHandler(
+            FailureConfig config,
+            String tableName,
+            String side,
+            DeadLetterEncoder<T> encoder,
+            @Nullable DeadLetterSink deadLetters,
+            VeloMetrics metrics,
+            Sleeper sleeper,
+            LongSupplier clock,
+            Random random) {
+        this.config = Preconditions.checkNotNull(config);
+        this.tableName = tableName;
+        Preconditions.checkNotNull(metrics);
+        this.clock = clock != null ? clock : System::currentTimeMillis;
+        this.guard = FailureRatioGuard.of(config);
+        if (config.mayDeadLetter() && deadLetters == null) {
+            throw new IllegalStateException(
+                    "Table '"
+                            + tableName
+                            + "': failure strategy "
+                            + config
+                            + " sends records to a DLQ, but no DLQ is configured.");
+        }
+        boolean retrying = config.strategy() == FailureStrategy.RETRY_WITH_BACKOFF;
+        RecordFailureStrategy<T> terminal;
+        switch (retrying ? config.retryExhaustedStrategy() : config.strategy()) {
+            case FAIL_BATCH:
+                terminal = new FailBatchStrategy<>(tableName);
+                break;
+            case SEND_TO_DLQ:
+                terminal =
+                        new SendToDlqStrategy<>(
+                                tableName,
+                                side,
+                                config.strategy().displayName(),
+                                config,
+                                encoder != null ? encoder : DeadLetterEncoder.toStringUtf8(),
+                                deadLetters,
+                                metrics,
+                                this.clock);
+                break;
+            case LOG_AND_CONTINUE:
+                terminal = new LogAndContinueStrategy<>(tableName, side, metrics);
+                break;
+            default:
+                throw new IllegalStateException("not a terminal strategy: " + config);
+        }
+        this.strategy =
+                retrying
+                        ? new RetryWithBackoffStrategy<>(
+                                terminal,
+                                config,
+                                random,
+                                sleeper != null ? sleeper : Sleeper.system(),
+                                metrics)
+                        : terminal;
+        this.window = new BlameSearch<>(strategy);
+    }
+
+    /**
+     * Processes {@code batch}.
+     *
+     * @return the number of records that were neither dropped nor dead-lettered
+     * @throws VeloBatchFailedException when the effective strategy is FailBatch
+     * @throws VeloFailureRatioExceededException when the error-rate guard trips
+     */
+    public int process(long batchId, List<T> batch, BatchProcessor<T> processor) throws Exception {
+        final int n = batch.size();
+        // reused across batches so that a clean batch allocates nothing (mega_batch reuse_buffer)
+        final boolean[] done = doneFlags(n);
+        int failed = 0;
+
+        // the round of record failures, made at the first one
+        RecordFailureStrategy.Round round = null;
+        for (int i = 0; i < n; i++) {
+            try {
+                processor.processRecord(batch.get(i));
+            } catch (Exception e) {
+                rethrowIfInterrupted(e);
+                if (round == null) {
+                    round =
+                            new RecordFailureStrategy.Round(
+                                    strategy,
+                                    0,
+                                    (pos, error, attempts) -> {
+                                        strategy.failRecord(
+                                                batchId, pos, batch.get(pos), error, attempts);
+                                        done[pos] = true;
+                                    });
+                }
+                round.failed(i, e);
+            }
+        }
+        if (round != null) {
+            failed +=
+                    strategy.retryRounds(
+                            round,
+                            (positions, r) -> {
+                                for (int i : positions) {
+                                    try {
+                                        processor.processRecord(batch.get(i));
+                                    } catch (Exception e) {
+                                        rethrowIfInterrupted(e);
+                                        r.failed(i, e);
+                                    }
+                                }
+                            });
+        }
+
+        Exception error = finish(processor);
+        if (error != null) {
+            // the batch failed as a whole: a retry processes its live records again, then
+            // finishes; a record failing in a batch retry is not retried on its own
+            int[] retries = {0};
+            int[] failedInRetries = {0};
+            error =
+                    strategy.retryWhole(
+                            error,
+                            retries,
+                            attempt -> {
+                                for (int i = 0; i < n; i++) {
+                                    if (done[i]) {
+                                        continue;
+                                    }
+                                    try {
+                                        processor.processRecord(batch.get(i));
+                                    } catch (Exception re) {
+                                        rethrowIfInterrupted(re);
+                                        strategy.failRecord(
+                                                batchId, i, batch.get(i), re, 1 + attempt);
+                                        done[i] = true;
+                                        failedInRetries[0]++;
+                                    }
+                                }
+                                return finish(processor);
+                            });
+            failed += failedInRetries[0];
+            if (error != null) {
+                failed += strategy.failBatch(batchId, batch, done, error, 1 + retries[0]);
+            }
+        }
+        return checkGuard(n, failed);
+    }
+
+    /**
+     * Processes {@code batch} once, without waiting for a retry: the caller waits on a timer and
+     * calls again with the returned records, so the task thread is free during a backoff (a
+     * checkpoint can complete, see {@code BatchingOperator}). A record that failed on its own with
+     * an error the strategy retries, and every live record of a batch that failed as a whole with
+     * such an error, are returned for the next attempt instead of being retried here; every other
+     * failure goes to the terminal strategy at once, as in {@link #process}.
+     *
+     * <p>A record coming back from such a retry is processed again like any record (it may fail on
+     * its own or with its batch), with the attempts it has already had counted.
+     *
+     * @param retriesDone the retries the records of {@code batch} have had (0 for a new batch)
+     * @return what went on, and the records to retry with their delay
+     * @throws VeloBatchFailedException when the effective strategy is FailBatch
+     * @throws VeloFailureRatioExceededException when the error-rate guard trips
+     */
+    public Outcome<T> processOnce(
+            long batchId, List<T> batch, BatchProcessor<T> processor, int retriesDone)
+            throws Exception {
+        final int n = batch.size();
+        final boolean[] done = doneFlags(n);
+        boolean[] again = null;
+        int failed = 0;
+        for (int i = 0; i < n; i++) {
+            try {
+                processor.processRecord(batch.get(i));
+            } catch (Exception e) {
+                rethrowIfInterrupted(e);
+                if (strategy.retries(e, retriesDone)) {
+                    if (again == null) {
+                        again = new boolean[n];
+                    }
+                    again[i] = true;
+                } else {
+                    strategy.failRecord(batchId, i, batch.get(i), e, 1 + retriesDone);
+                    failed++;
+                }
+                done[i] = true;
+            }
+        }
+        Exception error = finish(processor);
+        if (error != null) {
+            if (strategy.retries(error, retriesDone)) {
+                if (again == null) {
+                    again = new boolean[n];
+                }
+                for (int i = 0; i < n; i++) {
+                    again[i] |= !done[i];
+                }
+            } else {
+                failed += strategy.failBatch(batchId, batch, done, error, 1 + retriesDone);
+            }
+        }
+        List<T> retry = List.of();
+        if (again != null) {
+            List<T> records = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (again[i]) {
+                    records.add(batch.get(i));
+                }
+            }
+            retry = records;
+        }
+        // records to retry are counted by the guard when they are done, once
+        int passed = checkGuard(n - retry.size(), failed);
+        int attempt = retriesDone + 1;
+        return new Outcome<>(
+                passed, retry, attempt, retry.isEmpty() ? 0 : strategy.retryDelayMillis(attempt));
+    }
+
+    /** Counts {@code records} retried records in {@code numRetries}. */
+    public void countRetries(int records) {
+        strategy.countRetries(records);
+    }
+
+    /**
+     * What {@link #processOnce} did with a batch: the records that went on, and the records to
+     * retry ({@code retry}, in batch order, empty when none) as retry {@code attempt} after {@code
+     * delayMillis}.
+     */
+    public record Outcome<T>(int passed, List<T> retry, int attempt, long delayMillis) {}
+
+    /** Finishes the batch; returns its error, or null. */
+    @Nullable
+    private static Exception finish(BatchProcessor<?> processor) throws InterruptedException {
+        try {
+            processor.finishBatch();
+            return null;
+        } catch (Exception e) {
+            rethrowIfInterrupted(e);
+            return e;
+        }
+    }
+
+    /**
+     * Marks the writer as writing inside a transaction that a failed write aborts (an exactly-once
+     * Kafka sink): no record can then be dropped or dead-lettered and the rest kept, so {@link
+     * #write} fails the task on any error, whatever the strategy, and the transaction is replayed
+     * from the last checkpoint.
+     */
+    public FailureHandler<T> withWritesInTransaction() {
+        this.writesInTransaction = true;
+        return this;
+    }
+
+    /**
+     * Whether {@link #write} keeps the records written since the last successful flush, to find the
+     * one a later error belongs to: not under FailBatch (any error fails the task) nor inside a
+     * transaction.
+     */
+    public boolean tracksWrites() {
+        return config.strategy() != FailureStrategy.FAIL_BATCH && !writesInTransaction;
+    }
+
+    /** Records written by {@link #write} and not yet confirmed by a successful flush. */
+    public int unflushedWrites() {
+        return window.size();
+    }
+
+    /**
+     * Writes {@code batch} to an asynchronous writer, then flushes it when {@code flush}. An error
+     * reported by a write or the flush may belong to any record written since the last successful
+     * flush (of this or an earlier call), so it is blamed on the record that actually failed:
+     *
+     * <ul>
+     *   <li>when that window holds only the record whose write threw, it is that record's;
+     *   <li>when a write threw, the writer is flushed and that record written alone again: when its
+     *       write throws the same error again, the error is its own, and the records before it,
+     *       confirmed by the flush, are not sent again;
+     *   <li>otherwise the window's records are sent again in halves, each half followed by a flush
+     *       ("probes"); a half whose probe succeeds is delivered, a failing half is split again,
+     *       and a single record whose own probe fails is the culprit. The writer is flushed, its
+     *       error ignored, before the first probe and after a probe whose write threw, so that a
+     *       stale error of one probe is never blamed on the next. Records delivered before may be
+     *       delivered again (at-least-once); none of them is dropped or dead-lettered;
+     *   <li>the strategy then applies to the culprits only; RetryWithBackoff retries them
+     *       (retriable errors, in rounds with one wait each, probing them the same way).
+     * </ul>
+     *
+     * <p>Under FailBatch and inside a transaction ({@link #withWritesInTransaction}) any error
+     * fails the task at once and nothing is kept per record.
+     *
+     * @return the records of {@code batch} handed over minus every record (of this or an earlier
+     *     call) dropped or dead-lettered during this call; negative when earlier calls' records
+     *     failed here (write-through without a flush per call)
+     */
+    public int write(long batchId, List<T> batch, AsyncWriteProcessor<T> writer, boolean flush)
+            throws Exception {
+        final int n = batch.size();
+        final boolean track = tracksWrites();
+        int failed = 0;
+        boolean resolvedBefore = false;
+        for (int i = 0; i < n; i++) {
+            T record = batch.get(i);
+            if (track) {
+                // a candidate before its write: a write that throws may have sent it
+                window.add(batchId, i, record);
+            }
+            try {
+                writer.write(record);
+            } catch (Exception e) {
+                rethrowIfInterrupted(e);
+                if (!track) {
+                    throw failTask(batchId, i, e);
+                }
+                window.markAllWritten();
+                if (resolvedBefore) {
+                    // a second error in one batch (an outage?): the rest joins this search, so a
+                    // batch costs at most two bounded searches
+                    for (int j = i + 1; j < n; j++) {
+                        window.add(batchId, j, batch.get(j));
+                    }
+                    failed += window.resolve(writer, e, window.written() - 1);
+                    return checkGuard(n, failed);
+                }
+                failed += window.resolve(writer, e, window.written() - 1);
+                resolvedBefore = true;
+            }
+        }
+        if (flush) {
+            failed -= flushWrites(batchId, writer);
+        }
+        return checkGuard(n, failed);
+    }
+
+    /**
+     * Flushes an asynchronous writer; on an error, blames it as {@link #write} does.
+     *
+     * @return minus the number of records dropped or dead-lettered
+     */
+    public int flushWrites(long batchId, AsyncWriteProcessor<T> writer) throws Exception {
+        try {
+            writer.flush();
+            window.clear();
+            return 0;
+        } catch (Exception e) {
+            rethrowIfInterrupted(e);
+            if (!tracksWrites()) {
+                throw failTask(batchId, -1, e);
+            }
+            window.markAllWritten();
+            return -window.resolve(writer, e, -1);
+        }
+    }
+
+    private VeloBatchFailedException failTask(long batchId, int index, Exception e) {
+        if (writesInTransaction && config.strategy() != FailureStrategy.FAIL_BATCH) {
+            return new VeloBatchFailedException(
+                    tableName,
+                    batchId,
+                    index,
+                    1,
+                    e,
+                    "the sink writes inside a transaction that a failed write aborts, so "
+                            + config.strategy().displayName()
+                            + " cannot apply to one record: the task fails and the transaction is"
+                            + " replayed from the last checkpoint");
+        }
+        return new VeloBatchFailedException(tableName, batchId, index, 1, e);
+    }
+
+    /** The per-batch "done" flags, all false, in an array kept for the next batch. */
+    private boolean[] doneFlags(int n) {
+        if (doneScratch.length < n) {
+            doneScratch = new boolean[n];
+        } else {
+            Arrays.fill(doneScratch, 0, n, false);
+        }
+        return doneScratch;
+    }
+
+    /**
+     * Rethrows what no strategy may handle: an interrupt (cancellation), and an exception the
+     * processor marked as not the record's (a downstream operator's).
+     */
+    static void rethrowIfInterrupted(Exception e) throws InterruptedException {
+        if (e instanceof InterruptedException) {
+            throw (InterruptedException) e;
+        }
+        if (e instanceof NotARecordFailureException) {
+            throw (NotARecordFailureException) e;
+        }
+    }
+
+    /** Feeds the error-rate guard with the batch's counts; returns the records that went on. */
+    private int checkGuard(int n, int failed) throws VeloFailureRatioExceededException {
+        if (guard != null) {
+            guard.check(tableName, n, failed, clock.getAsLong());
+        }
+        return n - failed;
+    }
+}

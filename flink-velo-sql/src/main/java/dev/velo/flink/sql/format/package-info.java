@@ -1,0 +1,5 @@
+/**
+ * Internal: the {@code velo-guarded} format, which applies the source failure strategy while
+ * decoding.
+ */
+package dev.velo.flink.sql.format;

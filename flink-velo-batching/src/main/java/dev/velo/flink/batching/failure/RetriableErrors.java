@@ -1,6 +1,7 @@
 package dev.velo.flink.batching.failure;
 
 import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.config.FailureOptions;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.SQLNonTransientException;
@@ -83,7 +84,8 @@ public final class RetriableErrors {
             }
             String listed = listed(t, nonRetriable);
             if (listed != null) {
-                return new Decision(false, "listed in retry.non_retriable_errors", listed);
+                return new Decision(
+                        false, "listed in " + FailureOptions.NON_RETRIABLE_ERRORS.key(), listed);
             }
         }
         for (Throwable t : chain) {
@@ -92,7 +94,8 @@ public final class RetriableErrors {
             }
             String listed = listed(t, retriable);
             if (listed != null) {
-                return new Decision(true, "listed in retry.retriable_errors", listed);
+                return new Decision(
+                        true, "listed in " + FailureOptions.RETRIABLE_ERRORS.key(), listed);
             }
         }
         for (Throwable t : chain) {

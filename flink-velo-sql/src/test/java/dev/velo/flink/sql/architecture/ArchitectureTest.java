@@ -2,7 +2,6 @@ package dev.velo.flink.sql.architecture;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleName;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.members;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -64,20 +63,9 @@ class ArchitectureTest {
                         .importPackages(VELO);
     }
 
-    /**
-     * The dead-letter package reads the DLQ option declarations that still live with the factory's
-     * options; they move to a package below both, and then this exception goes.
-     */
-    private static final DescribedPredicate<JavaClass> DLQ_OPTIONS_IN_FACTORY =
-            resideInAPackage(SQL + ".factory").and(simpleName("VeloConnectorOptions"));
-
     @Test
     void packagesAreFreeOfCycles() {
-        slices().matching(VELO + ".(**)")
-                .should()
-                .beFreeOfCycles()
-                .ignoreDependency(resideInAPackage(SQL + ".dlq"), DLQ_OPTIONS_IN_FACTORY)
-                .check(classes);
+        slices().matching(VELO + ".(**)").should().beFreeOfCycles().check(classes);
     }
 
     @Test
@@ -136,7 +124,6 @@ class ArchitectureTest {
                 .whereLayer("batching")
                 .mayOnlyBeAccessedByLayers(
                         "proxy", "dlq", "runtime", "format", "factory", "dialect", "cli", "docs")
-                .ignoreDependency(resideInAPackage(SQL + ".dlq"), DLQ_OPTIONS_IN_FACTORY)
                 .check(classes);
     }
 

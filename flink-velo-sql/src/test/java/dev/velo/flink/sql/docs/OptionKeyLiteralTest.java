@@ -44,11 +44,6 @@ class OptionKeyLiteralTest {
      * (keys through {@code SOME_OPTION.key()}) and then removed from this list, which must end up
      * empty.
      */
-    private static final Set<String> NOT_YET_FIXED =
-            Set.of(
-                    "flink-velo-batching/src/main/java/dev/velo/flink/batching/failure/FailureRatioGuard.java",
-                    "flink-velo-batching/src/main/java/dev/velo/flink/batching/failure/RetriableErrors.java");
-
     private static final Pattern DECLARATION =
             Pattern.compile("ConfigOptions\\s*\\.\\s*key\\s*\\($");
 
@@ -88,7 +83,7 @@ class OptionKeyLiteralTest {
         List<String> found = new ArrayList<>();
         for (Path file : mainSources()) {
             String relative = root.relativize(file).toString().replace('\\', '/');
-            if (OPTIONS_CLASSES.contains(relative) || NOT_YET_FIXED.contains(relative)) {
+            if (OPTIONS_CLASSES.contains(relative)) {
                 continue;
             }
             String source = Files.readString(file, StandardCharsets.UTF_8);
@@ -131,13 +126,6 @@ class OptionKeyLiteralTest {
                         "// \"batch.size\"\n/* \"dlq.\" */ String a = \"x\\\"y\"; char c = '\"';"
                                 + " String b = \"\"\"\n  velo.\n  \"\"\";");
         assertThat(literals.stream().map(l -> l.value)).containsExactly("x\\\"y", "  velo.\n  ");
-    }
-
-    @Test
-    void theFilesNotYetFixedExist() {
-        for (String file : NOT_YET_FIXED) {
-            assertThat(root.resolve(file)).as(file).exists();
-        }
     }
 
     /** Why {@code literal} spells a key, or null when it does not. */

@@ -1,6 +1,7 @@
 package dev.velo.flink.batching.internal.failure;
 
 import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.batching.failure.VeloFailureRatioExceededException;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.Preconditions;
@@ -98,16 +99,18 @@ public final class FailureRatioGuard {
                             java.util.Locale.ROOT,
                             "Table '%s': %.2f%% of the records failed within the last %d ms"
                                     + " (window of at least %d records), more than"
-                                    + " max_failure_ratio %.2f%%; failing so that a broken"
+                                    + " %s %.2f%%; failing so that a broken"
                                     + " upstream does not quietly fill the DLQ. A restart"
                                     + " re-reads the same input: fix the input or raise"
-                                    + " max_failure_ratio, or the job trips again on every"
+                                    + " %s, or the job trips again on every"
                                     + " attempt its restart strategy allows.",
                             tableName,
                             ratio * 100,
                             windowMillis,
                             minRecords,
-                            maxRatio * 100));
+                            FailureOptions.MAX_FAILURE_RATIO.key(),
+                            maxRatio * 100,
+                            FailureOptions.MAX_FAILURE_RATIO.key()));
         }
     }
 }

@@ -28,6 +28,22 @@ final class FlinkInternalsInUse {
                             "org.apache.flink.streaming.runtime.tasks.mailbox.MailboxExecutorFactory",
                             "retry waits and eager flushes run in the task's mailbox"),
                     Map.entry(
+                            "org.apache.flink.streaming.runtime.streamrecord.StreamElement",
+                            "the retry state of a VeloBatching stage keeps each waiting record"
+                                    + " with its timestamp, as Flink's own stream records"),
+                    Map.entry(
+                            "org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer",
+                            "the retry state of a VeloBatching stage keeps each waiting record"
+                                    + " with its timestamp, as Flink's own stream records"),
+                    Map.entry(
+                            "org.apache.flink.api.java.typeutils.runtime.TupleSerializer",
+                            "the retry state of a VeloBatching stage keeps each waiting record"
+                                    + " with its timestamp, as Flink's own stream records"),
+                    Map.entry(
+                            "org.apache.flink.api.common.typeutils.base.IntSerializer",
+                            "the retry state of a VeloBatching stage keeps each waiting record"
+                                    + " with its timestamp, as Flink's own stream records"),
+                    Map.entry(
                             "org.apache.flink.api.common.functions.util.FunctionUtils",
                             "opens and closes the user's RichFunction as Flink's operators do"),
                     Map.entry(

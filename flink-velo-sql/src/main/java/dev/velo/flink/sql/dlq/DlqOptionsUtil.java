@@ -17,9 +17,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
-import org.apache.flink.api.common.serialization.SerializationSchema;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.Schema;
@@ -29,9 +26,7 @@ import org.apache.flink.table.catalog.ObjectIdentifier;
 import org.apache.flink.table.catalog.ResolvedCatalogTable;
 import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
-import org.apache.flink.table.connector.sink.SinkV2Provider;
 import org.apache.flink.table.connector.sink.abilities.SupportsWritingMetadata;
-import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DynamicTableFactory;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.FactoryUtil;
@@ -41,7 +36,8 @@ import org.apache.flink.table.factories.FactoryUtil;
  * dlq.connector} is created through its own {@link DynamicTableSinkFactory} for a table with the
  * dead-letter schema whose options are the {@code dlq.*} options without the prefix, so the
  * connector validates them and its sink (relocated client, security options, format, delivery
- * guarantee) is the one that writes. Runs at planning time; the result is serializable.
+ * guarantee) is the one that writes ({@link DlqWriterFactories} picks the writer for that sink).
+ * Runs at planning time; the result is serializable.
  */
 @Internal
 public final class DlqOptionsUtil {
@@ -55,10 +51,6 @@ public final class DlqOptionsUtil {
 
     private static final List<String> EXACTLY_ONCE = List.of("exactly-once", "exactly_once");
 
-    private static final String PRINT_IDENTIFIER = "print-identifier";
-    private static final String PRINT_STANDARD_ERROR = "standard-error";
-    private static final String PATH = "path";
-    private static final String TOPIC = "topic";
     private static final String TRANSACTIONAL_ID_PREFIX = "sink.transactional-id-prefix";
 
     private DlqOptionsUtil() {}
@@ -162,7 +154,7 @@ public final class DlqOptionsUtil {
                                 KafkaConnectHeaders.consumedDataType());
             }
             dlq =
-                    writerFactory(
+                    DlqWriterFactories.writerFactory(
                             context, tableName, identifier, dlqOptions, sink, exactlyOnce, prefix);
         } catch (ValidationException e) {
             throw DlqRejection.of(tableName, identifier, optionKeys(factory), dlqOptions, e);
@@ -222,106 +214,6 @@ public final class DlqOptionsUtil {
             DlqKafkaProperties.putDefaults(dlqOptions);
         }
         return dlqOptions;
-    }
-
-    private static DlqWriterFactory writerFactory(
-            DynamicTableFactory.Context context,
-            String tableName,
-            String identifier,
-            Map<String, String> dlqOptions,
-            DynamicTableSink sink,
-            boolean exactlyOnce,
-            @Nullable String transactionalIdPrefix) {
-        String formatKey = FactoryUtil.FORMAT.key();
-        switch (identifier) {
-            case FILESYSTEM:
-                {
-                    String format = dlqOptions.get(formatKey);
-                    return new FileSystemDlqWriterFactory(
-                            dlqOptions.get(PATH),
-                            tableName,
-                            format,
-                            rowFormat(context, tableName, format, dlqOptions));
-                }
-            case PRINT:
-                return new PrintDlqWriterFactory(
-                        dlqOptions.getOrDefault(PRINT_IDENTIFIER, "DLQ"),
-                        Boolean.parseBoolean(dlqOptions.get(PRINT_STANDARD_ERROR)),
-                        rowFormat(
-                                context,
-                                tableName,
-                                SinkPayloadEncoders.JSON,
-                                Map.of(formatKey, SinkPayloadEncoders.JSON)));
-            default:
-                break;
-        }
-        DynamicTableSink.SinkRuntimeProvider provider =
-                sink.getSinkRuntimeProvider(PlanningSinkContext.INSTANCE);
-        if (provider instanceof SinkV2Provider) {
-            @SuppressWarnings("unchecked")
-            Sink<RowData> writerSink = (Sink<RowData>) ((SinkV2Provider) provider).createSink();
-            if (KAFKA.equals(identifier)) {
-                writerSink = KafkaConnectHeaders.wrap(writerSink);
-            }
-            String topic = dlqOptions.get(TOPIC);
-            String description = identifier + (topic == null ? "" : " topic '" + topic + "'");
-            if (exactlyOnce) {
-                if (!(writerSink instanceof SupportsCommitter)) {
-                    throw new ValidationException(
-                            String.format(
-                                    "Table '%s': '%s' = 'exactly-once' needs a DLQ connector"
-                                            + " that commits its writes with the checkpoint, but"
-                                            + " the sink of '%s' (%s) has no committer. Use"
-                                            + " 'at-least-once' with this connector.",
-                                    tableName,
-                                    DLQ_DELIVERY_GUARANTEE.key(),
-                                    identifier,
-                                    writerSink.getClass().getName()));
-                }
-                return new SinkDlqWriterFactory.Committing(
-                        writerSink, description, tableName, transactionalIdPrefix);
-            }
-            return new SinkDlqWriterFactory(writerSink, description);
-        }
-        throw new ValidationException(
-                String.format(
-                        "Table '%s': the DLQ connector '%s' (from '%s') writes through a %s, which"
-                                + " cannot run inside the velo table's writer or decoder. A DLQ"
-                                + " connector needs a Sink (V2) writer (e.g. kafka, blackhole);"
-                                + " %s and %s are supported as well.",
-                        tableName,
-                        identifier,
-                        DLQ_CONNECTOR.key(),
-                        provider.getClass().getSimpleName().isEmpty()
-                                ? provider.getClass().getName()
-                                : provider.getClass().getSimpleName(),
-                        FILESYSTEM,
-                        PRINT));
-    }
-
-    /** The row format's encoder of dead-letter rows, configured with its dlq options. */
-    private static SerializationSchema<RowData> rowFormat(
-            DynamicTableFactory.Context context,
-            String tableName,
-            String format,
-            Map<String, String> dlqOptions) {
-        try {
-            return SinkPayloadEncoders.encoder(
-                    context,
-                    format,
-                    FactoryUtil.getFormatPrefix(FactoryUtil.FORMAT, format),
-                    DeadLetterSchema.DATA_TYPE,
-                    dlqOptions);
-        } catch (ValidationException e) {
-            throw new ValidationException(
-                    String.format(
-                            "Table '%s': invalid value '%s' for option '%s': a filesystem or"
-                                    + " print DLQ is written one line per dead letter and needs a"
-                                    + " row format with a serialization schema (e.g. json, csv):"
-                                    + " %s",
-                            tableName, format, DLQ_FORMAT.key(), e.getMessage()),
-                    e);
-        }
     }
 
     /**

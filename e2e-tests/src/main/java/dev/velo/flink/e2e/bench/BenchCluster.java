@@ -2,7 +2,9 @@ package dev.velo.flink.e2e.bench;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.PipelineExecutor;
 import org.apache.flink.core.execution.PipelineExecutorFactory;
@@ -23,6 +25,8 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  */
 final class BenchCluster implements AutoCloseable {
 
+    private static final String NAME = "velo-bench-cluster";
+
     private final MiniCluster cluster;
     private final PipelineExecutorServiceLoader executors;
 
@@ -41,7 +45,7 @@ final class BenchCluster implements AutoCloseable {
                 new PipelineExecutorFactory() {
                     @Override
                     public String getName() {
-                        return "velo-bench-cluster";
+                        return NAME;
                     }
 
                     @Override
@@ -70,6 +74,10 @@ final class BenchCluster implements AutoCloseable {
 
     /** An environment whose jobs run on this cluster, with {@code conf} as its configuration. */
     StreamExecutionEnvironment env(Configuration conf, int parallelism) {
+        // the environment asks its executor loader only for a named target, and waits for the
+        // job's result only when attached (a local environment sets both)
+        conf.set(DeploymentOptions.TARGET, NAME);
+        conf.set(DeploymentOptions.ATTACHED, true);
         StreamExecutionEnvironment env =
                 new StreamExecutionEnvironment(
                         executors, conf, Thread.currentThread().getContextClassLoader());
@@ -80,12 +88,11 @@ final class BenchCluster implements AutoCloseable {
     private CompletableFuture<JobClient> submit(
             org.apache.flink.api.dag.Pipeline pipeline,
             Configuration configuration,
-            ClassLoader classLoader) {
-        if (!(pipeline instanceof StreamGraph)) {
-            throw new IllegalArgumentException(
-                    "the bench cluster runs stream graphs, got " + pipeline.getClass().getName());
-        }
-        return cluster.submitJob((StreamGraph) pipeline)
+            ClassLoader classLoader)
+            throws Exception {
+        // what a local executor does too: the job id (fixed or new) and the configuration
+        StreamGraph graph = PipelineExecutorUtils.getStreamGraph(pipeline, configuration);
+        return cluster.submitJob(graph)
                 .thenApply(
                         r ->
                                 new MiniClusterJobClient(

@@ -203,7 +203,11 @@ public final class VeloBench {
         EmbeddedKafka kafka = null;
         cluster = new BenchCluster(parallelism);
         try {
+            long runStart = System.nanoTime();
+            long runCpu = OS.getProcessCpuTime();
             for (String c : cases) {
+                long caseStart = System.nanoTime();
+                long caseCpu = OS.getProcessCpuTime();
                 if (c.startsWith("datastream_")) {
                     dataStream(c, c.substring("datastream_".length()));
                 } else if (c.equals("sql_fixed_size")) {
@@ -228,8 +232,21 @@ public final class VeloBench {
                 } else {
                     latency(c, c.substring("latency_".length()));
                 }
+                out.printf(
+                        Locale.ROOT,
+                        "# %s took %.1f s, process CPU %.1f s%n",
+                        c,
+                        (System.nanoTime() - caseStart) / 1e9,
+                        (OS.getProcessCpuTime() - caseCpu) / 1e9);
                 out.flush();
             }
+            out.printf(
+                    Locale.ROOT,
+                    "# all cases took %.1f s, process CPU %.1f s (the JVM's start and the"
+                            + " cluster's before them: %.1f s of CPU)%n",
+                    (System.nanoTime() - runStart) / 1e9,
+                    (OS.getProcessCpuTime() - runCpu) / 1e9,
+                    runCpu / 1e9);
         } finally {
             try {
                 cluster.close();
@@ -537,8 +554,16 @@ public final class VeloBench {
 
     private final Set<String> producedTopics = new HashSet<>();
 
+    /**
+     * Records per Kafka run: N/200, at least 1,000 (20,000 with {@code --quick}: fewer make a run
+     * mostly the job's start and end), at most 1,000,000.
+     */
+    private int kafkaRecords() {
+        return (int) Math.max(quick ? 20_000 : 1000, Math.min(records / 200, 1_000_000));
+    }
+
     private void kafka(String name, EmbeddedKafka kafka) throws Exception {
-        int n = (int) Math.max(1000, Math.min(records / 200, 1_000_000));
+        int n = kafkaRecords();
         String clean = cleanTopic(kafka, n);
         String dirty = "bench-dirty-" + n;
         if (producedTopics.add(dirty)) {
@@ -595,7 +620,7 @@ public final class VeloBench {
                 && !strategy.equals("mega_batch")) {
             throw new IllegalArgumentException("unknown case '" + name + "'");
         }
-        int n = (int) Math.max(1000, Math.min(records / 200, 1_000_000));
+        int n = kafkaRecords();
         String clean = cleanTopic(kafka, n);
         createOnce(kafka, "bench-sink-dlq");
         String velo =
@@ -682,7 +707,7 @@ public final class VeloBench {
      * nothing is dead-lettered: the case measures what learning the outcomes costs.
      */
     private void kafkaSinkWindow(String name, EmbeddedKafka kafka) throws Exception {
-        int n = (int) Math.max(1000, Math.min(records / 200, 1_000_000));
+        int n = kafkaRecords();
         String clean = cleanTopic(kafka, n);
         BatchConfig batch =
                 BatchConfig.builder().strategy(new BatchStrategy.FixedSize(1000)).build();

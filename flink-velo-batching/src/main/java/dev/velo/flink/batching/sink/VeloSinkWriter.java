@@ -49,6 +49,11 @@ import org.apache.flink.util.IOUtils;
  * added at all: the delegate flushes before every checkpoint and at the end of input, as without
  * flink-velo.
  *
+ * <p>An asynchronous delegate may also report a failed send from a mail of its own (Kafka's writer
+ * does, to fail the task even when it is not called again). While writes are confirmed per record,
+ * the delegate gets a {@link DelegateMailbox} that keeps such an error for the delegate's next call
+ * here, so that it goes through the failure strategy like an error the call reported.
+ *
  * <p>An error is blamed on the record that failed, not on the call that reported it ({@link
  * FailureHandler#write}) among the writes since the last successful flush; without batching,
  * records are written through at once under the same bound. A delegate that writes inside a
@@ -83,16 +88,31 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     /** The endOfInput argument of the next delegate flush. */
     private boolean flushDelegateAtEnd;
 
+    /**
+     * The mailbox executor the delegate was created with, when the sink gave it one: keeps errors
+     * of the delegate's own mails while writes are unconfirmed (see {@link DelegateMailbox}).
+     */
+    @Nullable private final DelegateMailbox delegateMailbox;
+
     private final AsyncWriteProcessor<Pending<T>> writer =
             new AsyncWriteProcessor<>() {
                 @Override
                 public void write(Pending<T> record) throws Exception {
+                    // an error a mail of the delegate reported in between is its next call's
+                    throwDeferred();
                     delegate.write(record.value, record);
                 }
 
                 @Override
                 public void flush() throws Exception {
-                    delegate.flush(flushDelegateAtEnd);
+                    try {
+                        delegate.flush(flushDelegateAtEnd);
+                    } catch (Exception e) {
+                        // both report failures of the same unconfirmed writes
+                        takeDeferred();
+                        throw e;
+                    }
+                    throwDeferred();
                 }
             };
 
@@ -133,6 +153,10 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         }
         // only when the strategy can act on a record does a flush need to tell which one failed
         this.confirmsWrites = failureHandler.tracksWrites();
+        this.delegateMailbox = DelegateMailbox.of(context);
+        if (delegateMailbox != null) {
+            delegateMailbox.deferErrors(confirmsWrites);
+        }
         this.maxUnconfirmedWrites = settings.unconfirmedWritesBound();
         TypeSerializer<T> serializer = null;
         if ((batching || confirmsWrites) && context.isObjectReuseEnabled()) {
@@ -240,6 +264,18 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     <C> Collection<C> prepareDelegateCommit() throws IOException, InterruptedException {
         drainBeforeSnapshot();
         return ((CommittingSinkWriter<T, C>) delegate).prepareCommit();
+    }
+
+    @Nullable
+    private Exception takeDeferred() {
+        return delegateMailbox == null ? null : delegateMailbox.takeDeferred();
+    }
+
+    private void throwDeferred() throws Exception {
+        Exception e = takeDeferred();
+        if (e != null) {
+            throw e;
+        }
     }
 
     @VisibleForTesting

@@ -5,6 +5,7 @@ import java.util.stream.Stream;
 import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.PipelineExecutor;
 import org.apache.flink.core.execution.PipelineExecutorFactory;
@@ -35,7 +36,7 @@ final class BenchCluster implements AutoCloseable {
         this.cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
-                                .setConfiguration(new Configuration())
+                                .setConfiguration(restOnAnyFreePort())
                                 .setNumTaskManagers(1)
                                 .setNumSlotsPerTaskManager(slots)
                                 .build());
@@ -70,6 +71,13 @@ final class BenchCluster implements AutoCloseable {
                         return Stream.of(factory.getName());
                     }
                 };
+    }
+
+    /** The REST endpoint on a free port: another harness or test may hold Flink's 8081. */
+    private static Configuration restOnAnyFreePort() {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_PORT, "0");
+        return conf;
     }
 
     /** An environment whose jobs run on this cluster, with {@code conf} as its configuration. */

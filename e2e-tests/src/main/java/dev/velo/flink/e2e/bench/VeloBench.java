@@ -56,8 +56,9 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  *
  * <p>Options: {@code --records N} (DataStream records per run, default 40,000,000; SQL uses N/20,
  * Kafka N/200 up to 1,000,000), {@code --cases a,b}, {@code --quick} (small counts, one repetition,
- * and without {@code --cases} only {@link #QUICK_CASES}: a smoke run), {@code --reps R}, {@code --parallelism P}, {@code --chart file.png} (throughput
- * chart of the DataStream cases). Lines starting with {@code #} are details.
+ * and without {@code --cases} only {@link #QUICK_CASES}: a smoke run), {@code --reps R}, {@code
+ * --parallelism P}, {@code --chart file.png} (throughput chart of the DataStream cases). Lines
+ * starting with {@code #} are details.
  */
 public final class VeloBench {
 

@@ -44,13 +44,19 @@ final class CheckpointBench {
     private CheckpointBench() {}
 
     /**
-     * Runs one job for {@code runFor} and returns the end-to-end durations (ms) of its completed
-     * checkpoints, sorted.
+     * Runs one job for {@code runFor}, longer when fewer than {@code minCompleted} checkpoints have
+     * completed by then (up to {@code maxRun}), and returns the end-to-end durations (ms) of its
+     * completed checkpoints, sorted (empty when none completed within {@code maxRun}).
      *
      * @param config velo's stage, or null for the plain job
      */
     static List<Long> durations(
-            BatchConfig config, boolean unaligned, Duration interval, Duration runFor)
+            BatchConfig config,
+            boolean unaligned,
+            Duration interval,
+            Duration runFor,
+            int minCompleted,
+            Duration maxRun)
             throws Exception {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.OBJECT_REUSE, true);
@@ -80,11 +86,24 @@ final class CheckpointBench {
             s.sinkTo(new SlowSink()).name("slow").disableChaining();
             JobGraph job = env.getStreamGraph().getJobGraph();
             JobID id = cluster.submitJob(job).get().getJobID();
-            long end = System.nanoTime() + runFor.toNanos();
-            while (System.nanoTime() < end) {
+            long start = System.nanoTime();
+            long end = start + runFor.toNanos();
+            long cap = start + Math.max(runFor.toNanos(), maxRun.toNanos());
+            while (true) {
                 JobStatus st = cluster.getJobStatus(id).get();
                 if (st.isGloballyTerminalState()) {
                     throw new IllegalStateException("checkpoint job ended early: " + st);
+                }
+                long now = System.nanoTime();
+                if (now >= cap
+                        || (now >= end
+                                && cluster.getExecutionGraph(id)
+                                                .get()
+                                                .getCheckpointStatsSnapshot()
+                                                .getCounts()
+                                                .getNumberOfCompletedCheckpoints()
+                                        >= minCompleted)) {
+                    break;
                 }
                 TimeUnit.MILLISECONDS.sleep(200); // pacing the status poll, not synchronisation
             }

@@ -3,8 +3,16 @@ package dev.velo.flink.e2e.bench;
 import dev.velo.flink.batching.api.VeloBatching;
 import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.config.BatchStrategy;
+import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.config.FailureStrategy;
+import dev.velo.flink.batching.dlq.DeadLetter;
+import dev.velo.flink.batching.dlq.DeadLetterWriter;
+import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
+import dev.velo.flink.batching.sink.VeloSink;
+import dev.velo.flink.batching.sink.VeloSinkSettings;
 import dev.velo.flink.sql.cli.EmbeddedKafka;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,13 +24,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.TableResult;
@@ -38,9 +55,10 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * </pre>
  *
  * <p>Options: {@code --records N} (DataStream records per run, default 40,000,000; SQL uses N/20,
- * Kafka N/200 up to 1,000,000), {@code --cases a,b}, {@code --quick} (small counts, one repetition:
- * a smoke run), {@code --reps R}, {@code --parallelism P}, {@code --chart file.png} (throughput
- * chart of the DataStream cases). Lines starting with {@code #} are details.
+ * Kafka N/200 up to 1,000,000), {@code --cases a,b}, {@code --quick} (small counts, one repetition,
+ * and without {@code --cases} only {@link #QUICK_CASES}: a smoke run), {@code --reps R}, {@code
+ * --parallelism P}, {@code --chart file.png} (throughput chart of the DataStream cases). Lines
+ * starting with {@code #} are details.
  */
 public final class VeloBench {
 
@@ -68,6 +86,7 @@ public final class VeloBench {
         all.add("kafka_sink_dlq_fixed_size");
         all.add("kafka_sink_dlq_fixed_size_1000");
         all.add("kafka_sink_dlq_mega_batch");
+        all.add("kafka_sink_dlq_window_1000");
         all.add("latency_low_latency");
         all.add("latency_low_latency_eager");
         all.add("latency_time_window");
@@ -77,6 +96,23 @@ public final class VeloBench {
         all.add("memory_mega_batch");
         ALL_CASES = Collections.unmodifiableList(all);
     }
+
+    /**
+     * What {@code --quick} runs without {@code --cases}: one case of each kind, so that a smoke run
+     * of the whole harness stays well under two minutes on this machine.
+     */
+    static final List<String> QUICK_CASES =
+            List.of(
+                    "datastream_fixed_size",
+                    "datastream_mega_batch",
+                    "sql_fixed_size",
+                    "kafka_fixed_size",
+                    "kafka_sink_dlq_fixed_size_1000",
+                    "kafka_sink_dlq_window_1000",
+                    "latency_low_latency",
+                    "latency_adaptive_size",
+                    "checkpoint_aligned",
+                    "memory_mega_batch");
 
     private final PrintStream out;
     private long records = 40_000_000L;
@@ -99,8 +135,13 @@ public final class VeloBench {
         System.exit(0);
     }
 
+    List<String> cases() {
+        return cases;
+    }
+
     void parse(String[] args) {
         boolean recordsGiven = false;
+        boolean casesGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -122,6 +163,7 @@ public final class VeloBench {
                     break;
                 case "--cases":
                     cases = Arrays.asList(value(args, ++i, a).split(","));
+                    casesGiven = true;
                     for (String c : cases) {
                         if (!ALL_CASES.contains(c)) {
                             throw new IllegalArgumentException(
@@ -142,6 +184,9 @@ public final class VeloBench {
                 records = 200_000;
             }
             reps = 1;
+            if (!casesGiven) {
+                cases = QUICK_CASES;
+            }
         }
     }
 
@@ -157,8 +202,13 @@ public final class VeloBench {
                 "# VeloBench records=%d reps=%d parallelism=%d cores=%d%n",
                 records, reps, parallelism, Runtime.getRuntime().availableProcessors());
         EmbeddedKafka kafka = null;
+        cluster = new BenchCluster(parallelism);
         try {
+            long runStart = System.nanoTime();
+            long runCpu = OS.getProcessCpuTime();
             for (String c : cases) {
+                long caseStart = System.nanoTime();
+                long caseCpu = OS.getProcessCpuTime();
                 if (c.startsWith("datastream_")) {
                     dataStream(c, c.substring("datastream_".length()));
                 } else if (c.equals("sql_fixed_size")) {
@@ -169,6 +219,8 @@ public final class VeloBench {
                     }
                     if (c.equals("kafka_fixed_size")) {
                         kafka(c, kafka);
+                    } else if (c.equals("kafka_sink_dlq_window_1000")) {
+                        kafkaSinkWindow(c, kafka);
                     } else {
                         kafkaSinkDlq(c, c.substring("kafka_sink_dlq_".length()), kafka);
                     }
@@ -181,11 +233,28 @@ public final class VeloBench {
                 } else {
                     latency(c, c.substring("latency_".length()));
                 }
+                out.printf(
+                        Locale.ROOT,
+                        "# %s took %.1f s, process CPU %.1f s%n",
+                        c,
+                        (System.nanoTime() - caseStart) / 1e9,
+                        (OS.getProcessCpuTime() - caseCpu) / 1e9);
                 out.flush();
             }
+            out.printf(
+                    Locale.ROOT,
+                    "# all cases took %.1f s, process CPU %.1f s (the JVM's start and the"
+                            + " cluster's before them: %.1f s of CPU)%n",
+                    (System.nanoTime() - runStart) / 1e9,
+                    (OS.getProcessCpuTime() - runCpu) / 1e9,
+                    runCpu / 1e9);
         } finally {
-            if (kafka != null) {
-                kafka.close();
+            try {
+                cluster.close();
+            } finally {
+                if (kafka != null) {
+                    kafka.close();
+                }
             }
         }
         if (chart != null) {
@@ -228,6 +297,19 @@ public final class VeloBench {
      */
     private void compare(String name, RunOnce plain, RunOnce naive, RunOnce velo, long n)
             throws Exception {
+        compare(name, plain, "naive", naive, velo, n);
+    }
+
+    /**
+     * As above, with the third job's fields named after {@code anchor} ({@code <anchor>=}, {@code
+     * vs_<anchor>=}, {@code cpu_vs_<anchor>=}). Every line whose runs measured CPU time also
+     * carries {@code cpu_ratio=}: the median of the paired ratios velo/plain of records per
+     * CPU-second (task-thread CPU for DataStream jobs, the whole process's for Kafka jobs), which
+     * the other processes on a shared machine disturb less than the wall clock.
+     */
+    private void compare(
+            String name, RunOnce plain, String anchor, RunOnce naive, RunOnce velo, long n)
+            throws Exception {
         if (!quick) {
             // JIT warm-up of every path, two runs of a quarter of the records each (the JIT settles
             // within a few million records). --quick skips it (a smoke run).
@@ -246,6 +328,7 @@ public final class VeloBench {
         double[] ratios = new double[reps];
         double[] vsNaive = new double[reps];
         double[] cpuVsNaive = new double[reps];
+        double[] cpuRatios = new double[reps];
         for (int r = 0; r < reps; r++) {
             p[r] = plain.run(n);
             double pc = lastCpuRate;
@@ -256,61 +339,84 @@ public final class VeloBench {
             v[r] = velo.run(n);
             double vc = lastCpuRate;
             ratios[r] = v[r] / p[r];
+            cpuRatios[r] = vc / pc;
             if (naive != null) {
                 vsNaive[r] = v[r] / a[r];
                 cpuVsNaive[r] = vc / ac;
                 out.printf(
                         Locale.ROOT,
-                        "# %s rep %d plain=%.0f naive=%.0f velo=%.0f ratio=%.3f vs_naive=%.3f"
-                                + " cpu: plain=%.0f naive=%.0f velo=%.0f vs_naive=%.3f%n",
+                        "# %s rep %d plain=%.0f %s=%.0f velo=%.0f ratio=%.3f vs_%s=%.3f"
+                                + " cpu: plain=%.0f %s=%.0f velo=%.0f vs_%s=%.3f%n",
                         name,
                         r,
                         p[r],
+                        anchor,
                         a[r],
                         v[r],
                         ratios[r],
+                        anchor,
                         vsNaive[r],
                         pc,
+                        anchor,
                         ac,
                         vc,
+                        anchor,
                         cpuVsNaive[r]);
             } else {
                 out.printf(
                         Locale.ROOT,
-                        "# %s rep %d plain=%.0f velo=%.0f ratio=%.3f%n",
+                        "# %s rep %d plain=%.0f velo=%.0f ratio=%.3f cpu: plain=%.0f velo=%.0f%n",
                         name,
                         r,
                         p[r],
                         v[r],
-                        ratios[r]);
+                        ratios[r],
+                        pc,
+                        vc);
             }
         }
         double pm = median(p);
         double vm = median(v);
         out.printf(Locale.ROOT, "# %s ratio of the medians=%.3f%n", name, vm / pm);
+        double cpuRatio = median(cpuRatios);
+        String cpu =
+                Double.isNaN(cpuRatio)
+                        ? ""
+                        : String.format(Locale.ROOT, " cpu_ratio=%.3f", cpuRatio);
         if (naive == null) {
             throughput.put(name, new double[] {pm, vm, median(ratios), Double.NaN, Double.NaN});
             out.printf(
                     Locale.ROOT,
-                    "BENCH %s plain=%.0f velo=%.0f ratio=%.3f%n",
-                    name,
-                    pm,
-                    vm,
-                    median(ratios));
-        } else {
-            double am = median(a);
-            throughput.put(name, new double[] {pm, vm, median(ratios), am, median(vsNaive)});
-            out.printf(
-                    Locale.ROOT,
-                    "BENCH %s plain=%.0f velo=%.0f ratio=%.3f naive=%.0f vs_naive=%.3f"
-                            + " cpu_vs_naive=%.3f%n",
+                    "BENCH %s plain=%.0f velo=%.0f ratio=%.3f%s%n",
                     name,
                     pm,
                     vm,
                     median(ratios),
+                    cpu);
+        } else {
+            double am = median(a);
+            throughput.put(name, new double[] {pm, vm, median(ratios), am, median(vsNaive)});
+            double[] anchorRatios = new double[reps];
+            for (int r = 0; r < reps; r++) {
+                anchorRatios[r] = a[r] / p[r];
+            }
+            out.printf(
+                    Locale.ROOT,
+                    "BENCH %s plain=%.0f velo=%.0f ratio=%.3f %s=%.0f vs_%s=%.3f"
+                            + " cpu_vs_%s=%.3f%s %s_ratio=%.3f%n",
+                    name,
+                    pm,
+                    vm,
+                    median(ratios),
+                    anchor,
                     am,
+                    anchor,
                     median(vsNaive),
-                    median(cpuVsNaive));
+                    anchor,
+                    median(cpuVsNaive),
+                    cpu,
+                    anchor,
+                    median(anchorRatios));
         }
     }
 
@@ -326,12 +432,13 @@ public final class VeloBench {
         double run(long n) throws Exception;
     }
 
+    /** The cluster every job of this run (but the checkpoint cases') is submitted to. */
+    private BenchCluster cluster;
+
     private StreamExecutionEnvironment env() {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.OBJECT_REUSE, true);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-        return env;
+        return cluster.env(conf, parallelism);
     }
 
     private void dataStream(String name, String strategy) throws Exception {
@@ -411,7 +518,30 @@ public final class VeloBench {
                                         + " 'batch.strategy'='fixed_size', 'batch.size'='1000'"
                                 : "'connector'='blackhole'")
                         + ")");
-        return n / seconds(t.executeSql("INSERT INTO snk SELECT * FROM src"));
+        return timedWithProcessCpu(
+                n, () -> seconds(t.executeSql("INSERT INTO snk SELECT * FROM src")));
+    }
+
+    /** A job run returning its duration in seconds. */
+    @FunctionalInterface
+    interface TimedRun {
+        double seconds() throws Exception;
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    /**
+     * Runs {@code job} over {@code n} records; returns records per second and sets {@link
+     * #lastCpuRate} to records per second of the process's CPU time over the run (planning, the
+     * MiniCluster, the job and, for Kafka, the embedded broker: the whole work of the run).
+     */
+    private double timedWithProcessCpu(long n, TimedRun job) throws Exception {
+        long cpu0 = OS.getProcessCpuTime();
+        double secs = job.seconds();
+        long cpu = OS.getProcessCpuTime() - cpu0;
+        lastCpuRate = cpu0 < 0 || cpu <= 0 ? Double.NaN : n / (cpu / 1e9);
+        return n / secs;
     }
 
     /** The job's net runtime (submission to finish; without planning) in seconds. */
@@ -425,8 +555,16 @@ public final class VeloBench {
 
     private final Set<String> producedTopics = new HashSet<>();
 
+    /**
+     * Records per Kafka run: N/200, at least 1,000 (20,000 with {@code --quick}: fewer make a run
+     * mostly the job's start and end), at most 1,000,000.
+     */
+    private int kafkaRecords() {
+        return (int) Math.max(quick ? 20_000 : 1000, Math.min(records / 200, 1_000_000));
+    }
+
     private void kafka(String name, EmbeddedKafka kafka) throws Exception {
-        int n = (int) Math.max(1000, Math.min(records / 200, 1_000_000));
+        int n = kafkaRecords();
         String clean = cleanTopic(kafka, n);
         String dirty = "bench-dirty-" + n;
         if (producedTopics.add(dirty)) {
@@ -483,7 +621,7 @@ public final class VeloBench {
                 && !strategy.equals("mega_batch")) {
             throw new IllegalArgumentException("unknown case '" + name + "'");
         }
-        int n = (int) Math.max(1000, Math.min(records / 200, 1_000_000));
+        int n = kafkaRecords();
         String clean = cleanTopic(kafka, n);
         createOnce(kafka, "bench-sink-dlq");
         String velo =
@@ -557,7 +695,116 @@ public final class VeloBench {
                         + "', "
                         + common
                         + ")");
-        return n / seconds(t.executeSql("INSERT INTO snk SELECT * FROM src"));
+        return timedWithProcessCpu(
+                n, () -> seconds(t.executeSql("INSERT INTO snk SELECT * FROM src")));
+    }
+
+    /**
+     * Plain Kafka → plain Kafka sink (DataStream API, strings, at-least-once) against the same with
+     * a velo sink, fixed_size 1000 and SendToDLQ, in two variants in every repetition: the delegate
+     * flushed after every batch ({@code per_batch}: a window of 1 unconfirmed write, how the sink
+     * writer learned each batch's outcome before) and once per window of unconfirmed writes (the
+     * default bound, {@link VeloSinkSettings#unconfirmedWritesBound()}). The topic is clean, so
+     * nothing is dead-lettered: the case measures what learning the outcomes costs.
+     */
+    private void kafkaSinkWindow(String name, EmbeddedKafka kafka) throws Exception {
+        int n = kafkaRecords();
+        String clean = cleanTopic(kafka, n);
+        BatchConfig batch =
+                BatchConfig.builder().strategy(new BatchStrategy.FixedSize(1000)).build();
+        out.printf(
+                "# %s: %d records, fixed_size 1000, SendToDLQ; per_batch: a delegate flush per"
+                        + " batch, velo: per %d unconfirmed writes%n",
+                name,
+                n,
+                VeloSinkSettings.<String>builder()
+                        .batchConfig(batch)
+                        .build()
+                        .unconfirmedWritesBound());
+        compare(
+                name,
+                r -> runKafkaDataStream(kafka, clean, n, batch, 0),
+                "per_batch",
+                r -> runKafkaDataStream(kafka, clean, n, batch, 1),
+                r -> runKafkaDataStream(kafka, clean, n, batch, -1),
+                n);
+    }
+
+    /**
+     * One DataStream run over the whole topic into a new topic: a plain Kafka sink ({@code window}
+     * 0), else a velo sink with {@code window} unconfirmed writes at most (-1: the default).
+     */
+    private double runKafkaDataStream(
+            EmbeddedKafka kafka, String topic, int n, BatchConfig batch, int window)
+            throws Exception {
+        String bs = kafka.bootstrapServers();
+        String outTopic = "bench-out-" + (++kafkaRun);
+        kafka.createTopic(outTopic, 1);
+        StreamExecutionEnvironment env = env();
+        KafkaSource<String> source =
+                KafkaSource.<String>builder()
+                        .setBootstrapServers(bs)
+                        .setTopics(topic)
+                        .setGroupId("bench-" + kafkaRun)
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setBounded(OffsetsInitializer.latest())
+                        .setValueOnlyDeserializer(new SimpleStringSchema())
+                        .build();
+        DataStream<String> s = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka");
+        Sink<String> sink =
+                KafkaSink.<String>builder()
+                        .setBootstrapServers(bs)
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .setRecordSerializer(
+                                KafkaRecordSerializationSchema.builder()
+                                        .setTopic(outTopic)
+                                        .setValueSerializationSchema(new SimpleStringSchema())
+                                        .build())
+                        .build();
+        if (window != 0) {
+            VeloSinkSettings.Builder<String> settings =
+                    VeloSinkSettings.<String>builder()
+                            .tableName("bench")
+                            .batchConfig(batch)
+                            .failureConfig(FailureConfig.of(FailureStrategy.SEND_TO_DLQ))
+                            .deadLetterWriterFactory(new CountingDeadLetters());
+            if (window > 0) {
+                settings.maxUnconfirmedWrites(window);
+            }
+            sink = VeloSink.wrap(sink, settings.build());
+        }
+        s.sinkTo(sink).name("kafka-out");
+        CountingDeadLetters.COUNT.reset();
+        double rate =
+                timedWithProcessCpu(
+                        n, () -> Math.max(1, env.execute("kafka-sink").getNetRuntime()) / 1000.0);
+        if (CountingDeadLetters.COUNT.sum() != 0) {
+            throw new IllegalStateException(
+                    CountingDeadLetters.COUNT.sum() + " dead letters from a clean topic");
+        }
+        return rate;
+    }
+
+    /** A DLQ that counts dead letters (none are expected: the input is clean). */
+    static final class CountingDeadLetters implements DeadLetterWriterFactory {
+        private static final long serialVersionUID = 1L;
+        static final LongAdder COUNT = new LongAdder();
+
+        @Override
+        public DeadLetterWriter create(WriterInitContext context) {
+            return new DeadLetterWriter() {
+                @Override
+                public void write(DeadLetter deadLetter) {
+                    COUNT.increment();
+                }
+
+                @Override
+                public void flush() {}
+
+                @Override
+                public void close() {}
+            };
+        }
     }
 
     // ---------------------------------------------------------------- latency
@@ -704,7 +951,16 @@ public final class VeloBench {
         StringBuilder line = new StringBuilder("BENCH " + name);
         for (String v : List.of("plain", "fixed_size", "mega_batch")) {
             BatchConfig cfg = v.equals("plain") ? null : BenchStrategies.config(v, false);
-            List<Long> d = CheckpointBench.durations(cfg, unaligned, interval, runFor);
+            // --quick: 2 s, or longer until 3 checkpoints have completed (at most 20 s), so that
+            // each variant reports durations even when the machine is busy
+            List<Long> d =
+                    CheckpointBench.durations(
+                            cfg,
+                            unaligned,
+                            interval,
+                            runFor,
+                            quick ? 3 : 1,
+                            Duration.ofSeconds(20));
             out.printf(
                     "# %s %s: %d completed checkpoints, durations (ms) %s%n", name, v, d.size(), d);
             line.append(

@@ -74,7 +74,10 @@ final class DlqCommittingSink<T, DS, DC, QS, QC> extends VeloSink<T>
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-        return withDlq(delegate.createWriter(context), context, List.of());
+        return withDlq(
+                delegate.createWriter(DelegateMailbox.delegateContext(context)),
+                context,
+                List.of());
     }
 
     @Override
@@ -94,9 +97,10 @@ final class DlqCommittingSink<T, DS, DC, QS, QC> extends VeloSink<T>
         SinkWriter<T> delegateWriter;
         if (delegate instanceof SupportsWriterState) {
             delegateWriter =
-                    ((SupportsWriterState<T, DS>) delegate).restoreWriter(context, sinkStates);
+                    ((SupportsWriterState<T, DS>) delegate)
+                            .restoreWriter(DelegateMailbox.delegateContext(context), sinkStates);
         } else if (sinkStates.isEmpty()) {
-            delegateWriter = delegate.createWriter(context);
+            delegateWriter = delegate.createWriter(DelegateMailbox.delegateContext(context));
         } else {
             throw new IllegalStateException(
                     "Table '"

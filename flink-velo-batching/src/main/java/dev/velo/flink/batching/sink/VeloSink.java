@@ -120,7 +120,7 @@ public class VeloSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-        return wrapWriter(delegate.createWriter(context), context);
+        return wrapWriter(delegate.createWriter(DelegateMailbox.delegateContext(context)), context);
     }
 
     /** Wraps a writer of the delegate; closes it when the DLQ writer cannot be created. */
@@ -164,7 +164,8 @@ public class VeloSink<T> implements Sink<T> {
             VeloSink<T> self = self();
             StatefulSinkWriter<T, S> restored =
                     ((SupportsWriterState<T, S>) self.delegate)
-                            .restoreWriter(context, recoveredState);
+                            .restoreWriter(
+                                    DelegateMailbox.delegateContext(context), recoveredState);
             return (StatefulSinkWriter<T, S>) self.wrapWriter(restored, context);
         }
 

@@ -24,6 +24,13 @@ public final class VeloSinkSettings<T> implements Serializable {
     private final DeadLetterEncoder<T> encoder;
     private final RecordSizeEstimator<T> sizeEstimator;
     @Nullable private final Boolean writesInTransaction;
+    @Nullable private final Integer maxUnconfirmedWrites;
+
+    /**
+     * The least number of unconfirmed writes after which the sink writer flushes the delegate to
+     * learn their outcome (see {@link #unconfirmedWritesBound()}).
+     */
+    public static final int MIN_UNCONFIRMED_WRITES_BOUND = 10_000;
 
     private VeloSinkSettings(Builder<T> b) {
         this.tableName = b.tableName;
@@ -34,6 +41,7 @@ public final class VeloSinkSettings<T> implements Serializable {
         this.sizeEstimator =
                 b.sizeEstimator != null ? b.sizeEstimator : RecordSizeEstimators.generic();
         this.writesInTransaction = b.writesInTransaction;
+        this.maxUnconfirmedWrites = b.maxUnconfirmedWrites;
     }
 
     public static <T> Builder<T> builder() {
@@ -76,6 +84,23 @@ public final class VeloSinkSettings<T> implements Serializable {
         return Optional.ofNullable(writesInTransaction);
     }
 
+    /**
+     * Under a failure strategy that acts on single records (LogAndContinue, SendToDLQ,
+     * RetryWithBackoff), the writer flushes the delegate once this many records have been written
+     * to it since its last successful flush (and before every checkpoint, at the end of input and
+     * after a batch flushed by its timeout). A failure reported in between is blamed on the record
+     * that failed among these writes, so outcomes stay exact per record; the bound caps how many
+     * records a failure search (and a retry of a transient error) sends again, and how many records
+     * the writer keeps referenced. Default: the larger of {@code batch.max_size} and {@value
+     * #MIN_UNCONFIRMED_WRITES_BOUND}, so that a Kafka flush (a broker round trip) is paid once per
+     * ten thousand records or more instead of once per batch.
+     */
+    public int unconfirmedWritesBound() {
+        return maxUnconfirmedWrites != null
+                ? maxUnconfirmedWrites
+                : Math.max(batchConfig.maxBatchSize(), MIN_UNCONFIRMED_WRITES_BOUND);
+    }
+
     /** Builder of {@link VeloSinkSettings}; defaults: table "velo", default batch and failure. */
     @PublicEvolving
     public static final class Builder<T> {
@@ -86,6 +111,7 @@ public final class VeloSinkSettings<T> implements Serializable {
         private DeadLetterEncoder<T> encoder;
         private RecordSizeEstimator<T> sizeEstimator;
         private Boolean writesInTransaction;
+        private Integer maxUnconfirmedWrites;
 
         private Builder() {}
 
@@ -122,6 +148,19 @@ public final class VeloSinkSettings<T> implements Serializable {
         /** See {@link VeloSinkSettings#writesInTransaction()}; detected when not set. */
         public Builder<T> writesInTransaction(boolean writesInTransaction) {
             this.writesInTransaction = writesInTransaction;
+            return this;
+        }
+
+        /**
+         * See {@link VeloSinkSettings#unconfirmedWritesBound()}; 1 flushes the delegate after every
+         * batch (after every record without batching).
+         */
+        public Builder<T> maxUnconfirmedWrites(int maxUnconfirmedWrites) {
+            Preconditions.checkArgument(
+                    maxUnconfirmedWrites > 0,
+                    "maxUnconfirmedWrites must be positive, was %s",
+                    maxUnconfirmedWrites);
+            this.maxUnconfirmedWrites = maxUnconfirmedWrites;
             return this;
         }
 

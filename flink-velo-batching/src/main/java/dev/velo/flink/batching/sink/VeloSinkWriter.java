@@ -37,19 +37,27 @@ import org.apache.flink.util.IOUtils;
  * and then the DLQ writer, so the buffer is empty at every snapshot and a dead letter is durable
  * before the checkpoint that skips its record.
  *
- * <p>The delegate is flushed at the end of every batch only when the failure strategy acts on a
- * batch's outcome (RetryWithBackoff, SendToDLQ, LogAndContinue): an asynchronous writer such as
- * Kafka's reports a failed send only on a later call, and the flush makes it surface while the
- * batch is still known. Under FailBatch any error fails the job, whichever call reports it, so the
- * batch is handed to the delegate without a flush and the delegate flushes before every checkpoint
- * and at the end of input, as without flink-velo. A flush per batch is a broker round trip for
- * Kafka; skipping it is what keeps a FailBatch Kafka sink at the plain sink's speed.
+ * <p>When the failure strategy acts on single records (RetryWithBackoff, SendToDLQ,
+ * LogAndContinue), the delegate is flushed to learn the outcome of the records written to it: an
+ * asynchronous writer such as Kafka's reports a failed send only on a later call, and the flush
+ * makes it surface. It is flushed once the writes since its last successful flush reach {@link
+ * VeloSinkSettings#unconfirmedWritesBound()} (by default at least 10,000 records, so several
+ * batches), after a batch flushed by its timeout (a slow stream: the outcome does not wait for more
+ * records), before every checkpoint and at the end of input. A flush is a broker round trip for
+ * Kafka; paying it per window instead of per batch is what keeps such a Kafka sink near the plain
+ * sink's speed. Under FailBatch any error fails the job, whichever call reports it, so no flush is
+ * added at all: the delegate flushes before every checkpoint and at the end of input, as without
+ * flink-velo.
+ *
+ * <p>An asynchronous delegate may also report a failed send from a mail of its own (Kafka's writer
+ * does, to fail the task even when it is not called again). While writes are confirmed per record,
+ * the delegate gets a {@link DelegateMailbox} that keeps such an error for the delegate's next call
+ * here, so that it goes through the failure strategy like an error the call reported.
  *
  * <p>An error is blamed on the record that failed, not on the call that reported it ({@link
- * FailureHandler#write}). Without batching, records are written through at once and the delegate is
- * flushed every {@code batch.max_size} records (and before every checkpoint), which bounds the
- * records an error may belong to. A delegate that writes inside a transaction a failed write aborts
- * (exactly-once Kafka) fails the task on any error: see {@link
+ * FailureHandler#write}) among the writes since the last successful flush; without batching,
+ * records are written through at once under the same bound. A delegate that writes inside a
+ * transaction a failed write aborts (exactly-once Kafka) fails the task on any error: see {@link
  * VeloSinkSettings#writesInTransaction()}.
  */
 @Internal
@@ -71,25 +79,40 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
     private final ArrivalClock arrivalClock;
     @Nullable private Watermark heldWatermark;
 
-    /** Whether a batch's delegate flush is needed to learn its outcome (see class comment). */
-    private final boolean flushEachBatch;
+    /** Whether delegate flushes are needed to learn the writes' outcomes (see class comment). */
+    private final boolean confirmsWrites;
 
-    /** Without batching: flush the delegate after this many unconfirmed writes. */
-    private final int maxUnflushedWrites;
+    /** Flush the delegate once this many writes are unconfirmed (when {@link #confirmsWrites}). */
+    private final int maxUnconfirmedWrites;
 
     /** The endOfInput argument of the next delegate flush. */
     private boolean flushDelegateAtEnd;
+
+    /**
+     * The mailbox executor the delegate was created with, when the sink gave it one: keeps errors
+     * of the delegate's own mails while writes are unconfirmed (see {@link DelegateMailbox}).
+     */
+    @Nullable private final DelegateMailbox delegateMailbox;
 
     private final AsyncWriteProcessor<Pending<T>> writer =
             new AsyncWriteProcessor<>() {
                 @Override
                 public void write(Pending<T> record) throws Exception {
+                    // an error a mail of the delegate reported in between is its next call's
+                    throwDeferred();
                     delegate.write(record.value, record);
                 }
 
                 @Override
                 public void flush() throws Exception {
-                    delegate.flush(flushDelegateAtEnd);
+                    try {
+                        delegate.flush(flushDelegateAtEnd);
+                    } catch (Exception e) {
+                        // both report failures of the same unconfirmed writes
+                        takeDeferred();
+                        throw e;
+                    }
+                    throwDeferred();
                 }
             };
 
@@ -129,10 +152,14 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
             failureHandler.withWritesInTransaction();
         }
         // only when the strategy can act on a record does a flush need to tell which one failed
-        this.flushEachBatch = failureHandler.tracksWrites();
-        this.maxUnflushedWrites = settings.batchConfig().maxBatchSize();
+        this.confirmsWrites = failureHandler.tracksWrites();
+        this.delegateMailbox = DelegateMailbox.of(context);
+        if (delegateMailbox != null) {
+            delegateMailbox.deferErrors(confirmsWrites);
+        }
+        this.maxUnconfirmedWrites = settings.unconfirmedWritesBound();
         TypeSerializer<T> serializer = null;
-        if ((batching || flushEachBatch) && context.isObjectReuseEnabled()) {
+        if ((batching || confirmsWrites) && context.isObjectReuseEnabled()) {
             // the runtime may reuse the instance after write returns; we keep it longer (in the
             // buffer, or until a flush confirms it)
             serializer = context.createInputSerializer();
@@ -150,13 +177,11 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
             T value = copySerializer != null ? copySerializer.copy(element) : element;
             Pending<T> p = new Pending<>(value, context.timestamp(), context.currentWatermark());
             // written at once; flushed now and then to bound the records an error may belong to
-            boolean flush =
-                    flushEachBatch && failureHandler.unflushedWrites() + 1 >= maxUnflushedWrites;
             flushDelegateAtEnd = false;
             runBatch(
                     FlushReason.SIZE,
                     Collections.singletonList(p),
-                    flush,
+                    windowFullAfter(1),
                     timeService.getCurrentProcessingTime());
             return;
         }
@@ -168,7 +193,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
             batchStartMillis = now;
         }
         if (batcher.add(p, now)) {
-            flushBuffer(FlushReason.SIZE, false, flushEachBatch);
+            flushBuffer(FlushReason.SIZE, false, false);
         } else {
             scheduleFlush();
         }
@@ -209,7 +234,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
             return;
         }
         if (time >= batcher.flushDeadline()) {
-            flushBuffer(FlushReason.TIMER, false, flushEachBatch);
+            flushBuffer(FlushReason.TIMER, false, confirmsWrites);
         } else {
             scheduleFlush();
         }
@@ -241,6 +266,18 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         return ((CommittingSinkWriter<T, C>) delegate).prepareCommit();
     }
 
+    @Nullable
+    private Exception takeDeferred() {
+        return delegateMailbox == null ? null : delegateMailbox.takeDeferred();
+    }
+
+    private void throwDeferred() throws Exception {
+        Exception e = takeDeferred();
+        if (e != null) {
+            throw e;
+        }
+    }
+
     @VisibleForTesting
     int bufferedRecords() {
         return batcher.size();
@@ -255,16 +292,25 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         flushTimer.schedule(batcher.flushDeadline());
     }
 
+    /**
+     * Drains the buffer into the delegate, then flushes the delegate when {@code flushDelegate} or
+     * when the unconfirmed writes reach their bound.
+     */
     private void flushBuffer(FlushReason reason, boolean endOfInput, boolean flushDelegate)
             throws IOException, InterruptedException {
         List<Pending<T>> batch = batcher.drain();
         this.flushDelegateAtEnd = endOfInput;
-        runBatch(reason, batch, flushDelegate, batchStartMillis);
+        runBatch(reason, batch, flushDelegate || windowFullAfter(batch.size()), batchStartMillis);
         if (heldWatermark != null) {
             Watermark w = heldWatermark;
             heldWatermark = null;
             delegate.writeWatermark(w);
         }
+    }
+
+    /** Whether the delegate must be flushed after {@code n} more writes (see class comment). */
+    private boolean windowFullAfter(int n) {
+        return confirmsWrites && failureHandler.unflushedWrites() + n >= maxUnconfirmedWrites;
     }
 
     private void runBatch(

@@ -255,12 +255,7 @@ class VeloSinkTest {
             // written alone throws the same error (its own), and the writer is flushed again
             assertThat(EVENTS.get(id))
                     .containsExactly(
-                            "write:a@1",
-                            "flush:false",
-                            "flush:false",
-                            "dlq:bad-b",
-                            "write:c@3",
-                            "flush:false");
+                            "write:a@1", "flush:false", "flush:false", "dlq:bad-b", "write:c@3");
             EVENTS.get(id).clear();
             h.processElement("d", 4);
             h.prepareSnapshotPreBarrier(1);
@@ -438,24 +433,78 @@ class VeloSinkTest {
     }
 
     @Test
-    void strategiesThatActOnABatchOutcomeFlushTheDelegateAfterEveryBatch() throws Exception {
+    void strategiesThatActOnARecordsOutcomeFlushTheDelegateOncePerWindowOfWrites()
+            throws Exception {
         for (FailureStrategy s :
                 List.of(
                         FailureStrategy.LOG_AND_CONTINUE,
                         FailureStrategy.SEND_TO_DLQ,
                         FailureStrategy.RETRY_WITH_BACKOFF)) {
             String id = "s" + IDS.incrementAndGet();
-            Sink<String> sink = VeloSink.wrap(new LoggingSink(id), settings(id, fixed(2), s));
+            VeloSinkSettings<String> settings =
+                    VeloSinkSettings.<String>builder()
+                            .tableName("out")
+                            .batchConfig(fixed(2))
+                            .failureConfig(FailureConfig.of(s))
+                            .deadLetterWriterFactory(new ListDlqFactory(id))
+                            .maxUnconfirmedWrites(5)
+                            .build();
+            Sink<String> sink = VeloSink.wrap(new LoggingSink(id), settings);
             try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
                     harness(sink)) {
                 h.open();
-                h.processElement("a", 1);
-                h.processElement("b", 2);
+                for (String r : List.of("a", "b", "c", "d")) {
+                    h.processElement(r, 1);
+                }
+                // two batches written, 4 writes unconfirmed: below the bound, no flush
                 assertThat(EVENTS.get(id))
                         .as("%s", s)
-                        .containsExactly("write:a@1", "write:b@2", "flush:false");
+                        .containsExactly("write:a@1", "write:b@1", "write:c@1", "write:d@1");
+                EVENTS.get(id).clear();
+                h.processElement("e", 1);
+                h.processElement("f", 1);
+                // 6 writes reach the bound of 5: flushed after the batch
+                assertThat(EVENTS.get(id))
+                        .as("%s", s)
+                        .containsExactly("write:e@1", "write:f@1", "flush:false");
+                EVENTS.get(id).clear();
+                h.processElement("g", 1);
+                h.processElement("h", 1);
+                h.processElement("i", 1);
+                assertThat(EVENTS.get(id)).as("%s", s).containsExactly("write:g@1", "write:h@1");
+                EVENTS.get(id).clear();
+                // a batch flushed by its timeout is confirmed at once (a slow stream)
+                h.setProcessingTime(1000);
+                assertThat(EVENTS.get(id)).as("%s", s).containsExactly("write:i@1", "flush:false");
+                EVENTS.get(id).clear();
+                h.processElement("j", 1);
+                h.processElement("k", 1);
+                // and every checkpoint confirms what is unconfirmed
+                h.prepareSnapshotPreBarrier(1);
+                assertThat(EVENTS.get(id))
+                        .as("%s", s)
+                        .containsExactly("write:j@1", "write:k@1", "flush:false", "dlqFlush");
             }
         }
+    }
+
+    @Test
+    void theUnconfirmedWritesBoundIsAtLeastTenThousandAndAtLeastTheBatchCap() {
+        VeloSinkSettings<String> small =
+                VeloSinkSettings.<String>builder().batchConfig(fixed(1000)).build();
+        assertThat(small.unconfirmedWritesBound()).isEqualTo(10_000);
+        VeloSinkSettings<String> large =
+                VeloSinkSettings.<String>builder()
+                        .batchConfig(
+                                BatchConfig.builder()
+                                        .strategy(new BatchStrategy.FixedSize(20_000))
+                                        .maxBatchSize(20_000)
+                                        .build())
+                        .build();
+        assertThat(large.unconfirmedWritesBound()).isEqualTo(20_000);
+        assertThatThrownBy(() -> VeloSinkSettings.<String>builder().maxUnconfirmedWrites(0))
+                .hasMessageContaining("maxUnconfirmedWrites")
+                .hasMessageContaining("0");
     }
 
     /** Records delivered by {@link AsyncSink} writers, per test sink id. */
@@ -528,7 +577,8 @@ class VeloSinkTest {
     @Test
     void aFailedSendReportedLaterIsBlamedOnTheRecordThatFailed() throws Exception {
         List<String> input = List.of("r1", "r2", "lost3", "r4", "r5", "r6", "r7");
-        for (BatchConfig batch : List.of(fixed(5), BatchConfig.disabled())) {
+        // fixed(3): lost3 ends the first batch and its error surfaces in the second one's writes
+        for (BatchConfig batch : List.of(fixed(5), fixed(3), BatchConfig.disabled())) {
             for (boolean reportOnFlush : List.of(false, true)) {
                 String id = "s" + IDS.incrementAndGet();
                 Sink<String> sink =

@@ -64,7 +64,7 @@ class JobJarOnClusterITCase {
                         "dev/velo/flink/e2e/deploy/VeloBatchingFileJob.class",
                         "dev/velo/flink/e2e/deploy/VeloBatchingFileJob$RejectMultiples.class",
                         "dev/velo/flink/batching/api/VeloBatching.class",
-                        "dev/velo/flink/batching/operator/BatchingOperator.class",
+                        "dev/velo/flink/batching/internal/operator/BatchingOperator.class",
                         "dev/velo/flink/batching/dlq/DeadLetter.class")
                 // nothing else from the test module: the cluster must not need it
                 .noneMatch(n -> n.startsWith("dev/velo/flink/e2e/infra/"))

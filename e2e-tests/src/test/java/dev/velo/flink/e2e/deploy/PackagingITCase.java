@@ -117,7 +117,7 @@ class PackagingITCase {
                         FACTORY_CLASS.replace('.', '/') + ".class",
                         // the runtime module is shaded in: DataStream pieces the factory builds on
                         "dev/velo/flink/batching/sink/VeloSink.class",
-                        "dev/velo/flink/batching/operator/BatchingOperator.class");
+                        "dev/velo/flink/batching/internal/operator/BatchingOperator.class");
         List<String> unexpected =
                 entries.stream()
                         .filter(e -> !allowedEntry(e))

@@ -21,10 +21,7 @@ import dev.velo.flink.batching.internal.metrics.FlushReason;
 import dev.velo.flink.batching.internal.metrics.VeloMetrics;
 import dev.velo.flink.batching.operator.BatchFunction;
 import dev.velo.flink.batching.operator.RecordFunction;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -34,21 +31,14 @@ import org.apache.flink.api.common.functions.util.FunctionUtils;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.base.IntSerializer;
-import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.java.typeutils.runtime.TupleSerializer;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamElement;
-import org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.Collector;
@@ -91,6 +81,12 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("velo-dead-letters", TypeInformation.of(DeadLetter.class));
 
+    /**
+     * Operator state holding the batch waiting for a retry (entries with its attempt, ≥ 1) and the
+     * records flushed behind it (attempt 0), in order; empty when no retry is pending.
+     */
+    public static final String RETRY_STATE = RetryQueue.STATE_NAME;
+
     private final BatchConfig batchConfig;
     private final FailureConfig failureConfig;
     private final String tableName;
@@ -105,15 +101,11 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Nullable private transient BatchProcessor<StreamRecord<IN>> processor;
     private transient VeloMetrics metrics;
     @Nullable private transient TypeSerializer<IN> copySerializer;
-    @Nullable private transient TypeSerializer<OUT> outCopySerializer;
-    private transient StreamRecord<OUT> outRecord;
-    @Nullable private transient StreamRecord<IN>[] recordPool;
+    private transient RecordHolderPool<IN> holders;
     private transient long batchStartMillis;
     private transient FlushTimer flushTimer;
     private transient ArrivalClock arrivalClock;
-    @Nullable private transient Watermark heldWatermark;
-    // an IDLE status that arrived while a watermark was held: forwarded after that watermark
-    private transient boolean idleHeld;
+    @Nullable private transient WatermarkHold watermarks;
     // this operator's mailbox: retry backoffs wait in it, eager low_latency flushes are queued on
     // it
     @Nullable private transient MailboxExecutor mailboxExecutor;
@@ -122,26 +114,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     private transient long batchIdBase;
     private transient long batchSeq;
     @Nullable private transient MailboxSleeper retrySleeper;
-
-    // RetryWithBackoff on a timer (see the class comment): the batch waiting for its retry, the
-    // retry it waits for and when; the batches flushed behind it, in order
+    // RetryWithBackoff on a timer (see the class comment): the retry batch and the batches behind
     private transient boolean retryOnTimer;
-    @Nullable private transient List<StreamRecord<IN>> retryBatch;
-    private transient int retryAttempt;
-    private transient long retryDeadline;
-    private transient long retryGeneration;
-    @Nullable private transient ScheduledFuture<?> retryTimer;
-    private transient ArrayDeque<List<StreamRecord<IN>>> queued;
-    private transient int queuedRecords;
-    private transient boolean awaitingQueue;
-    @Nullable private transient ListState<Tuple2<Integer, StreamElement>> retryState;
-    @Nullable private transient List<Tuple2<Integer, StreamElement>> restoredRetries;
-
-    /**
-     * Operator state holding the batch waiting for a retry (entries with its attempt, ≥ 1) and the
-     * records flushed behind it (attempt 0), in order; empty when no retry is pending.
-     */
-    public static final String RETRY_STATE = "velo-retry-queue";
+    @Nullable private transient RetryQueue<IN> retryQueue;
 
     private BatchingOperator(Builder<IN, OUT> b) {
         Preconditions.checkArgument(
@@ -241,6 +216,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
+        retryQueue = new RetryQueue<>();
         boolean retrying =
                 failureConfig.strategy() == FailureStrategy.RETRY_WITH_BACKOFF
                         && (batchFunction != null || recordFunction != null);
@@ -258,49 +234,15 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         if (in == null) {
             return;
         }
-        retryState =
-                context.getOperatorStateStore()
-                        .getListState(
-                                new ListStateDescriptor<>(RETRY_STATE, retryEntrySerializer(in)));
-        if (context.isRestored()) {
-            List<Tuple2<Integer, StreamElement>> entries = new ArrayList<>();
-            for (Tuple2<Integer, StreamElement> e : retryState.get()) {
-                entries.add(e);
-            }
-            restoredRetries = entries;
-        }
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static <T> TypeSerializer<Tuple2<Integer, StreamElement>> retryEntrySerializer(
-            TypeSerializer<T> in) {
-        return new TupleSerializer<>(
-                (Class<Tuple2<Integer, StreamElement>>) (Class) Tuple2.class,
-                new TypeSerializer[] {IntSerializer.INSTANCE, new StreamElementSerializer<>(in)});
+        retryQueue.initializeState(context, in);
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        if (retryState == null) {
-            Preconditions.checkState(
-                    !hasQueue(), "a retry is pending but the input type has no serializer");
-            return;
+        if (retryQueue != null) {
+            retryQueue.snapshotState();
         }
-        List<Tuple2<Integer, StreamElement>> entries = new ArrayList<>();
-        if (retryBatch != null) {
-            for (StreamRecord<IN> r : retryBatch) {
-                entries.add(Tuple2.of(retryAttempt, r));
-            }
-        }
-        if (queued != null) {
-            for (List<StreamRecord<IN>> batch : queued) {
-                for (StreamRecord<IN> r : batch) {
-                    entries.add(Tuple2.of(0, r));
-                }
-            }
-        }
-        retryState.update(entries);
     }
 
     @Override
@@ -327,16 +269,19 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             FunctionUtils.openFunction(fn, DefaultOpenContext.INSTANCE);
             // outputs wait in a list until the call returns; the function may reuse the instance
             TypeSerializer<OUT> out = config.getTypeSerializerOut(getUserCodeClassloader());
-            outCopySerializer = out == null || out.isImmutableType() ? null : out;
+            TypeSerializer<OUT> outCopy = out == null || out.isImmutableType() ? null : out;
+            processor =
+                    FunctionProcessors.create(
+                            batchFunction,
+                            recordFunction,
+                            outCopy,
+                            output,
+                            metrics.numRecordsOut());
+        } else {
+            // pass-through: see emitUnchanged
+            processor = null;
         }
-        outRecord = new StreamRecord<>(null);
-        processor = createProcessor();
-        int poolSize = holderPoolSize(batchConfig);
-        if (poolSize > 0) {
-            @SuppressWarnings("unchecked")
-            StreamRecord<IN>[] pool = new StreamRecord[poolSize];
-            recordPool = pool;
-        }
+        holders = new RecordHolderPool<>(batchConfig);
         if (getExecutionConfig().isObjectReuseEnabled()) {
             copySerializer = config.getTypeSerializerIn(0, getUserCodeClassloader());
         }
@@ -348,6 +293,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                 new ArrivalClock(
                         () -> getProcessingTimeService().getCurrentProcessingTime(),
                         ARRIVAL_CLOCK_STRIDE);
+        watermarks = new WatermarkHold(super::processWatermark, super::processWatermarkStatus);
         if (batchConfig.isEnabled()
                 && batchConfig.strategy() instanceof BatchStrategy.LowLatency l
                 && l.eagerProcessing()
@@ -361,63 +307,39 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                 processor != null
                         && retrySleeper != null
                         && failureConfig.strategy() == FailureStrategy.RETRY_WITH_BACKOFF;
-        queued = new ArrayDeque<>();
-        restoreRetries();
-    }
+        if (retryQueue == null) {
+            retryQueue = new RetryQueue<>();
+        }
+        retryQueue.open(
+                getProcessingTimeService(),
+                retrySleeper != null ? retrySleeper : Sleeper.system(),
+                new RetryQueue.Runner<>() {
+                    @Override
+                    public void run(List<StreamRecord<IN>> batch, int retriesDone)
+                            throws Exception {
+                        runBatch(batch, retriesDone);
+                    }
 
-    /**
-     * Puts a restored retry batch and the records behind it back in the queue (counted as input of
-     * this run) and retries them at once, before any new batch.
-     */
-    private void restoreRetries() {
-        List<Tuple2<Integer, StreamElement>> entries = restoredRetries;
-        restoredRetries = null;
-        if (entries == null || entries.isEmpty()) {
-            return;
-        }
-        List<StreamRecord<IN>> retry = new ArrayList<>();
-        List<StreamRecord<IN>> behind = new ArrayList<>();
-        int attempt = 0;
-        for (Tuple2<Integer, StreamElement> e : entries) {
-            StreamRecord<IN> r = e.f1.asRecord();
-            if (e.f0 > 0) {
-                retry.add(r);
-                attempt = Math.max(attempt, e.f0);
-            } else {
-                behind.add(r);
-            }
-        }
-        if (!retry.isEmpty()) {
-            retryBatch = retry;
-            retryAttempt = attempt;
-        }
-        int max = Math.max(1, batchConfig.maxBatchSize());
-        for (int from = 0; from < behind.size(); from += max) {
-            List<StreamRecord<IN>> batch =
-                    new ArrayList<>(behind.subList(from, Math.min(behind.size(), from + max)));
-            queued.add(batch);
-            queuedRecords += batch.size();
-        }
-        metrics.numRecordsIn().inc(entries.size());
-        armRetry(getProcessingTimeService().getCurrentProcessingTime());
-    }
+                    @Override
+                    public void countRetries(int records) {
+                        if (processor != null) {
+                            failureHandler.countRetries(records);
+                        }
+                    }
 
-    /**
-     * Size of the holder pool: one batch's records. Every batch is processed synchronously in
-     * {@link #flush} and nothing keeps its holders afterwards (functions get the values, dead
-     * letters are encoded at once, records kept for a retry are copied into fresh holders), so
-     * holders are reused for every strategy. mega_batch with reuse_buffer gets its whole batch; the
-     * other strategies up to {@value #MAX_POOLED} holders (records beyond get a fresh holder), so a
-     * large batch.max_size costs no memory it is not using.
-     */
-    private static int holderPoolSize(BatchConfig cfg) {
-        if (!cfg.isEnabled()) {
-            return 1;
+                    @Override
+                    public void drained() throws Exception {
+                        if (batcher.isEmpty()) {
+                            watermarks.release();
+                        }
+                    }
+                });
+        // a restored retry batch and the records behind it are input of this run, retried at
+        // once, before any new batch
+        int restored = retryQueue.restore(batchConfig.maxBatchSize());
+        if (restored > 0) {
+            metrics.numRecordsIn().inc(restored);
         }
-        if (cfg.strategy() instanceof BatchStrategy.MegaBatch mb && mb.reuseBuffer()) {
-            return Math.min(mb.batchSize(), cfg.maxBatchSize());
-        }
-        return Math.min(cfg.maxBatchSize(), MAX_POOLED);
     }
 
     /**
@@ -427,9 +349,6 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
      * without per-record readings.
      */
     private static final int ARRIVAL_CLOCK_STRIDE = 4096;
-
-    /** Most holders pooled for strategies other than mega_batch with reuse_buffer. */
-    private static final int MAX_POOLED = 4096;
 
     @Override
     public void processElement(StreamRecord<IN> element) throws Exception {
@@ -441,7 +360,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             // with object reuse the runtime may overwrite the instance while it waits here
             value = copySerializer.copy(value);
         }
-        StreamRecord<IN> copy = holderFor(value, element, buffered);
+        StreamRecord<IN> copy = holders.holderFor(value, element, buffered);
         if (startsBatch) {
             batchStartMillis = now;
         }
@@ -452,33 +371,6 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             // timer is arranged once per batch, not per record
             scheduleFlush(now);
         }
-    }
-
-    /**
-     * The StreamRecord that carries {@code value} at position {@code i} of the batch: the runtime
-     * may reuse {@code element}, so it cannot be kept. The holders come from a pool (see {@link
-     * #holderPoolSize}): a batch is processed synchronously in {@link #flush}, so the holder at
-     * position i is free again when the next batch reaches position i, and a steady stream
-     * allocates nothing per record here.
-     */
-    private StreamRecord<IN> holderFor(IN value, StreamRecord<IN> element, int i) {
-        if (recordPool == null || i >= recordPool.length) {
-            return element.hasTimestamp()
-                    ? new StreamRecord<>(value, element.getTimestamp())
-                    : new StreamRecord<>(value);
-        }
-        StreamRecord<IN> holder = recordPool[i];
-        if (holder == null) {
-            holder = new StreamRecord<>(value);
-            recordPool[i] = holder;
-        }
-        if (element.hasTimestamp()) {
-            holder.replace(value, element.getTimestamp());
-        } else {
-            holder.replace(value);
-            holder.eraseTimestamp();
-        }
-        return holder;
     }
 
     /**
@@ -519,32 +411,24 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         }
     }
 
+    /** Held back while records are buffered or wait for a retry (see {@link WatermarkHold}). */
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        if (batcher == null || (batcher.isEmpty() && !hasQueue())) {
+        if (batcher == null || watermarks == null) {
             super.processWatermark(mark);
         } else {
-            heldWatermark = mark;
+            watermarks.watermark(mark, !batcher.isEmpty() || retryQueue.isPending());
         }
     }
 
-    /**
-     * An IDLE status that arrives while a watermark is held back is held too, and forwarded right
-     * after that watermark: Flink's outputs drop every watermark emitted while the announced status
-     * is idle, so forwarding IDLE first would lose the held watermark and stall downstream event
-     * time. ACTIVE cancels a held IDLE (downstream never saw it).
-     */
+    /** An IDLE status waits for a held watermark (see {@link WatermarkHold}). */
     @Override
     public void processWatermarkStatus(WatermarkStatus status) throws Exception {
-        if (status.isIdle() && heldWatermark != null) {
-            idleHeld = true;
-            return;
+        if (watermarks == null) {
+            super.processWatermarkStatus(status);
+        } else {
+            watermarks.status(status);
         }
-        if (status.isActive() && idleHeld) {
-            idleHeld = false;
-            return;
-        }
-        super.processWatermarkStatus(status);
     }
 
     @Override
@@ -586,7 +470,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Override
     public void close() throws Exception {
         try {
-            cancelRetryTimer();
+            if (retryQueue != null) {
+                retryQueue.cancelTimer();
+            }
             if (retrySleeper != null) {
                 retrySleeper.close();
             }
@@ -614,7 +500,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
      */
     @VisibleForTesting
     public int recordsAwaitingRetry() {
-        return (retryBatch == null ? 0 : retryBatch.size()) + queuedRecords;
+        return retryQueue == null ? 0 : retryQueue.recordsAwaitingRetry();
     }
 
     @VisibleForTesting
@@ -633,10 +519,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             // end
             metrics.numRecordsIn().inc(n);
             metrics.batchFlushed(reason, n);
-            if (hasQueue()) {
+            if (retryQueue.isPending()) {
                 // a retry is pending: the batch waits behind it, so that it cannot overtake it
-                queued.add(detach(batch));
-                queuedRecords += n;
+                retryQueue.enqueue(batch);
             } else {
                 runBatch(batch, 0);
                 long latency =
@@ -648,21 +533,17 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                 batcher.onBatchProcessed(n, latency);
             }
         }
-        if (hasQueue()
+        if (retryQueue.isPending()
                 && (reason == FlushReason.END_OF_INPUT
                         || (reason != FlushReason.CHECKPOINT
-                                && queuedRecords >= batchConfig.maxBatchSize()))) {
+                                && retryQueue.queuedRecords() >= batchConfig.maxBatchSize()))) {
             // the end of input, or a full batch waiting behind the retry (back-pressure): wait
             // for the queue here; a checkpoint never waits, it stores the queue
-            awaitQueue();
+            retryQueue.await();
         }
-        if (!hasQueue()) {
-            releaseWatermark();
+        if (!retryQueue.isPending()) {
+            watermarks.release();
         }
-    }
-
-    private boolean hasQueue() {
-        return retryBatch != null || (queued != null && !queued.isEmpty());
     }
 
     /**
@@ -685,115 +566,14 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             FailureHandler.Outcome<StreamRecord<IN>> outcome =
                     failureHandler.processOnce(batchId, batch, processor, retriesDone);
             if (!outcome.retry().isEmpty()) {
-                retryBatch = detach(outcome.retry());
-                retryAttempt = outcome.attempt();
-                armRetry(
+                retryQueue.retryLater(
+                        outcome.retry(),
+                        outcome.attempt(),
                         getProcessingTimeService().getCurrentProcessingTime()
                                 + outcome.delayMillis());
             }
         } catch (NotARecordFailureException downstream) {
             throw downstream.unwrap();
-        }
-    }
-
-    /** Fresh holders for records kept beyond the current flush (the pool reuses its own). */
-    private static <T> List<StreamRecord<T>> detach(List<StreamRecord<T>> records) {
-        List<StreamRecord<T>> copy = new ArrayList<>(records.size());
-        for (StreamRecord<T> r : records) {
-            copy.add(r.copy(r.getValue()));
-        }
-        return copy;
-    }
-
-    private void armRetry(long deadline) {
-        cancelRetryTimer();
-        retryDeadline = deadline;
-        long generation = retryGeneration;
-        retryTimer =
-                getProcessingTimeService()
-                        .registerTimer(
-                                deadline,
-                                t -> {
-                                    if (generation == retryGeneration) {
-                                        processQueue();
-                                    }
-                                });
-    }
-
-    private void cancelRetryTimer() {
-        retryGeneration++;
-        if (retryTimer != null) {
-            retryTimer.cancel(false);
-            retryTimer = null;
-        }
-    }
-
-    /**
-     * Retries the retry batch, then runs the batches queued behind it, until one of them waits for
-     * a retry again or the queue is empty.
-     */
-    private void processQueue() throws Exception {
-        retryTimer = null;
-        if (retryBatch != null) {
-            List<StreamRecord<IN>> batch = retryBatch;
-            retryBatch = null;
-            if (processor != null) {
-                failureHandler.countRetries(batch.size());
-            }
-            runBatch(batch, retryAttempt);
-        }
-        while (retryBatch == null && !queued.isEmpty()) {
-            List<StreamRecord<IN>> batch = queued.poll();
-            queuedRecords -= batch.size();
-            runBatch(batch, 0);
-        }
-        if (!hasQueue() && batcher.isEmpty()) {
-            releaseWatermark();
-        }
-    }
-
-    /**
-     * Waits until the queue is empty, retrying on the task thread when a deadline is reached. The
-     * wait yields to the mailbox (the retry timer may resolve the queue meanwhile). Used at the end
-     * of input and as back-pressure; a checkpoint barrier waits behind it.
-     */
-    private void awaitQueue() throws Exception {
-        if (awaitingQueue) {
-            return;
-        }
-        awaitingQueue = true;
-        try {
-            Sleeper sleeper = retrySleeper != null ? retrySleeper : Sleeper.system();
-            while (hasQueue()) {
-                long wait =
-                        retryBatch == null
-                                ? 0
-                                : retryDeadline
-                                        - getProcessingTimeService().getCurrentProcessingTime();
-                long generation = retryGeneration;
-                if (wait > 0) {
-                    sleeper.sleep(wait);
-                }
-                if (generation == retryGeneration) {
-                    // the retry timer did not run meanwhile: retry here, the deadline has passed
-                    cancelRetryTimer();
-                    processQueue();
-                }
-            }
-        } finally {
-            awaitingQueue = false;
-        }
-    }
-
-    private void releaseWatermark() throws Exception {
-        if (heldWatermark != null) {
-            Watermark w = heldWatermark;
-            heldWatermark = null;
-            super.processWatermark(w);
-        }
-        if (idleHeld) {
-            idleHeld = false;
-            super.processWatermarkStatus(WatermarkStatus.IDLE);
         }
     }
 
@@ -808,108 +588,5 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             output.collect((StreamRecord<OUT>) (StreamRecord<?>) batch.get(i));
         }
         metrics.numRecordsOut().inc(n);
-    }
-
-    @Nullable
-    private BatchProcessor<StreamRecord<IN>> createProcessor() {
-        if (batchFunction != null) {
-            return new BatchFunctionProcessor();
-        }
-        if (recordFunction != null) {
-            return new RecordFunctionProcessor();
-        }
-        // pass-through: see emitUnchanged
-        return null;
-    }
-
-    /**
-     * Emits the outputs of a call that returned. Runs inside the failure handler, but an exception
-     * from {@code output.collect} is a downstream operator's, never the function's: it leaves the
-     * handler unhandled and is rethrown as it was (see {@link #flush}).
-     */
-    private void emit(List<OUT> values, boolean hasTimestamp, long timestamp) {
-        StreamRecord<OUT> r = outRecord;
-        try {
-            for (int i = 0; i < values.size(); i++) {
-                if (hasTimestamp) {
-                    r.replace(values.get(i), timestamp);
-                } else {
-                    r.replace(values.get(i));
-                    r.eraseTimestamp();
-                }
-                output.collect(r);
-            }
-        } catch (RuntimeException downstream) {
-            throw new NotARecordFailureException(downstream);
-        }
-        metrics.numRecordsOut().inc(values.size());
-    }
-
-    /**
-     * Collects into a list so that a failed call emits nothing; copies each value (when the type is
-     * mutable) because the function may reuse the instance for its next output.
-     */
-    private final class ListCollector implements Collector<OUT> {
-        final List<OUT> values = new ArrayList<>();
-
-        @Override
-        public void collect(OUT record) {
-            TypeSerializer<OUT> s = outCopySerializer;
-            values.add(s == null ? record : s.copy(record));
-        }
-
-        @Override
-        public void close() {}
-    }
-
-    /** One call of the record function per record. */
-    private final class RecordFunctionProcessor implements BatchProcessor<StreamRecord<IN>> {
-        private final ListCollector collector = new ListCollector();
-
-        @Override
-        public void processRecord(StreamRecord<IN> record) throws Exception {
-            collector.values.clear();
-            try {
-                recordFunction.flatMap(record.getValue(), collector);
-                emit(collector.values, record.hasTimestamp(), record.getTimestamp());
-            } finally {
-                collector.values.clear();
-            }
-        }
-
-        @Override
-        public void finishBatch() {}
-    }
-
-    /** Gathers the live records, then one call of the batch function. */
-    private final class BatchFunctionProcessor implements BatchProcessor<StreamRecord<IN>> {
-        private final List<IN> values = new ArrayList<>();
-        private final ListCollector collector = new ListCollector();
-        private boolean hasTimestamp;
-        private long maxTimestamp = Long.MIN_VALUE;
-
-        @Override
-        public void processRecord(StreamRecord<IN> record) {
-            values.add(record.getValue());
-            if (record.hasTimestamp()) {
-                hasTimestamp = true;
-                maxTimestamp = Math.max(maxTimestamp, record.getTimestamp());
-            }
-        }
-
-        @Override
-        public void finishBatch() throws Exception {
-            try {
-                if (!values.isEmpty()) {
-                    batchFunction.processBatch(values, collector);
-                    emit(collector.values, hasTimestamp, maxTimestamp);
-                }
-            } finally {
-                values.clear();
-                collector.values.clear();
-                hasTimestamp = false;
-                maxTimestamp = Long.MIN_VALUE;
-            }
-        }
     }
 }

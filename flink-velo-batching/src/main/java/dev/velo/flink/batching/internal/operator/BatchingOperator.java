@@ -15,7 +15,6 @@ import dev.velo.flink.batching.internal.batcher.FlushTimer;
 import dev.velo.flink.batching.internal.failure.BatchProcessor;
 import dev.velo.flink.batching.internal.failure.FailureHandler;
 import dev.velo.flink.batching.internal.failure.MailboxSleeper;
-import dev.velo.flink.batching.internal.failure.NotARecordFailureException;
 import dev.velo.flink.batching.internal.failure.Sleeper;
 import dev.velo.flink.batching.internal.metrics.FlushReason;
 import dev.velo.flink.batching.internal.metrics.VeloMetrics;
@@ -25,9 +24,6 @@ import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
-import org.apache.flink.api.common.functions.DefaultOpenContext;
-import org.apache.flink.api.common.functions.Function;
-import org.apache.flink.api.common.functions.util.FunctionUtils;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -90,43 +86,34 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     private final BatchConfig batchConfig;
     private final FailureConfig failureConfig;
     private final String tableName;
-    @Nullable private final BatchFunction<IN, OUT> batchFunction;
-    @Nullable private final RecordFunction<IN, OUT> recordFunction;
+    private final UserFunction<IN, OUT> function;
     private final DeadLetterEncoder<IN> encoder;
     private final RecordSizeEstimator<IN> estimator;
     private final String side;
 
     private transient Batcher<StreamRecord<IN>> batcher;
     private transient FailureHandler<StreamRecord<IN>> failureHandler;
-    @Nullable private transient BatchProcessor<StreamRecord<IN>> processor;
     private transient VeloMetrics metrics;
     @Nullable private transient TypeSerializer<IN> copySerializer;
     private transient RecordHolderPool<IN> holders;
     private transient long batchStartMillis;
-    private transient FlushTimer flushTimer;
+    private transient FlushScheduler flushes;
     private transient ArrivalClock arrivalClock;
     @Nullable private transient WatermarkHold watermarks;
     // this operator's mailbox: retry backoffs wait in it, eager low_latency flushes are queued on
     // it
     @Nullable private transient MailboxExecutor mailboxExecutor;
-    // a flush of the current batch is queued on the mailbox (eager low_latency)
-    private transient boolean eagerFlushQueued;
-    private transient long batchIdBase;
-    private transient long batchSeq;
     @Nullable private transient MailboxSleeper retrySleeper;
+    // runs each flushed batch under the failure strategy
+    private transient BatchRunner<IN, OUT> runner;
     // RetryWithBackoff on a timer (see the class comment): the retry batch and the batches behind
-    private transient boolean retryOnTimer;
     @Nullable private transient RetryQueue<IN> retryQueue;
 
-    private BatchingOperator(Builder<IN, OUT> b) {
-        Preconditions.checkArgument(
-                b.batchFunction == null || b.recordFunction == null,
-                "give a batch function or a record function, not both");
+    BatchingOperator(BatchingOperatorBuilder<IN, OUT> b) {
         this.batchConfig = Preconditions.checkNotNull(b.batchConfig);
         this.failureConfig = Preconditions.checkNotNull(b.failureConfig);
         this.tableName = b.tableName == null ? "velo" : b.tableName;
-        this.batchFunction = b.batchFunction;
-        this.recordFunction = b.recordFunction;
+        this.function = new UserFunction<>(b.batchFunction, b.recordFunction);
         this.encoder = b.encoder != null ? b.encoder : DeadLetterEncoder.toStringUtf8();
         this.estimator = b.estimator != null ? b.estimator : RecordSizeEstimators.generic();
         this.side = b.side;
@@ -136,9 +123,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
      * A builder of an operator that batches with {@code batchConfig} under {@code failureConfig}.
      * Without a function it passes records through (then OUT must equal IN).
      */
-    public static <IN, OUT> Builder<IN, OUT> builder(
+    public static <IN, OUT> BatchingOperatorBuilder<IN, OUT> builder(
             BatchConfig batchConfig, FailureConfig failureConfig) {
-        return new Builder<>(batchConfig, failureConfig);
+        return new BatchingOperatorBuilder<>(batchConfig, failureConfig);
     }
 
     /** Batches and emits the records unchanged. */
@@ -147,63 +134,6 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         return BatchingOperator.<T, T>builder(batchConfig, failureConfig)
                 .tableName(tableName)
                 .build();
-    }
-
-    /** Builds a {@link BatchingOperator}; every part but the two configs is optional. */
-    public static final class Builder<IN, OUT> {
-        private final BatchConfig batchConfig;
-        private final FailureConfig failureConfig;
-        @Nullable private String tableName;
-        @Nullable private BatchFunction<IN, OUT> batchFunction;
-        @Nullable private RecordFunction<IN, OUT> recordFunction;
-        @Nullable private DeadLetterEncoder<IN> encoder;
-        @Nullable private RecordSizeEstimator<IN> estimator;
-        private String side = DeadLetter.SIDE_PROCESS;
-
-        private Builder(BatchConfig batchConfig, FailureConfig failureConfig) {
-            this.batchConfig = Preconditions.checkNotNull(batchConfig, "batchConfig");
-            this.failureConfig = Preconditions.checkNotNull(failureConfig, "failureConfig");
-        }
-
-        /** The name in logs, metrics and dead letters ("velo" by default). */
-        public Builder<IN, OUT> tableName(@Nullable String tableName) {
-            this.tableName = tableName;
-            return this;
-        }
-
-        /** Runs {@code fn} on every batch (not together with a record function). */
-        public Builder<IN, OUT> batchFunction(BatchFunction<IN, OUT> fn) {
-            this.batchFunction = Preconditions.checkNotNull(fn, "batchFunction");
-            return this;
-        }
-
-        /** Runs {@code fn} on every record (not together with a batch function). */
-        public Builder<IN, OUT> recordFunction(RecordFunction<IN, OUT> fn) {
-            this.recordFunction = Preconditions.checkNotNull(fn, "recordFunction");
-            return this;
-        }
-
-        /** How failed records become dead-letter payloads (default: toString in UTF-8). */
-        public Builder<IN, OUT> encoder(@Nullable DeadLetterEncoder<IN> encoder) {
-            this.encoder = encoder;
-            return this;
-        }
-
-        /** Record sizes for memory_based (default: a generic estimate). */
-        public Builder<IN, OUT> estimator(@Nullable RecordSizeEstimator<IN> estimator) {
-            this.estimator = estimator;
-            return this;
-        }
-
-        /** The {@code side} written into dead letters ("process" by default, or "source"). */
-        public Builder<IN, OUT> side(String side) {
-            this.side = Preconditions.checkNotNull(side, "side");
-            return this;
-        }
-
-        public BatchingOperator<IN, OUT> build() {
-            return new BatchingOperator<>(this);
-        }
     }
 
     /** Keeps the task's mailbox (of this operator's priority) to wait out retry backoffs in. */
@@ -219,7 +149,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         retryQueue = new RetryQueue<>();
         boolean retrying =
                 failureConfig.strategy() == FailureStrategy.RETRY_WITH_BACKOFF
-                        && (batchFunction != null || recordFunction != null);
+                        && function.isPresent();
         if (!retrying && !context.isRestored()) {
             // nothing can wait for a retry; a restore reads what an earlier strategy left
             return;
@@ -263,32 +193,20 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                         metrics,
                         retrySleeper != null ? retrySleeper : Sleeper.system(),
                         () -> getProcessingTimeService().getCurrentProcessingTime());
-        Function fn = batchFunction != null ? batchFunction : recordFunction;
-        if (fn != null) {
-            FunctionUtils.setFunctionRuntimeContext(fn, getRuntimeContext());
-            FunctionUtils.openFunction(fn, DefaultOpenContext.INSTANCE);
-            // outputs wait in a list until the call returns; the function may reuse the instance
-            TypeSerializer<OUT> out = config.getTypeSerializerOut(getUserCodeClassloader());
-            TypeSerializer<OUT> outCopy = out == null || out.isImmutableType() ? null : out;
-            processor =
-                    FunctionProcessors.create(
-                            batchFunction,
-                            recordFunction,
-                            outCopy,
-                            output,
-                            metrics.numRecordsOut());
-        } else {
-            // pass-through: see emitUnchanged
-            processor = null;
-        }
+        function.open(getRuntimeContext());
+        // outputs wait in a list until the call returns; the function may reuse the instance
+        TypeSerializer<OUT> out =
+                function.isPresent() ? config.getTypeSerializerOut(getUserCodeClassloader()) : null;
+        // null for pass-through: see emitUnchanged
+        BatchProcessor<StreamRecord<IN>> processor =
+                function.processor(
+                        out == null || out.isImmutableType() ? null : out,
+                        output,
+                        metrics.numRecordsOut());
         holders = new RecordHolderPool<>(batchConfig);
         if (getExecutionConfig().isObjectReuseEnabled()) {
             copySerializer = config.getTypeSerializerIn(0, getUserCodeClassloader());
         }
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
-        batchIdBase = ((long) subtask << 40) | ((long) (attempt & 0xFF) << 32);
-        flushTimer = new FlushTimer(d -> getProcessingTimeService().registerTimer(d, this));
         arrivalClock =
                 new ArrivalClock(
                         () -> getProcessingTimeService().getCurrentProcessingTime(),
@@ -303,35 +221,42 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                             .getMailboxExecutorFactory()
                             .createExecutor(getOperatorConfig().getChainIndex());
         }
-        retryOnTimer =
+        flushes =
+                new FlushScheduler(
+                        new FlushTimer(d -> getProcessingTimeService().registerTimer(d, this)),
+                        mailboxExecutor,
+                        () -> {
+                            if (!batcher.isEmpty()) {
+                                flush(FlushReason.TIMER);
+                            }
+                        });
+        boolean retryOnTimer =
                 processor != null
                         && retrySleeper != null
                         && failureConfig.strategy() == FailureStrategy.RETRY_WITH_BACKOFF;
         if (retryQueue == null) {
             retryQueue = new RetryQueue<>();
         }
+        BatchRunner<IN, OUT> runner =
+                new BatchRunner<>(
+                        failureHandler,
+                        processor,
+                        retryOnTimer,
+                        retryQueue,
+                        () -> getProcessingTimeService().getCurrentProcessingTime(),
+                        output,
+                        metrics.numRecordsOut(),
+                        BatchRunner.batchIdBase(
+                                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                                getRuntimeContext().getTaskInfo().getAttemptNumber()));
+        this.runner = runner;
         retryQueue.open(
                 getProcessingTimeService(),
                 retrySleeper != null ? retrySleeper : Sleeper.system(),
-                new RetryQueue.Runner<>() {
-                    @Override
-                    public void run(List<StreamRecord<IN>> batch, int retriesDone)
-                            throws Exception {
-                        runBatch(batch, retriesDone);
-                    }
-
-                    @Override
-                    public void countRetries(int records) {
-                        if (processor != null) {
-                            failureHandler.countRetries(records);
-                        }
-                    }
-
-                    @Override
-                    public void drained() throws Exception {
-                        if (batcher.isEmpty()) {
-                            watermarks.release();
-                        }
+                runner,
+                () -> {
+                    if (batcher.isEmpty()) {
+                        watermarks.release();
                     }
                 });
         // a restored retry batch and the records behind it are input of this run, retried at
@@ -373,34 +298,13 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         }
     }
 
-    /**
-     * Arranges the flush of the current batch by its deadline: a processing-time timer, or, for a
-     * deadline already reached (eager low_latency: "as soon as the task thread is free"), a mail on
-     * the task's mailbox, which runs before the next input is processed. A timer registered at
-     * "now" would fire at the earliest 1 ms later (Flink delays every timer by 1 ms).
-     */
     private void scheduleFlush(long now) {
-        long deadline = batcher.flushDeadline();
-        if (mailboxExecutor != null && deadline <= now) {
-            if (!eagerFlushQueued) {
-                eagerFlushQueued = true;
-                mailboxExecutor.execute(this::eagerFlush, "velo eager flush");
-            }
-            return;
-        }
-        flushTimer.schedule(deadline);
-    }
-
-    private void eagerFlush() throws Exception {
-        eagerFlushQueued = false;
-        if (!batcher.isEmpty()) {
-            flush(FlushReason.TIMER);
-        }
+        flushes.schedule(batcher.flushDeadline(), now);
     }
 
     @Override
     public void onProcessingTime(long time) throws Exception {
-        flushTimer.fired();
+        flushes.fired();
         if (batcher.isEmpty()) {
             return;
         }
@@ -452,19 +356,13 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
-        Function fn = batchFunction != null ? batchFunction : recordFunction;
-        if (fn instanceof CheckpointListener) {
-            ((CheckpointListener) fn).notifyCheckpointComplete(checkpointId);
-        }
+        function.notifyCheckpointComplete(checkpointId);
     }
 
     @Override
     public void notifyCheckpointAborted(long checkpointId) throws Exception {
         super.notifyCheckpointAborted(checkpointId);
-        Function fn = batchFunction != null ? batchFunction : recordFunction;
-        if (fn instanceof CheckpointListener) {
-            ((CheckpointListener) fn).notifyCheckpointAborted(checkpointId);
-        }
+        function.notifyCheckpointAborted(checkpointId);
     }
 
     @Override
@@ -476,13 +374,10 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             if (retrySleeper != null) {
                 retrySleeper.close();
             }
-            if (flushTimer != null) {
-                flushTimer.cancel();
+            if (flushes != null) {
+                flushes.cancel();
             }
-            Function fn = batchFunction != null ? batchFunction : recordFunction;
-            if (fn != null) {
-                FunctionUtils.closeFunction(fn);
-            }
+            function.close();
         } finally {
             super.close();
         }
@@ -523,7 +418,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                 // a retry is pending: the batch waits behind it, so that it cannot overtake it
                 retryQueue.enqueue(batch);
             } else {
-                runBatch(batch, 0);
+                runner.run(batch, 0);
                 long latency =
                         Math.max(
                                 0,
@@ -544,49 +439,5 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         if (!retryQueue.isPending()) {
             watermarks.release();
         }
-    }
-
-    /**
-     * Runs one batch under the failure strategy. Under RetryWithBackoff with a mailbox, a batch (or
-     * its records) failing with a retriable error becomes the retry batch: copied, kept (and
-     * checkpointed), retried by a processing-time timer at the backoff's deadline; the call
-     * returns, so the task goes on (a checkpoint completes, timers fire) during the backoff.
-     */
-    private void runBatch(List<StreamRecord<IN>> batch, int retriesDone) throws Exception {
-        long batchId = batchIdBase + (++batchSeq);
-        if (processor == null) {
-            emitUnchanged(batch, batch.size());
-            return;
-        }
-        try {
-            if (!retryOnTimer) {
-                failureHandler.process(batchId, batch, processor);
-                return;
-            }
-            FailureHandler.Outcome<StreamRecord<IN>> outcome =
-                    failureHandler.processOnce(batchId, batch, processor, retriesDone);
-            if (!outcome.retry().isEmpty()) {
-                retryQueue.retryLater(
-                        outcome.retry(),
-                        outcome.attempt(),
-                        getProcessingTimeService().getCurrentProcessingTime()
-                                + outcome.delayMillis());
-            }
-        } catch (NotARecordFailureException downstream) {
-            throw downstream.unwrap();
-        }
-    }
-
-    /**
-     * Pass-through (no function): the records leave unchanged. Nothing here can fail as a record
-     * (only a downstream operator can throw, which fails the task as it would without flink-velo),
-     * so the failure handler has nothing to decide and the batch is emitted in a plain loop.
-     */
-    @SuppressWarnings("unchecked")
-    private void emitUnchanged(List<StreamRecord<IN>> batch, int n) {
-        for (int i = 0; i < n; i++) {
-            output.collect((StreamRecord<OUT>) (StreamRecord<?>) batch.get(i));
-        }
-        metrics.numRecordsOut().inc(n);
     }
 }

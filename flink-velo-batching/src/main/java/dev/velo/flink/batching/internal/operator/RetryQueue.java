@@ -19,6 +19,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.Preconditions;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * The retry queue of a {@link BatchingOperator} under RetryWithBackoff on a timer: the <i>retry
@@ -48,9 +49,6 @@ final class RetryQueue<IN> {
 
         /** Called before the retry batch runs again with its {@code records}. */
         void countRetries(int records);
-
-        /** Called when the queue has become empty after a timer or a wait ran it. */
-        void drained() throws Exception;
     }
 
     @Nullable private List<StreamRecord<IN>> retryBatch;
@@ -67,6 +65,8 @@ final class RetryQueue<IN> {
     @Nullable private ProcessingTimeService time;
     @Nullable private Sleeper sleeper;
     @Nullable private Runner<IN> runner;
+    // called when the queue has become empty after a timer or a wait ran it
+    @Nullable private ThrowingRunnable<Exception> drained;
 
     /** The serializer of the state's entries: {@code (attempt, record with its timestamp)}. */
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -118,11 +118,19 @@ final class RetryQueue<IN> {
         return entries;
     }
 
-    /** Connects the queue to the task: its timers, the wait of {@link #await}, and the runner. */
-    void open(ProcessingTimeService time, Sleeper sleeper, Runner<IN> runner) {
+    /**
+     * Connects the queue to the task: its timers, the wait of {@link #await}, the runner of the
+     * batches it releases, and what to do once it is empty.
+     */
+    void open(
+            ProcessingTimeService time,
+            Sleeper sleeper,
+            Runner<IN> runner,
+            ThrowingRunnable<Exception> drained) {
         this.time = Preconditions.checkNotNull(time);
         this.sleeper = Preconditions.checkNotNull(sleeper);
         this.runner = Preconditions.checkNotNull(runner);
+        this.drained = Preconditions.checkNotNull(drained);
     }
 
     /**
@@ -242,7 +250,7 @@ final class RetryQueue<IN> {
             runner.run(batch, 0);
         }
         if (!isPending()) {
-            runner.drained();
+            drained.run();
         }
     }
 

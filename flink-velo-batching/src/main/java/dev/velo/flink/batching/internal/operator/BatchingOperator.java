@@ -37,7 +37,6 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
-import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.Preconditions;
 
@@ -52,20 +51,19 @@ import org.apache.flink.util.Preconditions;
  * #DEAD_LETTERS}.
  *
  * <p>Under RetryWithBackoff a batch that fails with a retriable error does not wait on the call
- * stack: the records to retry become the <i>retry batch</i>, kept by the operator and retried by a
- * processing-time timer at the backoff's deadline ({@link FailureHandler#processOnce}), so during
- * the backoff the task goes on (checkpoints complete, timers fire, a cancel is quick). Batches
- * flushed meanwhile queue behind the retry batch, in order, and the watermark is held; the retry
- * batch and the queue are the operator state {@value #RETRY_STATE} of a checkpoint taken meanwhile,
- * retried first after a restore. A full batch waiting in the queue, and the end of input, wait for
- * the queue (back-pressure). Watermarks that arrive while records are buffered are held back until
- * the batch is flushed, so buffering never turns records late downstream.
+ * stack: its records to retry wait in the {@link RetryQueue} for a processing-time timer ({@link
+ * FailureHandler#processOnce}), so during the backoff the task goes on (checkpoints complete,
+ * timers fire, a cancel is quick). Batches flushed meanwhile queue behind it, in order; the queue
+ * is the operator state {@value #RETRY_STATE}. A full batch waiting in the queue, and the end of
+ * input, wait for the queue (back-pressure). Watermarks are held back while records are buffered or
+ * queued ({@link WatermarkHold}), so buffering never turns records late downstream.
  *
- * <p>The failure strategy covers the user function's call only. Its outputs are emitted after the
- * call returns, outside the strategy: an exception of a downstream (chained) operator fails the job
- * as it would without flink-velo. Outputs are copied with the output type's serializer when
- * collected, so a function may reuse one output object across {@code collect} calls, as Flink's
- * {@link Collector} contract allows.
+ * <p>The failure strategy covers the user function's call only ({@link BatchRunner}); its outputs
+ * are emitted after the call returns, outside the strategy, copied when collected ({@link
+ * FunctionProcessors}): an exception of a downstream operator fails the job as without flink-velo.
+ *
+ * <p>This class is the Flink operator only: its lifecycle hooks hand each job to one of the classes
+ * named above ({@link RecordHolderPool}, {@link FlushScheduler}, {@link UserFunction} too).
  */
 @Internal
 public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>

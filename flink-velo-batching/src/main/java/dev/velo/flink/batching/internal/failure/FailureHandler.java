@@ -1,7 +1,6 @@
 package dev.velo.flink.batching.internal.failure;
 
 import dev.velo.flink.batching.config.FailureConfig;
-import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.failure.RetriableErrors;
 import dev.velo.flink.batching.failure.VeloBatchFailedException;
@@ -30,12 +29,12 @@ import org.apache.flink.util.Preconditions;
  * to {@code retry_exhausted}. {@link #processOnce} does not wait: it returns the records to retry,
  * for a caller that retries them from a timer (the {@code BatchingOperator}).
  *
- * <p>Each strategy is one {@link RecordFailureStrategy} class; RetryWithBackoff wraps the {@code
- * retry_exhausted} one. The search for the record an asynchronous writer's error belongs to is
- * {@link BlameSearch}.
+ * <p>Each strategy is one {@link RecordFailureStrategy} class, made by {@link
+ * RecordFailureStrategies}; RetryWithBackoff wraps the {@code retry_exhausted} one.
  *
  * <p>Sink writers, whose writes complete in the background and report a failure on a later call, go
- * through {@link #write} instead, which blames an error on the record that failed (see there).
+ * through {@link #write} instead, which blames an error on the record that failed (see there; the
+ * handling is {@link AsyncWriteFailures}, the search for the record {@link BlameSearch}).
  *
  * <p>Logs carry metadata only (table, batch id, record index, error class and message), never the
  * record.
@@ -43,7 +42,6 @@ import org.apache.flink.util.Preconditions;
 @Internal
 public final class FailureHandler<T> {
 
-    private final FailureConfig config;
     private final String tableName;
     private final LongSupplier clock;
     @Nullable private final FailureRatioGuard guard;
@@ -51,8 +49,9 @@ public final class FailureHandler<T> {
     /** The configured strategy: a terminal one, or RetryWithBackoff around retry_exhausted's. */
     private final RecordFailureStrategy<T> strategy;
 
-    private final BlameSearch<T> window;
-    private boolean writesInTransaction;
+    /** The failure handling of {@link #write}: finds the record an error belongs to. */
+    private final AsyncWriteFailures<T> writes;
+
     private boolean[] doneScratch = new boolean[0];
 
     public FailureHandler(
@@ -78,53 +77,23 @@ public final class FailureHandler<T> {
             Sleeper sleeper,
             LongSupplier clock,
             Random random) {
-        this.config = Preconditions.checkNotNull(config);
+        Preconditions.checkNotNull(config);
         this.tableName = tableName;
         Preconditions.checkNotNull(metrics);
         this.clock = clock != null ? clock : System::currentTimeMillis;
         this.guard = FailureRatioGuard.of(config);
-        if (config.mayDeadLetter() && deadLetters == null) {
-            throw new IllegalStateException(
-                    "Table '"
-                            + tableName
-                            + "': failure strategy "
-                            + config
-                            + " sends records to a DLQ, but no DLQ is configured.");
-        }
-        boolean retrying = config.strategy() == FailureStrategy.RETRY_WITH_BACKOFF;
-        RecordFailureStrategy<T> terminal;
-        switch (retrying ? config.retryExhaustedStrategy() : config.strategy()) {
-            case FAIL_BATCH:
-                terminal = new FailBatchStrategy<>(tableName);
-                break;
-            case SEND_TO_DLQ:
-                terminal =
-                        new SendToDlqStrategy<>(
-                                tableName,
-                                side,
-                                config.strategy().displayName(),
-                                config,
-                                encoder != null ? encoder : DeadLetterEncoder.toStringUtf8(),
-                                deadLetters,
-                                metrics,
-                                this.clock);
-                break;
-            case LOG_AND_CONTINUE:
-                terminal = new LogAndContinueStrategy<>(tableName, side, metrics);
-                break;
-            default:
-                throw new IllegalStateException("not a terminal strategy: " + config);
-        }
         this.strategy =
-                retrying
-                        ? new RetryWithBackoffStrategy<>(
-                                terminal,
-                                config,
-                                random,
-                                sleeper != null ? sleeper : Sleeper.system(),
-                                metrics)
-                        : terminal;
-        this.window = new BlameSearch<>(strategy);
+                RecordFailureStrategies.of(
+                        config,
+                        tableName,
+                        side,
+                        encoder,
+                        deadLetters,
+                        metrics,
+                        sleeper,
+                        this.clock,
+                        random);
+        this.writes = new AsyncWriteFailures<>(config, tableName, strategy, this::checkGuard);
     }
 
     /**
@@ -313,7 +282,7 @@ public final class FailureHandler<T> {
      * from the last checkpoint.
      */
     public FailureHandler<T> withWritesInTransaction() {
-        this.writesInTransaction = true;
+        writes.markWritesInTransaction();
         return this;
     }
 
@@ -323,12 +292,12 @@ public final class FailureHandler<T> {
      * transaction.
      */
     public boolean tracksWrites() {
-        return config.strategy() != FailureStrategy.FAIL_BATCH && !writesInTransaction;
+        return writes.tracksWrites();
     }
 
     /** Records written by {@link #write} and not yet confirmed by a successful flush. */
     public int unflushedWrites() {
-        return window.size();
+        return writes.unflushedWrites();
     }
 
     /**
@@ -360,41 +329,7 @@ public final class FailureHandler<T> {
      */
     public int write(long batchId, List<T> batch, AsyncWriteProcessor<T> writer, boolean flush)
             throws Exception {
-        final int n = batch.size();
-        final boolean track = tracksWrites();
-        int failed = 0;
-        boolean resolvedBefore = false;
-        for (int i = 0; i < n; i++) {
-            T record = batch.get(i);
-            if (track) {
-                // a candidate before its write: a write that throws may have sent it
-                window.add(batchId, i, record);
-            }
-            try {
-                writer.write(record);
-            } catch (Exception e) {
-                rethrowIfInterrupted(e);
-                if (!track) {
-                    throw failTask(batchId, i, e);
-                }
-                window.markAllWritten();
-                if (resolvedBefore) {
-                    // a second error in one batch (an outage?): the rest joins this search, so a
-                    // batch costs at most two bounded searches
-                    for (int j = i + 1; j < n; j++) {
-                        window.add(batchId, j, batch.get(j));
-                    }
-                    failed += window.resolve(writer, e, window.written() - 1);
-                    return checkGuard(n, failed);
-                }
-                failed += window.resolve(writer, e, window.written() - 1);
-                resolvedBefore = true;
-            }
-        }
-        if (flush) {
-            failed -= flushWrites(batchId, writer);
-        }
-        return checkGuard(n, failed);
+        return writes.write(batchId, batch, writer, flush);
     }
 
     /**
@@ -403,34 +338,7 @@ public final class FailureHandler<T> {
      * @return minus the number of records dropped or dead-lettered
      */
     public int flushWrites(long batchId, AsyncWriteProcessor<T> writer) throws Exception {
-        try {
-            writer.flush();
-            window.clear();
-            return 0;
-        } catch (Exception e) {
-            rethrowIfInterrupted(e);
-            if (!tracksWrites()) {
-                throw failTask(batchId, -1, e);
-            }
-            window.markAllWritten();
-            return -window.resolve(writer, e, -1);
-        }
-    }
-
-    private VeloBatchFailedException failTask(long batchId, int index, Exception e) {
-        if (writesInTransaction && config.strategy() != FailureStrategy.FAIL_BATCH) {
-            return new VeloBatchFailedException(
-                    tableName,
-                    batchId,
-                    index,
-                    1,
-                    e,
-                    "the sink writes inside a transaction that a failed write aborts, so "
-                            + config.strategy().displayName()
-                            + " cannot apply to one record: the task fails and the transaction is"
-                            + " replayed from the last checkpoint");
-        }
-        return new VeloBatchFailedException(tableName, batchId, index, 1, e);
+        return writes.flushWrites(batchId, writer);
     }
 
     /** The per-batch "done" flags, all false, in an array kept for the next batch. */

@@ -15,43 +15,28 @@ import dev.velo.flink.batching.internal.batcher.FlushTimer;
 import dev.velo.flink.batching.internal.failure.BatchProcessor;
 import dev.velo.flink.batching.internal.failure.FailureHandler;
 import dev.velo.flink.batching.internal.failure.MailboxSleeper;
-import dev.velo.flink.batching.internal.failure.NotARecordFailureException;
 import dev.velo.flink.batching.internal.failure.Sleeper;
 import dev.velo.flink.batching.internal.metrics.FlushReason;
 import dev.velo.flink.batching.internal.metrics.VeloMetrics;
 import dev.velo.flink.batching.operator.BatchFunction;
 import dev.velo.flink.batching.operator.RecordFunction;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
-import org.apache.flink.api.common.functions.DefaultOpenContext;
-import org.apache.flink.api.common.functions.Function;
-import org.apache.flink.api.common.functions.util.FunctionUtils;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.base.IntSerializer;
-import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.java.typeutils.runtime.TupleSerializer;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamElement;
-import org.apache.flink.streaming.runtime.streamrecord.StreamElementSerializer;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
-import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.Preconditions;
 
@@ -66,20 +51,21 @@ import org.apache.flink.util.Preconditions;
  * #DEAD_LETTERS}.
  *
  * <p>Under RetryWithBackoff a batch that fails with a retriable error does not wait on the call
- * stack: the records to retry become the <i>retry batch</i>, kept by the operator and retried by a
- * processing-time timer at the backoff's deadline ({@link FailureHandler#processOnce}), so during
- * the backoff the task goes on (checkpoints complete, timers fire, a cancel is quick). Batches
- * flushed meanwhile queue behind the retry batch, in order, and the watermark is held; the retry
- * batch and the queue are the operator state {@value #RETRY_STATE} of a checkpoint taken meanwhile,
- * retried first after a restore. A full batch waiting in the queue, and the end of input, wait for
- * the queue (back-pressure). Watermarks that arrive while records are buffered are held back until
- * the batch is flushed, so buffering never turns records late downstream.
+ * stack: its records to retry wait in the {@link RetryQueue} for a processing-time timer ({@link
+ * FailureHandler#processOnce}), so during the backoff the task goes on (checkpoints complete,
+ * timers fire, a cancel is quick). Batches flushed meanwhile queue behind it, in order; the queue
+ * is the operator state {@value #RETRY_STATE}. A full batch waiting in the queue, and the end of
+ * input, wait for the queue (back-pressure). Watermarks are held back while records are buffered or
+ * queued ({@link WatermarkHold}), so buffering never turns records late downstream.
  *
- * <p>The failure strategy covers the user function's call only. Its outputs are emitted after the
- * call returns, outside the strategy: an exception of a downstream (chained) operator fails the job
- * as it would without flink-velo. Outputs are copied with the output type's serializer when
- * collected, so a function may reuse one output object across {@code collect} calls, as Flink's
- * {@link Collector} contract allows.
+ * <p>The failure strategy covers the user function's call only ({@link BatchRunner}); its outputs
+ * are emitted after the call returns, outside the strategy, copied when collected ({@link
+ * FunctionProcessors}): an exception of a downstream operator fails the job as without flink-velo.
+ *
+ * <p>This class is the Flink operator only: each lifecycle hook (state, open, elements, timers,
+ * watermarks, checkpoints, end of input, close) hands its job to one of the classes named above or
+ * {@link RecordHolderPool}, {@link FlushScheduler}, {@link UserFunction}. It stays a little over
+ * 400 lines because that contract is one class in Flink and each hook is a few lines of wiring.
  */
 @Internal
 public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
@@ -91,67 +77,43 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("velo-dead-letters", TypeInformation.of(DeadLetter.class));
 
+    /**
+     * Operator state holding the batch waiting for a retry (entries with its attempt, ≥ 1) and the
+     * records flushed behind it (attempt 0), in order; empty when no retry is pending.
+     */
+    public static final String RETRY_STATE = RetryQueue.STATE_NAME;
+
     private final BatchConfig batchConfig;
     private final FailureConfig failureConfig;
     private final String tableName;
-    @Nullable private final BatchFunction<IN, OUT> batchFunction;
-    @Nullable private final RecordFunction<IN, OUT> recordFunction;
+    private final UserFunction<IN, OUT> function;
     private final DeadLetterEncoder<IN> encoder;
     private final RecordSizeEstimator<IN> estimator;
     private final String side;
 
     private transient Batcher<StreamRecord<IN>> batcher;
     private transient FailureHandler<StreamRecord<IN>> failureHandler;
-    @Nullable private transient BatchProcessor<StreamRecord<IN>> processor;
     private transient VeloMetrics metrics;
     @Nullable private transient TypeSerializer<IN> copySerializer;
-    @Nullable private transient TypeSerializer<OUT> outCopySerializer;
-    private transient StreamRecord<OUT> outRecord;
-    @Nullable private transient StreamRecord<IN>[] recordPool;
+    private transient RecordHolderPool<IN> holders;
     private transient long batchStartMillis;
-    private transient FlushTimer flushTimer;
+    private transient FlushScheduler flushes;
     private transient ArrivalClock arrivalClock;
-    @Nullable private transient Watermark heldWatermark;
-    // an IDLE status that arrived while a watermark was held: forwarded after that watermark
-    private transient boolean idleHeld;
+    @Nullable private transient WatermarkHold watermarks;
     // this operator's mailbox: retry backoffs wait in it, eager low_latency flushes are queued on
     // it
     @Nullable private transient MailboxExecutor mailboxExecutor;
-    // a flush of the current batch is queued on the mailbox (eager low_latency)
-    private transient boolean eagerFlushQueued;
-    private transient long batchIdBase;
-    private transient long batchSeq;
     @Nullable private transient MailboxSleeper retrySleeper;
+    // runs each flushed batch under the failure strategy
+    private transient BatchRunner<IN, OUT> runner;
+    // RetryWithBackoff on a timer (see the class comment): the retry batch and the batches behind
+    @Nullable private transient RetryQueue<IN> retryQueue;
 
-    // RetryWithBackoff on a timer (see the class comment): the batch waiting for its retry, the
-    // retry it waits for and when; the batches flushed behind it, in order
-    private transient boolean retryOnTimer;
-    @Nullable private transient List<StreamRecord<IN>> retryBatch;
-    private transient int retryAttempt;
-    private transient long retryDeadline;
-    private transient long retryGeneration;
-    @Nullable private transient ScheduledFuture<?> retryTimer;
-    private transient ArrayDeque<List<StreamRecord<IN>>> queued;
-    private transient int queuedRecords;
-    private transient boolean awaitingQueue;
-    @Nullable private transient ListState<Tuple2<Integer, StreamElement>> retryState;
-    @Nullable private transient List<Tuple2<Integer, StreamElement>> restoredRetries;
-
-    /**
-     * Operator state holding the batch waiting for a retry (entries with its attempt, ≥ 1) and the
-     * records flushed behind it (attempt 0), in order; empty when no retry is pending.
-     */
-    public static final String RETRY_STATE = "velo-retry-queue";
-
-    private BatchingOperator(Builder<IN, OUT> b) {
-        Preconditions.checkArgument(
-                b.batchFunction == null || b.recordFunction == null,
-                "give a batch function or a record function, not both");
+    BatchingOperator(BatchingOperatorBuilder<IN, OUT> b) {
         this.batchConfig = Preconditions.checkNotNull(b.batchConfig);
         this.failureConfig = Preconditions.checkNotNull(b.failureConfig);
         this.tableName = b.tableName == null ? "velo" : b.tableName;
-        this.batchFunction = b.batchFunction;
-        this.recordFunction = b.recordFunction;
+        this.function = new UserFunction<>(b.batchFunction, b.recordFunction);
         this.encoder = b.encoder != null ? b.encoder : DeadLetterEncoder.toStringUtf8();
         this.estimator = b.estimator != null ? b.estimator : RecordSizeEstimators.generic();
         this.side = b.side;
@@ -161,9 +123,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
      * A builder of an operator that batches with {@code batchConfig} under {@code failureConfig}.
      * Without a function it passes records through (then OUT must equal IN).
      */
-    public static <IN, OUT> Builder<IN, OUT> builder(
+    public static <IN, OUT> BatchingOperatorBuilder<IN, OUT> builder(
             BatchConfig batchConfig, FailureConfig failureConfig) {
-        return new Builder<>(batchConfig, failureConfig);
+        return new BatchingOperatorBuilder<>(batchConfig, failureConfig);
     }
 
     /** Batches and emits the records unchanged. */
@@ -172,63 +134,6 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         return BatchingOperator.<T, T>builder(batchConfig, failureConfig)
                 .tableName(tableName)
                 .build();
-    }
-
-    /** Builds a {@link BatchingOperator}; every part but the two configs is optional. */
-    public static final class Builder<IN, OUT> {
-        private final BatchConfig batchConfig;
-        private final FailureConfig failureConfig;
-        @Nullable private String tableName;
-        @Nullable private BatchFunction<IN, OUT> batchFunction;
-        @Nullable private RecordFunction<IN, OUT> recordFunction;
-        @Nullable private DeadLetterEncoder<IN> encoder;
-        @Nullable private RecordSizeEstimator<IN> estimator;
-        private String side = DeadLetter.SIDE_PROCESS;
-
-        private Builder(BatchConfig batchConfig, FailureConfig failureConfig) {
-            this.batchConfig = Preconditions.checkNotNull(batchConfig, "batchConfig");
-            this.failureConfig = Preconditions.checkNotNull(failureConfig, "failureConfig");
-        }
-
-        /** The name in logs, metrics and dead letters ("velo" by default). */
-        public Builder<IN, OUT> tableName(@Nullable String tableName) {
-            this.tableName = tableName;
-            return this;
-        }
-
-        /** Runs {@code fn} on every batch (not together with a record function). */
-        public Builder<IN, OUT> batchFunction(BatchFunction<IN, OUT> fn) {
-            this.batchFunction = Preconditions.checkNotNull(fn, "batchFunction");
-            return this;
-        }
-
-        /** Runs {@code fn} on every record (not together with a batch function). */
-        public Builder<IN, OUT> recordFunction(RecordFunction<IN, OUT> fn) {
-            this.recordFunction = Preconditions.checkNotNull(fn, "recordFunction");
-            return this;
-        }
-
-        /** How failed records become dead-letter payloads (default: toString in UTF-8). */
-        public Builder<IN, OUT> encoder(@Nullable DeadLetterEncoder<IN> encoder) {
-            this.encoder = encoder;
-            return this;
-        }
-
-        /** Record sizes for memory_based (default: a generic estimate). */
-        public Builder<IN, OUT> estimator(@Nullable RecordSizeEstimator<IN> estimator) {
-            this.estimator = estimator;
-            return this;
-        }
-
-        /** The {@code side} written into dead letters ("process" by default, or "source"). */
-        public Builder<IN, OUT> side(String side) {
-            this.side = Preconditions.checkNotNull(side, "side");
-            return this;
-        }
-
-        public BatchingOperator<IN, OUT> build() {
-            return new BatchingOperator<>(this);
-        }
     }
 
     /** Keeps the task's mailbox (of this operator's priority) to wait out retry backoffs in. */
@@ -241,9 +146,10 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
+        retryQueue = new RetryQueue<>();
         boolean retrying =
                 failureConfig.strategy() == FailureStrategy.RETRY_WITH_BACKOFF
-                        && (batchFunction != null || recordFunction != null);
+                        && function.isPresent();
         if (!retrying && !context.isRestored()) {
             // nothing can wait for a retry; a restore reads what an earlier strategy left
             return;
@@ -258,49 +164,15 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         if (in == null) {
             return;
         }
-        retryState =
-                context.getOperatorStateStore()
-                        .getListState(
-                                new ListStateDescriptor<>(RETRY_STATE, retryEntrySerializer(in)));
-        if (context.isRestored()) {
-            List<Tuple2<Integer, StreamElement>> entries = new ArrayList<>();
-            for (Tuple2<Integer, StreamElement> e : retryState.get()) {
-                entries.add(e);
-            }
-            restoredRetries = entries;
-        }
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static <T> TypeSerializer<Tuple2<Integer, StreamElement>> retryEntrySerializer(
-            TypeSerializer<T> in) {
-        return new TupleSerializer<>(
-                (Class<Tuple2<Integer, StreamElement>>) (Class) Tuple2.class,
-                new TypeSerializer[] {IntSerializer.INSTANCE, new StreamElementSerializer<>(in)});
+        retryQueue.initializeState(context, in);
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        if (retryState == null) {
-            Preconditions.checkState(
-                    !hasQueue(), "a retry is pending but the input type has no serializer");
-            return;
+        if (retryQueue != null) {
+            retryQueue.snapshotState();
         }
-        List<Tuple2<Integer, StreamElement>> entries = new ArrayList<>();
-        if (retryBatch != null) {
-            for (StreamRecord<IN> r : retryBatch) {
-                entries.add(Tuple2.of(retryAttempt, r));
-            }
-        }
-        if (queued != null) {
-            for (List<StreamRecord<IN>> batch : queued) {
-                for (StreamRecord<IN> r : batch) {
-                    entries.add(Tuple2.of(0, r));
-                }
-            }
-        }
-        retryState.update(entries);
     }
 
     @Override
@@ -321,33 +193,25 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                         metrics,
                         retrySleeper != null ? retrySleeper : Sleeper.system(),
                         () -> getProcessingTimeService().getCurrentProcessingTime());
-        Function fn = batchFunction != null ? batchFunction : recordFunction;
-        if (fn != null) {
-            FunctionUtils.setFunctionRuntimeContext(fn, getRuntimeContext());
-            FunctionUtils.openFunction(fn, DefaultOpenContext.INSTANCE);
-            // outputs wait in a list until the call returns; the function may reuse the instance
-            TypeSerializer<OUT> out = config.getTypeSerializerOut(getUserCodeClassloader());
-            outCopySerializer = out == null || out.isImmutableType() ? null : out;
-        }
-        outRecord = new StreamRecord<>(null);
-        processor = createProcessor();
-        int poolSize = holderPoolSize(batchConfig);
-        if (poolSize > 0) {
-            @SuppressWarnings("unchecked")
-            StreamRecord<IN>[] pool = new StreamRecord[poolSize];
-            recordPool = pool;
-        }
+        function.open(getRuntimeContext());
+        // outputs wait in a list until the call returns; the function may reuse the instance
+        TypeSerializer<OUT> out =
+                function.isPresent() ? config.getTypeSerializerOut(getUserCodeClassloader()) : null;
+        // null for pass-through: see emitUnchanged
+        BatchProcessor<StreamRecord<IN>> processor =
+                function.processor(
+                        out == null || out.isImmutableType() ? null : out,
+                        output,
+                        metrics.numRecordsOut());
+        holders = new RecordHolderPool<>(batchConfig);
         if (getExecutionConfig().isObjectReuseEnabled()) {
             copySerializer = config.getTypeSerializerIn(0, getUserCodeClassloader());
         }
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
-        batchIdBase = ((long) subtask << 40) | ((long) (attempt & 0xFF) << 32);
-        flushTimer = new FlushTimer(d -> getProcessingTimeService().registerTimer(d, this));
         arrivalClock =
                 new ArrivalClock(
                         () -> getProcessingTimeService().getCurrentProcessingTime(),
                         ARRIVAL_CLOCK_STRIDE);
+        watermarks = new WatermarkHold(super::processWatermark, super::processWatermarkStatus);
         if (batchConfig.isEnabled()
                 && batchConfig.strategy() instanceof BatchStrategy.LowLatency l
                 && l.eagerProcessing()
@@ -357,67 +221,50 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                             .getMailboxExecutorFactory()
                             .createExecutor(getOperatorConfig().getChainIndex());
         }
-        retryOnTimer =
+        flushes =
+                new FlushScheduler(
+                        new FlushTimer(d -> getProcessingTimeService().registerTimer(d, this)),
+                        mailboxExecutor,
+                        () -> {
+                            if (!batcher.isEmpty()) {
+                                flush(FlushReason.TIMER);
+                            }
+                        });
+        boolean retryOnTimer =
                 processor != null
                         && retrySleeper != null
                         && failureConfig.strategy() == FailureStrategy.RETRY_WITH_BACKOFF;
-        queued = new ArrayDeque<>();
-        restoreRetries();
-    }
-
-    /**
-     * Puts a restored retry batch and the records behind it back in the queue (counted as input of
-     * this run) and retries them at once, before any new batch.
-     */
-    private void restoreRetries() {
-        List<Tuple2<Integer, StreamElement>> entries = restoredRetries;
-        restoredRetries = null;
-        if (entries == null || entries.isEmpty()) {
-            return;
+        if (retryQueue == null) {
+            retryQueue = new RetryQueue<>();
         }
-        List<StreamRecord<IN>> retry = new ArrayList<>();
-        List<StreamRecord<IN>> behind = new ArrayList<>();
-        int attempt = 0;
-        for (Tuple2<Integer, StreamElement> e : entries) {
-            StreamRecord<IN> r = e.f1.asRecord();
-            if (e.f0 > 0) {
-                retry.add(r);
-                attempt = Math.max(attempt, e.f0);
-            } else {
-                behind.add(r);
-            }
+        BatchRunner<IN, OUT> runner =
+                new BatchRunner<>(
+                        failureHandler,
+                        processor,
+                        retryOnTimer,
+                        retryQueue,
+                        () -> getProcessingTimeService().getCurrentProcessingTime(),
+                        output,
+                        metrics.numRecordsOut(),
+                        BatchRunner.batchIdBase(
+                                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                                getRuntimeContext().getTaskInfo().getAttemptNumber()));
+        this.runner = runner;
+        retryQueue.open(
+                getProcessingTimeService(),
+                retrySleeper != null ? retrySleeper : Sleeper.system(),
+                runner,
+                () -> {
+                    if (batcher.isEmpty()) {
+                        watermarks.release();
+                    }
+                });
+        // a restored retry batch and the records behind it are input of this run, retried at
+        // once, before any new batch
+        int restored = retryQueue.restore(batchConfig.maxBatchSize());
+        if (restored > 0) {
+            metrics.numRecordsIn().inc(restored);
         }
-        if (!retry.isEmpty()) {
-            retryBatch = retry;
-            retryAttempt = attempt;
-        }
-        int max = Math.max(1, batchConfig.maxBatchSize());
-        for (int from = 0; from < behind.size(); from += max) {
-            List<StreamRecord<IN>> batch =
-                    new ArrayList<>(behind.subList(from, Math.min(behind.size(), from + max)));
-            queued.add(batch);
-            queuedRecords += batch.size();
-        }
-        metrics.numRecordsIn().inc(entries.size());
-        armRetry(getProcessingTimeService().getCurrentProcessingTime());
-    }
-
-    /**
-     * Size of the holder pool: one batch's records. Every batch is processed synchronously in
-     * {@link #flush} and nothing keeps its holders afterwards (functions get the values, dead
-     * letters are encoded at once, records kept for a retry are copied into fresh holders), so
-     * holders are reused for every strategy. mega_batch with reuse_buffer gets its whole batch; the
-     * other strategies up to {@value #MAX_POOLED} holders (records beyond get a fresh holder), so a
-     * large batch.max_size costs no memory it is not using.
-     */
-    private static int holderPoolSize(BatchConfig cfg) {
-        if (!cfg.isEnabled()) {
-            return 1;
-        }
-        if (cfg.strategy() instanceof BatchStrategy.MegaBatch mb && mb.reuseBuffer()) {
-            return Math.min(mb.batchSize(), cfg.maxBatchSize());
-        }
-        return Math.min(cfg.maxBatchSize(), MAX_POOLED);
     }
 
     /**
@@ -427,9 +274,6 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
      * without per-record readings.
      */
     private static final int ARRIVAL_CLOCK_STRIDE = 4096;
-
-    /** Most holders pooled for strategies other than mega_batch with reuse_buffer. */
-    private static final int MAX_POOLED = 4096;
 
     @Override
     public void processElement(StreamRecord<IN> element) throws Exception {
@@ -441,7 +285,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             // with object reuse the runtime may overwrite the instance while it waits here
             value = copySerializer.copy(value);
         }
-        StreamRecord<IN> copy = holderFor(value, element, buffered);
+        StreamRecord<IN> copy = holders.holderFor(value, element, buffered);
         if (startsBatch) {
             batchStartMillis = now;
         }
@@ -454,61 +298,13 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         }
     }
 
-    /**
-     * The StreamRecord that carries {@code value} at position {@code i} of the batch: the runtime
-     * may reuse {@code element}, so it cannot be kept. The holders come from a pool (see {@link
-     * #holderPoolSize}): a batch is processed synchronously in {@link #flush}, so the holder at
-     * position i is free again when the next batch reaches position i, and a steady stream
-     * allocates nothing per record here.
-     */
-    private StreamRecord<IN> holderFor(IN value, StreamRecord<IN> element, int i) {
-        if (recordPool == null || i >= recordPool.length) {
-            return element.hasTimestamp()
-                    ? new StreamRecord<>(value, element.getTimestamp())
-                    : new StreamRecord<>(value);
-        }
-        StreamRecord<IN> holder = recordPool[i];
-        if (holder == null) {
-            holder = new StreamRecord<>(value);
-            recordPool[i] = holder;
-        }
-        if (element.hasTimestamp()) {
-            holder.replace(value, element.getTimestamp());
-        } else {
-            holder.replace(value);
-            holder.eraseTimestamp();
-        }
-        return holder;
-    }
-
-    /**
-     * Arranges the flush of the current batch by its deadline: a processing-time timer, or, for a
-     * deadline already reached (eager low_latency: "as soon as the task thread is free"), a mail on
-     * the task's mailbox, which runs before the next input is processed. A timer registered at
-     * "now" would fire at the earliest 1 ms later (Flink delays every timer by 1 ms).
-     */
     private void scheduleFlush(long now) {
-        long deadline = batcher.flushDeadline();
-        if (mailboxExecutor != null && deadline <= now) {
-            if (!eagerFlushQueued) {
-                eagerFlushQueued = true;
-                mailboxExecutor.execute(this::eagerFlush, "velo eager flush");
-            }
-            return;
-        }
-        flushTimer.schedule(deadline);
-    }
-
-    private void eagerFlush() throws Exception {
-        eagerFlushQueued = false;
-        if (!batcher.isEmpty()) {
-            flush(FlushReason.TIMER);
-        }
+        flushes.schedule(batcher.flushDeadline(), now);
     }
 
     @Override
     public void onProcessingTime(long time) throws Exception {
-        flushTimer.fired();
+        flushes.fired();
         if (batcher.isEmpty()) {
             return;
         }
@@ -519,32 +315,24 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         }
     }
 
+    /** Held back while records are buffered or wait for a retry (see {@link WatermarkHold}). */
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        if (batcher == null || (batcher.isEmpty() && !hasQueue())) {
+        if (batcher == null || watermarks == null) {
             super.processWatermark(mark);
         } else {
-            heldWatermark = mark;
+            watermarks.watermark(mark, !batcher.isEmpty() || retryQueue.isPending());
         }
     }
 
-    /**
-     * An IDLE status that arrives while a watermark is held back is held too, and forwarded right
-     * after that watermark: Flink's outputs drop every watermark emitted while the announced status
-     * is idle, so forwarding IDLE first would lose the held watermark and stall downstream event
-     * time. ACTIVE cancels a held IDLE (downstream never saw it).
-     */
+    /** An IDLE status waits for a held watermark (see {@link WatermarkHold}). */
     @Override
     public void processWatermarkStatus(WatermarkStatus status) throws Exception {
-        if (status.isIdle() && heldWatermark != null) {
-            idleHeld = true;
-            return;
+        if (watermarks == null) {
+            super.processWatermarkStatus(status);
+        } else {
+            watermarks.status(status);
         }
-        if (status.isActive() && idleHeld) {
-            idleHeld = false;
-            return;
-        }
-        super.processWatermarkStatus(status);
     }
 
     @Override
@@ -568,35 +356,28 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
-        Function fn = batchFunction != null ? batchFunction : recordFunction;
-        if (fn instanceof CheckpointListener) {
-            ((CheckpointListener) fn).notifyCheckpointComplete(checkpointId);
-        }
+        function.notifyCheckpointComplete(checkpointId);
     }
 
     @Override
     public void notifyCheckpointAborted(long checkpointId) throws Exception {
         super.notifyCheckpointAborted(checkpointId);
-        Function fn = batchFunction != null ? batchFunction : recordFunction;
-        if (fn instanceof CheckpointListener) {
-            ((CheckpointListener) fn).notifyCheckpointAborted(checkpointId);
-        }
+        function.notifyCheckpointAborted(checkpointId);
     }
 
     @Override
     public void close() throws Exception {
         try {
-            cancelRetryTimer();
+            if (retryQueue != null) {
+                retryQueue.cancelTimer();
+            }
             if (retrySleeper != null) {
                 retrySleeper.close();
             }
-            if (flushTimer != null) {
-                flushTimer.cancel();
+            if (flushes != null) {
+                flushes.cancel();
             }
-            Function fn = batchFunction != null ? batchFunction : recordFunction;
-            if (fn != null) {
-                FunctionUtils.closeFunction(fn);
-            }
+            function.close();
         } finally {
             super.close();
         }
@@ -614,7 +395,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
      */
     @VisibleForTesting
     public int recordsAwaitingRetry() {
-        return (retryBatch == null ? 0 : retryBatch.size()) + queuedRecords;
+        return retryQueue == null ? 0 : retryQueue.recordsAwaitingRetry();
     }
 
     @VisibleForTesting
@@ -633,12 +414,11 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             // end
             metrics.numRecordsIn().inc(n);
             metrics.batchFlushed(reason, n);
-            if (hasQueue()) {
+            if (retryQueue.isPending()) {
                 // a retry is pending: the batch waits behind it, so that it cannot overtake it
-                queued.add(detach(batch));
-                queuedRecords += n;
+                retryQueue.enqueue(batch);
             } else {
-                runBatch(batch, 0);
+                runner.run(batch, 0);
                 long latency =
                         Math.max(
                                 0,
@@ -648,268 +428,16 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                 batcher.onBatchProcessed(n, latency);
             }
         }
-        if (hasQueue()
+        if (retryQueue.isPending()
                 && (reason == FlushReason.END_OF_INPUT
                         || (reason != FlushReason.CHECKPOINT
-                                && queuedRecords >= batchConfig.maxBatchSize()))) {
+                                && retryQueue.queuedRecords() >= batchConfig.maxBatchSize()))) {
             // the end of input, or a full batch waiting behind the retry (back-pressure): wait
             // for the queue here; a checkpoint never waits, it stores the queue
-            awaitQueue();
+            retryQueue.await();
         }
-        if (!hasQueue()) {
-            releaseWatermark();
-        }
-    }
-
-    private boolean hasQueue() {
-        return retryBatch != null || (queued != null && !queued.isEmpty());
-    }
-
-    /**
-     * Runs one batch under the failure strategy. Under RetryWithBackoff with a mailbox, a batch (or
-     * its records) failing with a retriable error becomes the retry batch: copied, kept (and
-     * checkpointed), retried by a processing-time timer at the backoff's deadline; the call
-     * returns, so the task goes on (a checkpoint completes, timers fire) during the backoff.
-     */
-    private void runBatch(List<StreamRecord<IN>> batch, int retriesDone) throws Exception {
-        long batchId = batchIdBase + (++batchSeq);
-        if (processor == null) {
-            emitUnchanged(batch, batch.size());
-            return;
-        }
-        try {
-            if (!retryOnTimer) {
-                failureHandler.process(batchId, batch, processor);
-                return;
-            }
-            FailureHandler.Outcome<StreamRecord<IN>> outcome =
-                    failureHandler.processOnce(batchId, batch, processor, retriesDone);
-            if (!outcome.retry().isEmpty()) {
-                retryBatch = detach(outcome.retry());
-                retryAttempt = outcome.attempt();
-                armRetry(
-                        getProcessingTimeService().getCurrentProcessingTime()
-                                + outcome.delayMillis());
-            }
-        } catch (NotARecordFailureException downstream) {
-            throw downstream.unwrap();
-        }
-    }
-
-    /** Fresh holders for records kept beyond the current flush (the pool reuses its own). */
-    private static <T> List<StreamRecord<T>> detach(List<StreamRecord<T>> records) {
-        List<StreamRecord<T>> copy = new ArrayList<>(records.size());
-        for (StreamRecord<T> r : records) {
-            copy.add(r.copy(r.getValue()));
-        }
-        return copy;
-    }
-
-    private void armRetry(long deadline) {
-        cancelRetryTimer();
-        retryDeadline = deadline;
-        long generation = retryGeneration;
-        retryTimer =
-                getProcessingTimeService()
-                        .registerTimer(
-                                deadline,
-                                t -> {
-                                    if (generation == retryGeneration) {
-                                        processQueue();
-                                    }
-                                });
-    }
-
-    private void cancelRetryTimer() {
-        retryGeneration++;
-        if (retryTimer != null) {
-            retryTimer.cancel(false);
-            retryTimer = null;
-        }
-    }
-
-    /**
-     * Retries the retry batch, then runs the batches queued behind it, until one of them waits for
-     * a retry again or the queue is empty.
-     */
-    private void processQueue() throws Exception {
-        retryTimer = null;
-        if (retryBatch != null) {
-            List<StreamRecord<IN>> batch = retryBatch;
-            retryBatch = null;
-            if (processor != null) {
-                failureHandler.countRetries(batch.size());
-            }
-            runBatch(batch, retryAttempt);
-        }
-        while (retryBatch == null && !queued.isEmpty()) {
-            List<StreamRecord<IN>> batch = queued.poll();
-            queuedRecords -= batch.size();
-            runBatch(batch, 0);
-        }
-        if (!hasQueue() && batcher.isEmpty()) {
-            releaseWatermark();
-        }
-    }
-
-    /**
-     * Waits until the queue is empty, retrying on the task thread when a deadline is reached. The
-     * wait yields to the mailbox (the retry timer may resolve the queue meanwhile). Used at the end
-     * of input and as back-pressure; a checkpoint barrier waits behind it.
-     */
-    private void awaitQueue() throws Exception {
-        if (awaitingQueue) {
-            return;
-        }
-        awaitingQueue = true;
-        try {
-            Sleeper sleeper = retrySleeper != null ? retrySleeper : Sleeper.system();
-            while (hasQueue()) {
-                long wait =
-                        retryBatch == null
-                                ? 0
-                                : retryDeadline
-                                        - getProcessingTimeService().getCurrentProcessingTime();
-                long generation = retryGeneration;
-                if (wait > 0) {
-                    sleeper.sleep(wait);
-                }
-                if (generation == retryGeneration) {
-                    // the retry timer did not run meanwhile: retry here, the deadline has passed
-                    cancelRetryTimer();
-                    processQueue();
-                }
-            }
-        } finally {
-            awaitingQueue = false;
-        }
-    }
-
-    private void releaseWatermark() throws Exception {
-        if (heldWatermark != null) {
-            Watermark w = heldWatermark;
-            heldWatermark = null;
-            super.processWatermark(w);
-        }
-        if (idleHeld) {
-            idleHeld = false;
-            super.processWatermarkStatus(WatermarkStatus.IDLE);
-        }
-    }
-
-    /**
-     * Pass-through (no function): the records leave unchanged. Nothing here can fail as a record
-     * (only a downstream operator can throw, which fails the task as it would without flink-velo),
-     * so the failure handler has nothing to decide and the batch is emitted in a plain loop.
-     */
-    @SuppressWarnings("unchecked")
-    private void emitUnchanged(List<StreamRecord<IN>> batch, int n) {
-        for (int i = 0; i < n; i++) {
-            output.collect((StreamRecord<OUT>) (StreamRecord<?>) batch.get(i));
-        }
-        metrics.numRecordsOut().inc(n);
-    }
-
-    @Nullable
-    private BatchProcessor<StreamRecord<IN>> createProcessor() {
-        if (batchFunction != null) {
-            return new BatchFunctionProcessor();
-        }
-        if (recordFunction != null) {
-            return new RecordFunctionProcessor();
-        }
-        // pass-through: see emitUnchanged
-        return null;
-    }
-
-    /**
-     * Emits the outputs of a call that returned. Runs inside the failure handler, but an exception
-     * from {@code output.collect} is a downstream operator's, never the function's: it leaves the
-     * handler unhandled and is rethrown as it was (see {@link #flush}).
-     */
-    private void emit(List<OUT> values, boolean hasTimestamp, long timestamp) {
-        StreamRecord<OUT> r = outRecord;
-        try {
-            for (int i = 0; i < values.size(); i++) {
-                if (hasTimestamp) {
-                    r.replace(values.get(i), timestamp);
-                } else {
-                    r.replace(values.get(i));
-                    r.eraseTimestamp();
-                }
-                output.collect(r);
-            }
-        } catch (RuntimeException downstream) {
-            throw new NotARecordFailureException(downstream);
-        }
-        metrics.numRecordsOut().inc(values.size());
-    }
-
-    /**
-     * Collects into a list so that a failed call emits nothing; copies each value (when the type is
-     * mutable) because the function may reuse the instance for its next output.
-     */
-    private final class ListCollector implements Collector<OUT> {
-        final List<OUT> values = new ArrayList<>();
-
-        @Override
-        public void collect(OUT record) {
-            TypeSerializer<OUT> s = outCopySerializer;
-            values.add(s == null ? record : s.copy(record));
-        }
-
-        @Override
-        public void close() {}
-    }
-
-    /** One call of the record function per record. */
-    private final class RecordFunctionProcessor implements BatchProcessor<StreamRecord<IN>> {
-        private final ListCollector collector = new ListCollector();
-
-        @Override
-        public void processRecord(StreamRecord<IN> record) throws Exception {
-            collector.values.clear();
-            try {
-                recordFunction.flatMap(record.getValue(), collector);
-                emit(collector.values, record.hasTimestamp(), record.getTimestamp());
-            } finally {
-                collector.values.clear();
-            }
-        }
-
-        @Override
-        public void finishBatch() {}
-    }
-
-    /** Gathers the live records, then one call of the batch function. */
-    private final class BatchFunctionProcessor implements BatchProcessor<StreamRecord<IN>> {
-        private final List<IN> values = new ArrayList<>();
-        private final ListCollector collector = new ListCollector();
-        private boolean hasTimestamp;
-        private long maxTimestamp = Long.MIN_VALUE;
-
-        @Override
-        public void processRecord(StreamRecord<IN> record) {
-            values.add(record.getValue());
-            if (record.hasTimestamp()) {
-                hasTimestamp = true;
-                maxTimestamp = Math.max(maxTimestamp, record.getTimestamp());
-            }
-        }
-
-        @Override
-        public void finishBatch() throws Exception {
-            try {
-                if (!values.isEmpty()) {
-                    batchFunction.processBatch(values, collector);
-                    emit(collector.values, hasTimestamp, maxTimestamp);
-                }
-            } finally {
-                values.clear();
-                collector.values.clear();
-                hasTimestamp = false;
-                maxTimestamp = Long.MIN_VALUE;
-            }
+        if (!retryQueue.isPending()) {
+            watermarks.release();
         }
     }
 }

@@ -54,7 +54,7 @@ class BatchingOperatorTest {
             String name,
             BatchFunction<IN, OUT> batchFunction,
             RecordFunction<IN, OUT> recordFunction) {
-        BatchingOperator.Builder<IN, OUT> b =
+        BatchingOperatorBuilder<IN, OUT> b =
                 BatchingOperator.<IN, OUT>builder(batch, failure).tableName(name);
         if (batchFunction != null) {
             b.batchFunction(batchFunction);

@@ -198,7 +198,12 @@ class VeloRetryBackoffITCase {
     void aSinkCancelledDuringABackoffStopsQuickly() throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        BatchConfig batch = BatchConfig.builder().strategy(new BatchStrategy.FixedSize(1)).build();
+        // a batch its timer flushes ends with a flush of the sink (a size-flushed one waits for
+        // the window of unconfirmed writes): at 20 records/s every 20 ms window holds one record
+        BatchConfig batch =
+                BatchConfig.builder()
+                        .strategy(new BatchStrategy.TimeWindow(java.time.Duration.ofMillis(20)))
+                        .build();
         VeloBatching.of(slowSource(env), batch)
                 .withFailureConfig(longBackoff())
                 .named("retrying-sink")

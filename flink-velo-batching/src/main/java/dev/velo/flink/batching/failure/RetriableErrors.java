@@ -200,64 +200,65 @@ public final class RetriableErrors {
 
     private static Map<String, String> nonRetriableNames() {
         Map<String, String> m = new java.util.HashMap<>();
-        String parse = "parse or serialization error";
-        for (String n :
-                List.of(
-                        // Jackson (also Flink's shaded copy): JsonParseException,
-                        // MismatchedInputException, ... extend these
-                        "JacksonException",
-                        "JsonProcessingException",
-                        // Kafka, Avro, Protobuf, Flink
-                        "SerializationException",
-                        "AvroRuntimeException",
-                        "InvalidProtocolBufferException",
-                        "SerializationRuntimeException",
-                        // JDK: malformed input and value parsing
-                        "CharacterCodingException",
-                        "CharConversionException",
-                        "UTFDataFormatException",
-                        "ObjectStreamException",
-                        "NumberFormatException",
-                        "DateTimeParseException")) {
-            m.put(n, parse);
-        }
-        String tooLarge = "record too large";
-        for (String n :
-                List.of(
-                        "RecordTooLargeException",
-                        "RecordBatchTooLargeException",
-                        "MessageSizeTooLargeException",
-                        "InvalidRecordException")) {
-            m.put(n, tooLarge);
-        }
-        String auth = "authentication or authorization failure";
-        for (String n :
-                List.of(
-                        // Kafka: Topic/Group/Cluster/TransactionalId..AuthorizationException,
-                        // Sasl/SslAuthenticationException extend these two
-                        "AuthenticationException",
-                        "AuthorizationException",
-                        "AccessDeniedException",
-                        "SSLHandshakeException",
-                        "SSLPeerUnverifiedException",
-                        "LoginException",
-                        "GeneralSecurityException")) {
-            m.put(n, auth);
-        }
-        String config = "invalid configuration";
-        for (String n :
-                List.of(
-                        "ConfigException",
-                        "InvalidConfigurationException",
-                        "IllegalConfigurationException",
-                        "ValidationException",
-                        "InvalidTopicException",
-                        "UnsupportedVersionException")) {
-            m.put(n, config);
-        }
-        m.put("ProducerFencedException", "producer fenced by a newer instance");
-        m.put("InvalidProducerEpochException", "producer fenced by a newer instance");
+        addNames(
+                m,
+                "parse or serialization error",
+                // Jackson (also Flink's shaded copy): JsonParseException,
+                // MismatchedInputException, ... extend these
+                "JacksonException",
+                "JsonProcessingException",
+                // Kafka, Avro, Protobuf, Flink
+                "SerializationException",
+                "AvroRuntimeException",
+                "InvalidProtocolBufferException",
+                "SerializationRuntimeException",
+                // JDK: malformed input and value parsing
+                "CharacterCodingException",
+                "CharConversionException",
+                "UTFDataFormatException",
+                "ObjectStreamException",
+                "NumberFormatException",
+                "DateTimeParseException");
+        addNames(
+                m,
+                "record too large",
+                "RecordTooLargeException",
+                "RecordBatchTooLargeException",
+                "MessageSizeTooLargeException",
+                "InvalidRecordException");
+        addNames(
+                m,
+                "authentication or authorization failure",
+                // Kafka: Topic/Group/Cluster/TransactionalId..AuthorizationException,
+                // Sasl/SslAuthenticationException extend these two
+                "AuthenticationException",
+                "AuthorizationException",
+                "AccessDeniedException",
+                "SSLHandshakeException",
+                "SSLPeerUnverifiedException",
+                "LoginException",
+                "GeneralSecurityException");
+        addNames(
+                m,
+                "invalid configuration",
+                "ConfigException",
+                "InvalidConfigurationException",
+                "IllegalConfigurationException",
+                "ValidationException",
+                "InvalidTopicException",
+                "UnsupportedVersionException");
+        addNames(
+                m,
+                "producer fenced by a newer instance",
+                "ProducerFencedException",
+                "InvalidProducerEpochException");
         return Collections.unmodifiableMap(m);
+    }
+
+    private static void addNames(Map<String, String> m, String reason, String... simpleNames) {
+        for (String n : simpleNames) {
+            m.put(n, reason);
+        }
     }
 
     /** Whether an error is retried, why, and the class in its cause chain that decided it. */

@@ -18,11 +18,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.functions.ScalarFunction;
@@ -116,30 +114,10 @@ class FailoverITCase {
         String outTopic = "failover-" + strategy + "-" + guarantee;
         KAFKA.get().createTopic(outTopic, 2);
 
-        Configuration conf = new Configuration();
-        conf.setString("parallelism.default", "2");
-        conf.setString("execution.checkpointing.interval", "200ms");
-        conf.setString("restart-strategy.type", "fixed-delay");
-        conf.setString("restart-strategy.fixed-delay.attempts", "3");
-        conf.setString("restart-strategy.fixed-delay.delay", "200ms");
-        TableEnvironment env =
-                TableEnvironment.create(
-                        EnvironmentSettings.newInstance()
-                                .inStreamingMode()
-                                .withConfiguration(conf)
-                                .build());
+        TableEnvironment env = ReliabilityJobs.failoverEnvironment();
         env.createTemporarySystemFunction("chaos", Chaos.class);
         String bootstrap = KAFKA.get().bootstrapServers();
-        env.executeSql(
-                "CREATE TEMPORARY TABLE src (id BIGINT, name STRING) WITH ('connector'='kafka',"
-                        + " 'topic'='"
-                        + IN
-                        + "', 'properties.bootstrap.servers'='"
-                        + bootstrap
-                        + "', 'properties.group.id'='"
-                        + outTopic
-                        + "', 'scan.startup.mode'='earliest-offset',"
-                        + " 'scan.bounded.mode'='latest-offset', 'format'='json')");
+        env.executeSql(ReliabilityJobs.boundedJsonSource(IN, bootstrap, outTopic));
         String batch =
                 switch (strategy) {
                     case "fixed_size" ->

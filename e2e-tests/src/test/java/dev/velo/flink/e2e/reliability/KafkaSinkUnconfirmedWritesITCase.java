@@ -96,16 +96,7 @@ class KafkaSinkUnconfirmedWritesITCase {
                                 .withConfiguration(conf)
                                 .build());
         String bootstrap = kafka.bootstrapServers();
-        env.executeSql(
-                "CREATE TEMPORARY TABLE src (id BIGINT, name STRING) WITH ('connector'='kafka',"
-                        + " 'topic'='"
-                        + IN
-                        + "', 'properties.bootstrap.servers'='"
-                        + bootstrap
-                        + "', 'properties.group.id'='"
-                        + outTopic
-                        + "', 'scan.startup.mode'='earliest-offset',"
-                        + " 'scan.bounded.mode'='latest-offset', 'format'='json')");
+        env.executeSql(ReliabilityJobs.boundedJsonSource(IN, bootstrap, outTopic));
         String batching =
                 mode.equals("fixed_size")
                         ? "'batch.strategy'='fixed_size', 'batch.size'='100',"

@@ -12,6 +12,7 @@ import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.ResolvedCatalogTable;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.connector.source.LookupTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
@@ -105,15 +106,16 @@ public class VeloDynamicTableFactory implements DynamicTableSourceFactory, Dynam
         } catch (ValidationException e) {
             throw delegateRejected(settings, decoding, e);
         }
-        if (!(delegate instanceof ScanTableSource)) {
+        if (!(delegate instanceof ScanTableSource) && !(delegate instanceof LookupTableSource)) {
             throw new ValidationException(
                     String.format(
-                            "Table '%s': connector '%s' is not a scan source (it is a lookup"
-                                    + " source); a velo source can only wrap scan sources"
-                                    + " (a velo table is never used for lookup joins).",
-                            settings.tableName, settings.delegateConnector));
+                            "Table '%s': connector '%s' provides a %s, which is neither a scan nor"
+                                    + " a lookup source; flink-velo can only wrap those.",
+                            settings.tableName,
+                            settings.delegateConnector,
+                            delegate.getClass().getName()));
         }
-        return VeloDynamicTableSource.wrap((ScanTableSource) delegate, settings);
+        return VeloDynamicTableSource.wrap(delegate, settings);
     }
 
     /**

@@ -26,6 +26,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.ProviderContext;
 import org.apache.flink.table.connector.source.DataStreamScanProvider;
+import org.apache.flink.table.connector.source.DynamicTableSource;
+import org.apache.flink.table.connector.source.LookupTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource;
 import org.apache.flink.table.connector.source.ScanTableSource.ScanContext;
 import org.apache.flink.table.connector.source.ScanTableSource.ScanRuntimeProvider;
@@ -40,30 +42,50 @@ import org.apache.flink.table.data.RowData;
  * dev.velo.flink.sql.format}).
  *
  * <p>The planner decides abilities with {@code instanceof}, so the velo source is a {@link Proxy}
- * implementing {@link ScanTableSource} and each {@code source.abilities} interface the wrapped
- * source implements, and nothing else: every call is forwarded, except {@code
- * getScanRuntimeProvider} (velo's stages), {@code copy} (copies and re-wraps) and {@code
- * asSummaryString}. A connector that is also a lookup source is wrapped for scans only.
+ * implementing {@link ScanTableSource} and {@link LookupTableSource} when the wrapped source does,
+ * and each {@code source.abilities} interface the wrapped source implements, and nothing else:
+ * every call is forwarded, except {@code getScanRuntimeProvider} (velo's stages), {@code copy}
+ * (copies and re-wraps) and {@code asSummaryString}. A lookup ({@code getLookupRuntimeProvider}) is
+ * the wrapped source's own: a lookup join against a velo table reads exactly what it reads against
+ * the plain table, and velo adds nothing to it (there is no stream to batch and no record to fail
+ * on its own).
  */
 @Internal
 final class VeloDynamicTableSource implements InvocationHandler {
 
     private static final String ABILITIES_PACKAGE = SupportsReadingMetadata.class.getPackageName();
 
-    private final ScanTableSource delegate;
+    private final DynamicTableSource delegate;
     private final VeloTableSettings settings;
 
-    private VeloDynamicTableSource(ScanTableSource delegate, VeloTableSettings settings) {
+    private VeloDynamicTableSource(DynamicTableSource delegate, VeloTableSettings settings) {
         this.delegate = delegate;
         this.settings = settings;
     }
 
-    /** The velo source around {@code delegate}: its abilities, velo's runtime stages. */
+    /** The velo source around a scan source: its abilities, velo's runtime stages. */
     static ScanTableSource wrap(ScanTableSource delegate, VeloTableSettings settings) {
+        return (ScanTableSource) wrap((DynamicTableSource) delegate, settings);
+    }
+
+    /**
+     * The velo source around a scan source, a lookup source or a source that is both: the same
+     * kinds, its abilities, velo's runtime stages on scans.
+     */
+    static DynamicTableSource wrap(DynamicTableSource delegate, VeloTableSettings settings) {
         Set<Class<?>> interfaces = new LinkedHashSet<>();
-        interfaces.add(ScanTableSource.class);
+        if (delegate instanceof ScanTableSource) {
+            interfaces.add(ScanTableSource.class);
+        }
+        if (delegate instanceof LookupTableSource) {
+            interfaces.add(LookupTableSource.class);
+        }
+        if (interfaces.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "Neither a scan nor a lookup source: " + delegate.asSummaryString());
+        }
         interfaces.addAll(Interfaces.inPackage(delegate.getClass(), ABILITIES_PACKAGE));
-        return (ScanTableSource)
+        return (DynamicTableSource)
                 Proxy.newProxyInstance(
                         delegate.getClass().getClassLoader(),
                         interfaces.toArray(new Class<?>[0]),
@@ -71,7 +93,7 @@ final class VeloDynamicTableSource implements InvocationHandler {
     }
 
     /** The wrapped source of a velo source proxy, or null if {@code source} is not one. */
-    static ScanTableSource delegateOf(Object source) {
+    static DynamicTableSource delegateOf(Object source) {
         if (source != null
                 && Proxy.isProxyClass(source.getClass())
                 && Proxy.getInvocationHandler(source) instanceof VeloDynamicTableSource) {
@@ -91,7 +113,7 @@ final class VeloDynamicTableSource implements InvocationHandler {
                 break;
             case "copy":
                 if (arity == 0) {
-                    return wrap((ScanTableSource) delegate.copy(), settings);
+                    return wrap(delegate.copy(), settings);
                 }
                 break;
             case "asSummaryString":
@@ -102,7 +124,7 @@ final class VeloDynamicTableSource implements InvocationHandler {
                 break;
             case "equals":
                 if (arity == 1 && method.getDeclaringClass() == Object.class) {
-                    ScanTableSource other = delegateOf(args[0]);
+                    DynamicTableSource other = delegateOf(args[0]);
                     return other != null && delegate.equals(other);
                 }
                 break;
@@ -140,7 +162,8 @@ final class VeloDynamicTableSource implements InvocationHandler {
                             settings.velo.sourceFailure().strategy().displayName()));
         }
         GuardedDecodingFormat.Captured<ScanRuntimeProvider> captured =
-                GuardedDecodingFormat.capture(() -> delegate.getScanRuntimeProvider(context));
+                GuardedDecodingFormat.capture(
+                        () -> ((ScanTableSource) delegate).getScanRuntimeProvider(context));
         ScanRuntimeProvider inner = captured.result;
         if (inner instanceof SourceProvider && !captured.decoders.isEmpty()) {
             inner = GuardedSource.provider((SourceProvider) inner, captured.decoders);

@@ -154,7 +154,7 @@ class SourceAbilitiesTest {
         // subclasses inherit their parent's abilities, and so does their velo source
         assertThat(VeloDynamicTableSource.wrap(new BareSource(), SETTINGS))
                 .isInstanceOf(SupportsSourceWatermark.class);
-        ScanTableSource same =
+        DynamicTableSource same =
                 VeloDynamicTableSource.wrap(VeloDynamicTableSource.delegateOf(velo), SETTINGS);
         assertThat(velo).isEqualTo(same).hasSameHashCodeAs(same);
     }

@@ -110,6 +110,21 @@ class DlqConnectorTest {
                 .contains("blackhole");
     }
 
+    @Test
+    void upsertKafkaCannotBeADlqAndSaysItNeedsAPrimaryKey() {
+        assertThat(
+                        error(
+                                Map.of(
+                                        "dlq.connector", "upsert-kafka",
+                                        "dlq.topic", "t",
+                                        "dlq.properties.bootstrap.servers", "localhost:1",
+                                        "dlq.key.format", "json",
+                                        "dlq.value.format", "json")))
+                .contains("orders")
+                .contains("upsert-kafka")
+                .contains("PRIMARY KEY");
+    }
+
     private static Map<String, String> exactlyOnceKafka(String... more) {
         Map<String, String> options = new HashMap<>();
         options.put("dlq.connector", "kafka");

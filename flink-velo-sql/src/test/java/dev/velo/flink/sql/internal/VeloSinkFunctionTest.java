@@ -11,14 +11,15 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.sink.legacy.RichSinkFunction;
-import org.apache.flink.streaming.api.operators.StreamSink;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
 import org.junit.jupiter.api.Test;
 
-/** The legacy-sink wrapper passes the delegate the lifecycle the runtime gives the wrapper. */
+/**
+ * velo's legacy-sink operator gives the wrapped function the lifecycle Flink's sink operator does.
+ */
 class VeloSinkFunctionTest {
 
     /**
@@ -61,15 +62,16 @@ class VeloSinkFunctionTest {
     void theDelegateHasItsRuntimeContextInInitializeStateAndHearsCheckpointNotifications()
             throws Exception {
         RecordingDelegate.EVENTS.clear();
-        VeloSinkFunction fn =
-                new VeloSinkFunction(
+        VeloSinkFunctionOperator operator =
+                new VeloSinkFunctionOperator(
                         new RecordingDelegate(),
                         "t",
                         FailureConfig.defaults(),
                         DeadLetterEncoder.toStringUtf8(),
-                        null);
+                        null,
+                        100);
         try (OneInputStreamOperatorTestHarness<RowData, Object> h =
-                new OneInputStreamOperatorTestHarness<>(new StreamSink<>(fn))) {
+                new OneInputStreamOperatorTestHarness<>(operator)) {
             h.open();
             h.processElement(GenericRowData.of(StringData.fromString("a")), 1L);
             h.snapshot(1L, 2L);

@@ -289,6 +289,11 @@ public final class VeloSinkFunctionOperator
         return retryQueue == null ? 0 : retryQueue.recordsAwaitingRetry();
     }
 
+    @VisibleForTesting
+    public VeloMetrics metrics() {
+        return metrics;
+    }
+
     private void flushDeadLetters() throws Exception {
         if (dlqWriter != null) {
             dlqWriter.flush();

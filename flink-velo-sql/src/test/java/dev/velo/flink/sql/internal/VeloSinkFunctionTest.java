@@ -3,10 +3,14 @@ package dev.velo.flink.sql.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.dlq.DeadLetterEncoder;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -15,6 +19,8 @@ import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.runtime.typeutils.RowDataSerializer;
+import org.apache.flink.table.types.logical.VarCharType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,5 +91,105 @@ class VeloSinkFunctionTest {
                         "snapshot 1",
                         "complete 1",
                         "aborted 2");
+    }
+
+    /**
+     * Fails the first invoke of row "a" with a retriable error; notes every successful invoke and
+     * watermark. Static lists: the runtime copies it.
+     */
+    static final class FlakyDelegate extends RichSinkFunction<RowData> {
+        static final List<String> EVENTS = new ArrayList<>();
+        static boolean failedOnce;
+
+        @Override
+        public void invoke(RowData value, Context context) throws IOException {
+            String key = value.getString(0).toString();
+            if (key.equals("a") && !failedOnce) {
+                failedOnce = true;
+                throw new IOException("transient");
+            }
+            EVENTS.add(key + "@" + context.timestamp());
+        }
+
+        @Override
+        public void writeWatermark(org.apache.flink.api.common.eventtime.Watermark watermark) {
+            EVENTS.add("watermark " + watermark.getTimestamp());
+        }
+    }
+
+    private static VeloSinkFunctionOperator retrying(int maxQueued) {
+        return new VeloSinkFunctionOperator(
+                new FlakyDelegate(),
+                "t",
+                FailureConfig.builder()
+                        .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
+                        .maxRetries(3)
+                        .retryBackoff(Duration.ofSeconds(10))
+                        .retryBackoffMax(Duration.ofSeconds(10))
+                        .retryJitter(0)
+                        .build(),
+                DeadLetterEncoder.toStringUtf8(),
+                null,
+                maxQueued);
+    }
+
+    private static OneInputStreamOperatorTestHarness<RowData, Object> harness(
+            VeloSinkFunctionOperator operator) throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(
+                operator, new RowDataSerializer(new VarCharType(VarCharType.MAX_LENGTH)));
+    }
+
+    private static RowData row(String s) {
+        return GenericRowData.of(StringData.fromString(s));
+    }
+
+    @Test
+    void aRetryWaitsInTheCheckpointWithTheRecordsBehindItAndARestoreWritesThemFirstInOrder()
+            throws Exception {
+        FlakyDelegate.EVENTS.clear();
+        FlakyDelegate.failedOnce = false;
+        OperatorSubtaskState snapshot;
+        try (OneInputStreamOperatorTestHarness<RowData, Object> h = harness(retrying(100))) {
+            h.open();
+            h.processElement(row("a"), 1L);
+            h.processElement(row("b"), 2L);
+            h.processWatermark(2L);
+            h.processElement(row("c"), 3L);
+            VeloSinkFunctionOperator op = (VeloSinkFunctionOperator) h.getOneInputOperator();
+            // "a" waits for its retry (10 s away), "b" and "c" behind it; the call returned
+            assertThat(op.recordsAwaitingRetry()).isEqualTo(3);
+            assertThat(FlakyDelegate.EVENTS).isEmpty();
+            snapshot = h.snapshot(1L, 1L);
+        }
+
+        FlakyDelegate.EVENTS.clear();
+        try (OneInputStreamOperatorTestHarness<RowData, Object> h = harness(retrying(100))) {
+            h.initializeState(snapshot);
+            h.open();
+            h.setProcessingTime(1L);
+            h.processElement(row("d"), 4L);
+            assertThat(FlakyDelegate.EVENTS).containsExactly("a@1", "b@2", "c@3", "d@4");
+            VeloSinkFunctionOperator op = (VeloSinkFunctionOperator) h.getOneInputOperator();
+            assertThat(op.recordsAwaitingRetry()).isZero();
+            assertThat(op.metrics().numRecordsIn().getCount()).isEqualTo(4);
+            assertThat(op.metrics().numRecordsOut().getCount()).isEqualTo(4);
+            assertThat(op.metrics().numRetries().getCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theWatermarkWaitsForTheRetryAndTheRecordsBehindIt() throws Exception {
+        FlakyDelegate.EVENTS.clear();
+        FlakyDelegate.failedOnce = false;
+        try (OneInputStreamOperatorTestHarness<RowData, Object> h = harness(retrying(100))) {
+            h.open();
+            h.processElement(row("a"), 1L);
+            h.processElement(row("b"), 2L);
+            h.processWatermark(2L);
+            assertThat(FlakyDelegate.EVENTS).isEmpty();
+            // the backoff's deadline: the retry timer writes "a", then "b", then the watermark
+            h.setProcessingTime(10_000L);
+            assertThat(FlakyDelegate.EVENTS).containsExactly("a@1", "b@2", "watermark 2");
+        }
     }
 }

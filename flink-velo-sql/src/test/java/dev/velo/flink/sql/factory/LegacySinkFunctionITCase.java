@@ -343,6 +343,10 @@ class LegacySinkFunctionITCase {
         result.await(2, TimeUnit.MINUTES);
         long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
 
+        System.out.printf(
+                "legacy sink: %d checkpoints completed during the 30 s backoff, timer ticks on %s,"
+                        + " job done in %d s%n",
+                CHECKPOINTS_DURING_BACKOFF.get(), TICKS_DURING_BACKOFF, seconds);
         assertThat(CHECKPOINTS_DURING_BACKOFF.get())
                 .as("checkpoints completed while the retry waited")
                 .isGreaterThanOrEqualTo(2);
@@ -399,6 +403,7 @@ class LegacySinkFunctionITCase {
                 .hasStackTraceContaining("cancel");
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
+        System.out.printf("legacy sink: cancel during a 30 s backoff took %d ms%n", millis);
         assertThat(millis).as("cancel during a 30 s backoff").isLessThan(2000);
         assertThat(LegacyFailingSinkFactory.attempts(sinkId, "3")).isEqualTo(1);
         assertThat(LegacyFailingSinkFactory.results(sinkId)).containsExactly("1", "2");

@@ -118,14 +118,18 @@ class VeloSinkFunctionTest {
     }
 
     private static VeloSinkFunctionOperator retrying(int maxQueued) {
+        return retrying(maxQueued, Duration.ofSeconds(10));
+    }
+
+    private static VeloSinkFunctionOperator retrying(int maxQueued, Duration backoff) {
         return new VeloSinkFunctionOperator(
                 new FlakyDelegate(),
                 "t",
                 FailureConfig.builder()
                         .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
                         .maxRetries(3)
-                        .retryBackoff(Duration.ofSeconds(10))
-                        .retryBackoffMax(Duration.ofSeconds(10))
+                        .retryBackoff(backoff)
+                        .retryBackoffMax(backoff)
                         .retryJitter(0)
                         .build(),
                 DeadLetterEncoder.toStringUtf8(),
@@ -160,6 +164,10 @@ class VeloSinkFunctionTest {
             assertThat(op.recordsAwaitingRetry()).isEqualTo(3);
             assertThat(FlakyDelegate.EVENTS).isEmpty();
             snapshot = h.snapshot(1L, 1L);
+            // this run goes on past the checkpoint (its retry runs at the deadline) and ends; the
+            // restore below replays from the checkpoint
+            h.setProcessingTime(10_000L);
+            assertThat(op.recordsAwaitingRetry()).isZero();
         }
 
         FlakyDelegate.EVENTS.clear();
@@ -190,6 +198,27 @@ class VeloSinkFunctionTest {
             // the backoff's deadline: the retry timer writes "a", then "b", then the watermark
             h.setProcessingTime(10_000L);
             assertThat(FlakyDelegate.EVENTS).containsExactly("a@1", "b@2", "watermark 2");
+        }
+    }
+
+    @Test
+    void aFullQueueBehindTheRetryStopsTheInputUntilTheRetryIsDone() throws Exception {
+        FlakyDelegate.EVENTS.clear();
+        FlakyDelegate.failedOnce = false;
+        try (OneInputStreamOperatorTestHarness<RowData, Object> h =
+                harness(retrying(2, Duration.ofMillis(200)))) {
+            h.open();
+            h.processElement(row("a"), 1L);
+            h.processElement(row("b"), 2L);
+            VeloSinkFunctionOperator op = (VeloSinkFunctionOperator) h.getOneInputOperator();
+            assertThat(op.recordsAwaitingRetry()).isEqualTo(2);
+            // the second record behind the retry fills the queue: the call returns only after
+            // the backoff, with the retry and the records behind it written
+            long start = System.nanoTime();
+            h.processElement(row("c"), 3L);
+            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(150_000_000L);
+            assertThat(FlakyDelegate.EVENTS).containsExactly("a@1", "b@2", "c@3");
+            assertThat(op.recordsAwaitingRetry()).isZero();
         }
     }
 }

@@ -31,8 +31,8 @@ import org.apache.flink.table.factories.FactoryUtil;
  * for chosen rows permanently ({@code fail-ids}: an {@link IllegalArgumentException}, not
  * retriable), for chosen rows on their first attempts ({@code transient-fail-ids}, {@code
  * transient-attempts}: an {@link IOException}, retriable) and on the first invokes of the sink
- * ({@code transient-failures}). A successful invoke adds the row's first column to {@link
- * #results}; a failed one adds nothing.
+ * ({@code transient-failures}; rows of {@code transient-fail-ids} never take those). A successful
+ * invoke adds the row's first column to {@link #results}; a failed one adds nothing.
  */
 public class LegacyFailingSinkFactory implements DynamicTableSinkFactory {
 
@@ -189,15 +189,15 @@ public class LegacyFailingSinkFactory implements DynamicTableSinkFactory {
             if (spec.failIds().contains(key)) {
                 throw new IllegalArgumentException("poison record " + key);
             }
-            if (spec.transientIds().contains(key) && attempt <= spec.attempts()) {
-                WAITING.get(spec.id()).set(true);
-                throw new IOException("transient failure of record " + key);
-            }
-            if (FAILURES_LEFT.get(spec.id()).getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                throw new IOException("transient failure of the sink at record " + key);
-            }
             if (spec.transientIds().contains(key)) {
+                // these rows fail exactly their first attempts, never by transient-failures
+                if (attempt <= spec.attempts()) {
+                    WAITING.get(spec.id()).set(true);
+                    throw new IOException("transient failure of record " + key);
+                }
                 WAITING.get(spec.id()).set(false);
+            } else if (FAILURES_LEFT.get(spec.id()).getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IOException("transient failure of the sink at record " + key);
             }
             RESULTS.get(spec.id()).add(key);
         }

@@ -12,8 +12,9 @@ import dev.velo.flink.batching.dlq.DeadLetterWriterFactory;
 import dev.velo.flink.batching.sink.VeloSink;
 import dev.velo.flink.batching.sink.VeloSinkSettings;
 import dev.velo.flink.sql.dlq.DlqOptions;
+import dev.velo.flink.sql.internal.LegacySinks;
 import dev.velo.flink.sql.internal.StreamBatching;
-import dev.velo.flink.sql.internal.VeloSinkFunction;
+import dev.velo.flink.sql.internal.VeloSinkFunctionOperator;
 import java.util.Optional;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -188,7 +189,8 @@ final class VeloDynamicTableSink implements DynamicTableSink {
                             inner.getClass().getName()));
         }
         // A DataStream topology (filesystem) has no writer flink-velo can put failure handling
-        // around: batching only. A legacy sink function (print) is wrapped per record.
+        // around: batching only. A legacy sink function (print) runs in velo's own sink operator,
+        // which writes record by record under the failure strategy.
         if (inner instanceof DataStreamSinkProvider
                 && failure.strategy() != FailureStrategy.FAIL_BATCH) {
             throw new ValidationException(
@@ -240,13 +242,15 @@ final class VeloDynamicTableSink implements DynamicTableSink {
                             .consumeDataStream(providerContext, batched);
                 }
                 DataStreamSink<RowData> sink =
-                        batched.addSink(
-                                        new VeloSinkFunction(
+                        LegacySinks.add(
+                                        batched,
+                                        new VeloSinkFunctionOperator(
                                                 ((SinkFunctionProvider) inner).createSinkFunction(),
                                                 settings.tableName,
                                                 failure,
                                                 encoder(),
-                                                settings.dlq))
+                                                settings.dlq,
+                                                batch.maxBatchSize()))
                                 .name(settings.tableName);
                 parallelism.ifPresent(sink::setParallelism);
                 // the uid the planner gives the plain table's sink function: its state (the

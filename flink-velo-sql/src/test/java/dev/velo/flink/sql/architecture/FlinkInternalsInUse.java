@@ -82,11 +82,16 @@ final class FlinkInternalsInUse {
                             "org.apache.flink.streaming.api.functions.sink.legacy.SinkFunction",
                             "delegate table sinks that still provide a legacy SinkFunction"),
                     Map.entry(
-                            "org.apache.flink.streaming.api.functions.sink.legacy.RichSinkFunction",
-                            "delegate table sinks that still provide a legacy SinkFunction"),
-                    Map.entry(
                             "org.apache.flink.table.connector.sink.legacy.SinkFunctionProvider",
                             "delegate table sinks that still provide a legacy SinkFunction"),
+                    Map.entry(
+                            "org.apache.flink.streaming.api.transformations.LegacySinkTransformation",
+                            "velo's operator around a legacy SinkFunction is added as the sink"
+                                    + " addSink and the planner create for one"),
+                    Map.entry(
+                            "org.apache.flink.streaming.api.operators.SimpleOperatorFactory",
+                            "velo's operator around a legacy SinkFunction is added as the sink"
+                                    + " addSink and the planner create for one"),
                     Map.entry(
                             "org.apache.flink.configuration.GlobalConfiguration",
                             "isSensitive: the same secret test as Flink's own masking"),

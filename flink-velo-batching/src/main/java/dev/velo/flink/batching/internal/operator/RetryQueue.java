@@ -32,18 +32,21 @@ import org.apache.flink.util.function.ThrowingRunnable;
  * pending: one entry per record, {@code (attempt, record)}, the retry batch's records with its
  * attempt (≥ 1) first, then the records behind it with attempt 0. A restore puts them back and
  * retries them at once, before any new batch.
+ *
+ * <p>Also the retry queue of flink-velo-sql's operator around a legacy sink function, whose batches
+ * are single records.
  */
 @Internal
-final class RetryQueue<IN> {
+public final class RetryQueue<IN> {
 
     /**
      * Operator state holding the batch waiting for a retry (entries with its attempt, ≥ 1) and the
      * records flushed behind it (attempt 0), in order; empty when no retry is pending.
      */
-    static final String STATE_NAME = "velo-retry-queue";
+    public static final String STATE_NAME = "velo-retry-queue";
 
     /** Runs the batches the queue releases. */
-    interface Runner<IN> {
+    public interface Runner<IN> {
         /** Runs a batch that had {@code retriesDone} retries (0 for a batch queued behind). */
         void run(List<StreamRecord<IN>> batch, int retriesDone) throws Exception;
 
@@ -78,7 +81,7 @@ final class RetryQueue<IN> {
     }
 
     /** Registers the operator state and reads what a restore brings back. */
-    void initializeState(StateInitializationContext context, TypeSerializer<IN> in)
+    public void initializeState(StateInitializationContext context, TypeSerializer<IN> in)
             throws Exception {
         state =
                 context.getOperatorStateStore()
@@ -93,7 +96,7 @@ final class RetryQueue<IN> {
     }
 
     /** Stores the retry batch and the batches behind it (nothing when no retry is pending). */
-    void snapshotState() throws Exception {
+    public void snapshotState() throws Exception {
         if (state == null) {
             Preconditions.checkState(
                     !isPending(), "a retry is pending but the input type has no serializer");
@@ -122,7 +125,7 @@ final class RetryQueue<IN> {
      * Connects the queue to the task: its timers, the wait of {@link #await}, the runner of the
      * batches it releases, and what to do once it is empty.
      */
-    void open(
+    public void open(
             ProcessingTimeService time,
             Sleeper sleeper,
             Runner<IN> runner,
@@ -139,7 +142,7 @@ final class RetryQueue<IN> {
      *
      * @return the number of records restored (input of this run)
      */
-    int restore(int maxBatchSize) {
+    public int restore(int maxBatchSize) {
         List<Tuple2<Integer, StreamElement>> entries = restored;
         restored = null;
         if (entries == null || entries.isEmpty()) {
@@ -173,28 +176,28 @@ final class RetryQueue<IN> {
     }
 
     /** Whether a retry is pending or batches wait behind one. */
-    boolean isPending() {
+    public boolean isPending() {
         return retryBatch != null || !queued.isEmpty();
     }
 
     /** Records waiting behind the retry batch. */
-    int queuedRecords() {
+    public int queuedRecords() {
         return queuedRecords;
     }
 
     /** Records of the retry batch and behind it. */
-    int recordsAwaitingRetry() {
+    public int recordsAwaitingRetry() {
         return (retryBatch == null ? 0 : retryBatch.size()) + queuedRecords;
     }
 
     /** Queues a flushed batch behind the pending retry (copied: its holders are reused). */
-    void enqueue(List<StreamRecord<IN>> batch) {
+    public void enqueue(List<StreamRecord<IN>> batch) {
         queued.add(detach(batch));
         queuedRecords += batch.size();
     }
 
     /** Makes {@code records} the retry batch, as retry {@code attempt}, due at {@code deadline}. */
-    void retryLater(List<StreamRecord<IN>> records, int attempt, long deadline) {
+    public void retryLater(List<StreamRecord<IN>> records, int attempt, long deadline) {
         retryBatch = detach(records);
         retryAttempt = attempt;
         arm(deadline);
@@ -224,7 +227,7 @@ final class RetryQueue<IN> {
     }
 
     /** Cancels the retry timer; a timer already queued in the mailbox then does nothing. */
-    void cancelTimer() {
+    public void cancelTimer() {
         retryGeneration++;
         if (retryTimer != null) {
             retryTimer.cancel(false);
@@ -259,7 +262,7 @@ final class RetryQueue<IN> {
      * wait yields to the mailbox (the retry timer may resolve the queue meanwhile). Used at the end
      * of input and as back-pressure; a checkpoint barrier waits behind it.
      */
-    void await() throws Exception {
+    public void await() throws Exception {
         if (awaitingQueue) {
             return;
         }

@@ -175,9 +175,9 @@ final class AsyncWriteFailures<T> {
                     index,
                     1,
                     e,
-                    "the sink writes inside a transaction that a failed send aborts, and this"
-                            + " error may come from the send (it was not thrown by the record's"
-                            + " serialization before it), so "
+                    "the sink writes inside a transaction that a failed write aborts, and this"
+                            + " error was not thrown by the record's serialization before its"
+                            + " send, so "
                             + config.strategy().displayName()
                             + " cannot apply to one record: the task fails and the transaction is"
                             + " replayed from the last checkpoint");

@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -32,10 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Dead-letter replay into an exactly-once Kafka sink, end to end: a velo Kafka sink with {@code
  * sink.delivery-guarantee = 'exactly-once'} and {@code SendToDLQ} whose {@code sink.partitioner}
  * refuses 1 % of 100,000 records (a bad condition, thrown inside the Kafka writer's serialization,
- * before the send) dead-letters exactly those records and commits the rest; the condition is fixed
- * and {@code velo replay} (the CLI, in-process) writes the dead letters into the same sink. A
- * read_committed consumer then sees every id exactly once, the DLQ holds the 1,000 dead letters,
- * and records in = out + dead-lettered + dropped over both runs.
+ * before the send) dead-letters exactly those records and commits the rest with its checkpoints (a
+ * streaming job over a bounded input); the condition is fixed and {@code velo replay} (the CLI,
+ * in-process) writes the dead letters into the same sink. A read_committed consumer then sees every
+ * id exactly once, the DLQ holds the 1,000 dead letters, and records in = out + dead-lettered +
+ * dropped over both runs.
  */
 class ExactlyOnceReplayITCase {
 
@@ -84,6 +86,7 @@ class ExactlyOnceReplayITCase {
         assertThat(firstRun).hasSize(RECORDS - REFUSED);
         assertThat(firstRun.keySet()).noneMatch(id -> id % 100 == 0);
         assertThat(firstRun.values()).allMatch(c -> c == 1);
+        long checkpoints = completedCheckpoints();
         long afterRun = System.nanoTime();
 
         int replay = velo("replay", script.toString(), "--table", "orders_out");
@@ -108,10 +111,11 @@ class ExactlyOnceReplayITCase {
         Figures.print(
                 "eos-replay",
                 String.format(
-                        "records=%d refused=%d dlq=%d committed_after_run=%d committed_after_replay=%d"
+                        "records=%d checkpoints=%d refused=%d dlq=%d committed_after_run=%d committed_after_replay=%d"
                                 + " distinct=%d missing=%d duplicates=%d in=%d out=%d"
                                 + " dead_lettered=%d dropped=%d run_ms=%d replay_ms=%d",
                         RECORDS,
+                        checkpoints,
                         REFUSED,
                         dlqAfter.size(),
                         firstRun.size(),
@@ -126,6 +130,7 @@ class ExactlyOnceReplayITCase {
                         (afterRun - start) / 1_000_000,
                         (System.nanoTime() - afterRun) / 1_000_000));
 
+        assertThat(checkpoints).as("checkpoints completed by the job").isPositive();
         assertThat(missing).as("ids missing from the sink").isZero();
         assertThat(duplicates).as("ids twice in the sink").isZero();
         assertThat(all).hasSize(RECORDS);
@@ -137,10 +142,16 @@ class ExactlyOnceReplayITCase {
         assertThat(in).isEqualTo(written + deadLettered + dropped);
     }
 
-    /** The job's script: 100,000 orders into the exactly-once velo Kafka sink. */
+    /**
+     * The job's script: 100,000 orders into the exactly-once velo Kafka sink, a streaming job that
+     * commits with its checkpoints.
+     */
     private Path script() throws Exception {
         String sql =
-                "-- @job_mode: batch\n"
+                "-- @job_mode: streaming\n"
+                        // the job commits its transactions with checkpoints (and a final one at
+                        // the end of input); the replay runs as one batch job whatever the mode
+                        + "SET 'execution.checkpointing.interval' = '500ms';\n"
                         + "CREATE TABLE orders (id BIGINT, customer STRING) WITH ("
                         + " 'connector' = 'datagen', 'number-of-rows' = '"
                         + RECORDS
@@ -202,6 +213,18 @@ class ExactlyOnceReplayITCase {
 
     private String err() {
         return errBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The checkpoints the streaming job completed (the replay is a batch job: none). */
+    private static long completedCheckpoints() {
+        long max = 0;
+        for (Map<String, Metric> metrics : REPORTER.getMetricsByGroup().values()) {
+            Metric m = metrics.get("numberOfCompletedCheckpoints");
+            if (m instanceof Gauge<?> g && g.getValue() instanceof Number n) {
+                max = Math.max(max, n.longValue());
+            }
+        }
+        return max;
     }
 
     /** Sum of a velo counter over every velo operator of every job of this class. */

@@ -152,6 +152,8 @@ class ExactlyOnceReplayITCase {
                         // the job commits its transactions with checkpoints (and a final one at
                         // the end of input); the replay runs as one batch job whatever the mode
                         + "SET 'execution.checkpointing.interval' = '500ms';\n"
+                        // a task failure (a sink that cannot dead-letter) fails the run at once
+                        + "SET 'restart-strategy.type' = 'none';\n"
                         + "CREATE TABLE orders (id BIGINT, customer STRING) WITH ("
                         + " 'connector' = 'datagen', 'number-of-rows' = '"
                         + RECORDS

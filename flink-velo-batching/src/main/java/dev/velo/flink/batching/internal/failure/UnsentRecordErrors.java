@@ -12,9 +12,9 @@ import org.apache.flink.annotation.Internal;
  * ExactlyOnceKafkaWriter}) does three things in order: it rethrows an earlier send failure as an
  * {@code IOException} ("One or more Kafka Producer send requests have encountered exception"),
  * calls the record serialization schema's {@code serialize} (the format's serializers and the
- * table's {@code sink.partitioner}, a {@code FlinkKafkaPartitioner}, run there), and only then
- * hands the serialized record to the producer's {@code send}. An error is taken as thrown before
- * the send only on evidence that excludes the other two:
+ * table's {@code sink.partitioner}, a {@code KafkaPartitioner}, run there), and only then hands the
+ * serialized record to the producer's {@code send}. An error is taken as thrown before the send
+ * only on evidence that excludes the other two:
  *
  * <ul>
  *   <li>it was thrown synchronously by {@code write} (the caller only asks for those, never for a

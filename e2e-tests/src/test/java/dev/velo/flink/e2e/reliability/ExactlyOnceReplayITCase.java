@@ -11,9 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,6 +54,7 @@ class ExactlyOnceReplayITCase {
     private static final String OUT = "eos-replay-out";
     private static final String DLQ = "eos-replay-dlq";
     private static final Pattern ID = Pattern.compile("\"id\":\\s*(\\d+)");
+    private static final Pattern PAYLOAD = Pattern.compile("\"payload\":\"([A-Za-z0-9+/=]*)\"");
 
     private static EmbeddedKafka kafka;
 
@@ -82,6 +86,24 @@ class ExactlyOnceReplayITCase {
         assertThat(run).as(err()).isZero();
         List<String> deadLetters = TopicReader.readStrings(kafka.bootstrapServers(), DLQ, false);
         assertThat(deadLetters).hasSize(REFUSED);
+        // exactly the refused records, each once, blamed on the partitioner's error
+        Set<Long> deadLetteredIds = new HashSet<>();
+        for (String letter : deadLetters) {
+            assertThat(letter)
+                    .contains("\"error_class\":\"" + IllegalArgumentException.class.getName())
+                    .contains("\"attempts\":1");
+            Matcher payload = PAYLOAD.matcher(letter);
+            assertThat(payload.find()).as(letter).isTrue();
+            String row =
+                    new String(
+                            Base64.getDecoder().decode(payload.group(1)), StandardCharsets.UTF_8);
+            Matcher id = ID.matcher(row);
+            assertThat(id.find()).as(row).isTrue();
+            deadLetteredIds.add(Long.parseLong(id.group(1)));
+        }
+        assertThat(deadLetteredIds)
+                .hasSize(REFUSED)
+                .allMatch(id -> id % 100 == 0 && id >= 100 && id <= RECORDS);
         Map<Long, Integer> firstRun = ids(OUT);
         assertThat(firstRun).hasSize(RECORDS - REFUSED);
         assertThat(firstRun.keySet()).noneMatch(id -> id % 100 == 0);

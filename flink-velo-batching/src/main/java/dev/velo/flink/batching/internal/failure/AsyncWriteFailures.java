@@ -11,8 +11,16 @@ import org.apache.flink.annotation.Internal;
  * The failure handling of a sink writer whose writes complete in the background and report a
  * failure on a later call ({@link FailureHandler#write}): an error may belong to any record written
  * since the last successful flush, so it is blamed on the record that actually failed (the search
- * is {@link BlameSearch}) and the strategy applies to that record only. Under FailBatch and inside
- * a transaction any error fails the task at once and nothing is kept per record.
+ * is {@link BlameSearch}) and the strategy applies to that record only. Under FailBatch any error
+ * fails the task at once and nothing is kept per record.
+ *
+ * <p>Inside a transaction that a failed send aborts (exactly-once Kafka) nothing is kept per record
+ * either: records are never sent twice, and an error fails the task, except one that provably
+ * happened before its record reached the producer ({@link UnsentRecordErrors}: thrown by the
+ * record's serialization, e.g. the sink's partitioner or format). The transaction is then
+ * untouched, so the strategy applies to that record alone: SendToDLQ dead-letters it,
+ * LogAndContinue drops it, RetryWithBackoff writes it again (retriable errors, after its backoff)
+ * and FailBatch fails the task.
  */
 @Internal
 final class AsyncWriteFailures<T> {
@@ -26,6 +34,7 @@ final class AsyncWriteFailures<T> {
     private final FailureConfig config;
     private final String tableName;
     private final Guard guard;
+    private final RecordFailureStrategy<T> strategy;
     private final BlameSearch<T> window;
     private boolean writesInTransaction;
 
@@ -37,6 +46,7 @@ final class AsyncWriteFailures<T> {
         this.config = config;
         this.tableName = tableName;
         this.guard = guard;
+        this.strategy = strategy;
         this.window = new BlameSearch<>(strategy);
     }
 
@@ -73,7 +83,11 @@ final class AsyncWriteFailures<T> {
             } catch (Exception e) {
                 FailureHandler.rethrowIfInterrupted(e);
                 if (!track) {
-                    throw failTask(batchId, i, e);
+                    if (!failsAloneInTransaction(e)) {
+                        throw failTask(batchId, i, e);
+                    }
+                    failed += failUnsent(batchId, i, record, writer, e);
+                    continue;
                 }
                 window.markAllWritten();
                 if (resolvedBefore) {
@@ -111,6 +125,48 @@ final class AsyncWriteFailures<T> {
         }
     }
 
+    /**
+     * Whether {@code error}, thrown by a write inside a transaction, left the transaction untouched
+     * and may go through a strategy that acts on single records (see the class comment).
+     */
+    private boolean failsAloneInTransaction(Exception error) {
+        return writesInTransaction
+                && config.strategy() != FailureStrategy.FAIL_BATCH
+                && UnsentRecordErrors.thrownBeforeSend(error);
+    }
+
+    /**
+     * Applies the strategy to the record at {@code index}, whose write threw {@code error} before
+     * sending it: a retry writes it again (nothing of it was sent); an error of a retry that is not
+     * provably before the send fails the task.
+     *
+     * @return 1 when the record was dropped or dead-lettered, 0 when a retry wrote it
+     */
+    private int failUnsent(
+            long batchId, int index, T record, AsyncWriteProcessor<T> writer, Exception error)
+            throws Exception {
+        RecordFailureStrategy.Round round =
+                new RecordFailureStrategy.Round(
+                        strategy,
+                        0,
+                        (pos, e, attempts) ->
+                                strategy.failRecord(batchId, index, record, e, attempts));
+        round.failed(0, error);
+        return strategy.retryRounds(
+                round,
+                (positions, r) -> {
+                    try {
+                        writer.write(record);
+                    } catch (Exception again) {
+                        FailureHandler.rethrowIfInterrupted(again);
+                        if (!UnsentRecordErrors.thrownBeforeSend(again)) {
+                            throw failTask(batchId, index, again);
+                        }
+                        r.failed(0, again);
+                    }
+                });
+    }
+
     private VeloBatchFailedException failTask(long batchId, int index, Exception e) {
         if (writesInTransaction && config.strategy() != FailureStrategy.FAIL_BATCH) {
             return new VeloBatchFailedException(
@@ -119,7 +175,9 @@ final class AsyncWriteFailures<T> {
                     index,
                     1,
                     e,
-                    "the sink writes inside a transaction that a failed write aborts, so "
+                    "the sink writes inside a transaction that a failed write aborts, and this"
+                            + " error was not thrown by the record's serialization before its"
+                            + " send, so "
                             + config.strategy().displayName()
                             + " cannot apply to one record: the task fails and the transaction is"
                             + " replayed from the last checkpoint");

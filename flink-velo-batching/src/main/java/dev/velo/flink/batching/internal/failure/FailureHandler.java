@@ -277,9 +277,10 @@ public final class FailureHandler<T> {
 
     /**
      * Marks the writer as writing inside a transaction that a failed write aborts (an exactly-once
-     * Kafka sink): no record can then be dropped or dead-lettered and the rest kept, so {@link
-     * #write} fails the task on any error, whatever the strategy, and the transaction is replayed
-     * from the last checkpoint.
+     * Kafka sink): a record whose send failed cannot be dropped or dead-lettered and the rest kept,
+     * so {@link #write} fails the task on such an error, whatever the strategy, and the transaction
+     * is replayed from the last checkpoint; only an error thrown before the send ({@link
+     * UnsentRecordErrors}) goes through the strategy, for its record alone.
      */
     public FailureHandler<T> withWritesInTransaction() {
         writes.markWritesInTransaction();
@@ -320,8 +321,9 @@ public final class FailureHandler<T> {
      *       (retriable errors, in rounds with one wait each, probing them the same way).
      * </ul>
      *
-     * <p>Under FailBatch and inside a transaction ({@link #withWritesInTransaction}) any error
-     * fails the task at once and nothing is kept per record.
+     * <p>Under FailBatch any error fails the task at once and nothing is kept per record; so does
+     * inside a transaction ({@link #withWritesInTransaction}) any error but one thrown before the
+     * send, which goes through the strategy for its record alone.
      *
      * @return the records of {@code batch} handed over minus every record (of this or an earlier
      *     call) dropped or dead-lettered during this call; negative when earlier calls' records

@@ -444,7 +444,16 @@ class VeloSinkWriter<T>
 
     private TypeSerializer<T> stateSerializer() {
         if (stateSerializer == null) {
-            stateSerializer = initContext.createInputSerializer();
+            try {
+                stateSerializer = initContext.createInputSerializer();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(
+                        "The velo sink writer needs its input serializer to keep the records"
+                                + " waiting for a retry in its writer state, but the sink's"
+                                + " input type has none: "
+                                + e,
+                        e);
+            }
         }
         return stateSerializer;
     }

@@ -109,6 +109,13 @@ class VeloSinkWriter<T>
     /** Whether failed writes wait for their retry in {@link #retryQueue} (RetryWithBackoff). */
     private final boolean retriesOnTimer;
 
+    /**
+     * Records the retry queue holds before a new batch waits in place for the retry
+     * (back-pressure): the unconfirmed-writes bound, at least {@value
+     * VeloSinkSettings#MIN_UNCONFIRMED_WRITES_BOUND}.
+     */
+    private final int retryQueueBound;
+
     private final WriterInitContext initContext;
     @Nullable private TypeSerializer<T> stateSerializer;
 
@@ -183,6 +190,8 @@ class VeloSinkWriter<T>
             delegateMailbox.deferErrors(confirmsWrites);
         }
         this.maxUnconfirmedWrites = settings.unconfirmedWritesBound();
+        this.retryQueueBound =
+                Math.max(maxUnconfirmedWrites, VeloSinkSettings.MIN_UNCONFIRMED_WRITES_BOUND);
         TypeSerializer<T> serializer = null;
         if ((batching || confirmsWrites) && context.isObjectReuseEnabled()) {
             // the runtime may reuse the instance after write returns; we keep it longer (in the
@@ -565,8 +574,8 @@ class VeloSinkWriter<T>
         int n = batch.size();
         if (queue.isPending()) {
             queue.enqueue(batch);
-            if (queue.records() >= maxUnconfirmedWrites) {
-                // back-pressure: as many records as the writer keeps unconfirmed wait already
+            if (queue.records() >= retryQueueBound) {
+                // back-pressure: the queue holds as many records as it may
                 handle(
                         () -> {
                             queue.await();

@@ -33,12 +33,19 @@ final class SinkRetryQueue<E> {
          */
         WriteOutcome<E> run(List<E> batch, int retriesDone, boolean last) throws Exception;
 
-        /** Called before a batch runs again as retry: counts its records as retried. */
-        void countRetries(int records);
+        /** Called before a batch runs again as retry, with what {@code numRetries} counts. */
+        void countRetries(int retries);
     }
 
-    /** A batch in the queue with the retries it had. */
-    record Entry<E>(List<E> records, int retriesDone) {}
+    /**
+     * A batch in the queue with the retries it had, and what {@code numRetries} counts when it is
+     * retried (its records for a restored batch).
+     */
+    record Entry<E>(List<E> records, int retriesDone, int retryCount) {
+        Entry(List<E> records, int retriesDone) {
+            this(records, retriesDone, records.size());
+        }
+    }
 
     private final ProcessingTimeService time;
     private final Sleeper sleeper;
@@ -111,7 +118,7 @@ final class SinkRetryQueue<E> {
             add(0, new Entry<>(outcome.behind(), 0));
         }
         if (!outcome.retry().isEmpty()) {
-            add(0, new Entry<>(outcome.retry(), outcome.attempt()));
+            add(0, new Entry<>(outcome.retry(), outcome.attempt(), outcome.retries()));
         }
         arm(time.getCurrentProcessingTime() + Math.max(0, outcome.delayMillis()));
     }
@@ -158,7 +165,7 @@ final class SinkRetryQueue<E> {
             Entry<E> e = entries.poll();
             records -= e.records().size();
             if (e.retriesDone() > 0) {
-                runner.countRetries(e.records().size());
+                runner.countRetries(e.retryCount());
             }
             WriteOutcome<E> outcome = runner.run(e.records(), e.retriesDone(), entries.isEmpty());
             if (outcome != null && outcome.isDeferred()) {

@@ -57,6 +57,15 @@ import org.apache.flink.util.IOUtils;
  * the delegate gets a {@link DelegateMailbox} that keeps such an error for the delegate's next call
  * here, so that it goes through the failure strategy like an error the call reported.
  *
+ * <p>Under RetryWithBackoff (when writes are confirmed per record) a failed write does not wait for
+ * its retry on the task thread ({@link FailureHandler#writeOnce}): the records to retry become the
+ * head of a {@link SinkRetryQueue}, which a processing-time timer retries at the backoff's
+ * deadline, and every record arriving meanwhile queues behind them in order. The pre-barrier {@code
+ * flush(false)} does not wait for the retry: the queue is the writer state ({@link VeloSinkState})
+ * next to the delegate's, and a restore writes it first. A full queue (as many records as the
+ * unconfirmed-writes bound, at least {@value VeloSinkSettings#MIN_UNCONFIRMED_WRITES_BOUND}) and
+ * the end of input wait for the retry in place, yielding to the mailbox.
+ *
  * <p>An error is blamed on the record that failed, not on the call that reported it ({@link
  * FailureHandler#write}) among the writes since the last successful flush; without batching,
  * records are written through at once under the same bound. A delegate that writes inside a

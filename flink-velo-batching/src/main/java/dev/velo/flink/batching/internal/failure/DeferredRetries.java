@@ -32,6 +32,7 @@ final class DeferredRetries<T> implements RecordFailureStrategy<T> {
     private Capture capture = Capture.OFF;
     private int attempt;
     private int terminal;
+    private int retryCount;
     private List<T> retry = new ArrayList<>();
     private List<T> behind = new ArrayList<>();
 
@@ -45,6 +46,7 @@ final class DeferredRetries<T> implements RecordFailureStrategy<T> {
         this.capture = Capture.OFF;
         this.attempt = 0;
         this.terminal = 0;
+        this.retryCount = 0;
         this.retry = new ArrayList<>();
         this.behind = new ArrayList<>();
     }
@@ -125,7 +127,13 @@ final class DeferredRetries<T> implements RecordFailureStrategy<T> {
 
     @Override
     public void countRetries(int records) {
-        // counted when the retry runs
+        // counted when the retry runs: as the search counts it (a rewrite of its window once)
+        retryCount += records;
+    }
+
+    /** What {@code numRetries} counts when the retry runs. */
+    int retryCount() {
+        return retryCount;
     }
 
     @Override

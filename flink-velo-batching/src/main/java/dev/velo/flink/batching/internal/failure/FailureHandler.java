@@ -34,7 +34,9 @@ import org.apache.flink.util.Preconditions;
  *
  * <p>Sink writers, whose writes complete in the background and report a failure on a later call, go
  * through {@link #write} instead, which blames an error on the record that failed (see there; the
- * handling is {@link AsyncWriteFailures}, the search for the record {@link BlameSearch}).
+ * handling is {@link AsyncWriteFailures}, the search for the record {@link BlameSearch}). After
+ * {@link #deferRetries()} they go through {@link #writeOnce}, which, like {@link #processOnce},
+ * returns the records to retry instead of waiting (see {@link DeferredRetries}).
  *
  * <p>Logs carry metadata only (table, batch id, record index, error class and message), never the
  * record.
@@ -382,16 +384,19 @@ public final class FailureHandler<T> {
                 retry,
                 d.behind(),
                 retry.isEmpty() ? 0 : d.attempt(),
-                retry.isEmpty() ? 0 : strategy.retryDelayMillis(d.attempt()));
+                retry.isEmpty() ? 0 : strategy.retryDelayMillis(d.attempt()),
+                retry.isEmpty() ? 0 : Math.max(1, d.retryCount()));
     }
 
     /**
      * What {@link #writeOnce} did: {@code passed} records went on (negative: see there), {@code
      * retry} (in order, empty when none) waits for retry {@code attempt} after {@code delayMillis},
-     * and {@code behind} (in order) was not written and goes after the retry.
+     * and {@code behind} (in order) was not written and goes after the retry. {@code retries} is
+     * what {@code numRetries} counts when the retry runs: 1 for a rewrite of the writes since the
+     * last flush, the records for records found failing one by one (as {@link #write} counts them).
      */
     public record WriteOutcome<T>(
-            int passed, List<T> retry, List<T> behind, int attempt, long delayMillis) {
+            int passed, List<T> retry, List<T> behind, int attempt, long delayMillis, int retries) {
 
         /** Whether records wait for a retry (or, exceptionally, behind nothing). */
         public boolean isDeferred() {

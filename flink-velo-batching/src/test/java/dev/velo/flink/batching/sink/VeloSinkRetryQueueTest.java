@@ -173,4 +173,75 @@ class VeloSinkRetryQueueTest {
         }
         assertThat(WRITES.get(id).stream().collect(Collectors.toList())).containsExactly("x", "y");
     }
+
+    @Test
+    void aSavepointOfTheSinkWithoutVeloRestoresAsTheDelegatesState() throws Exception {
+        String id = "r" + IDS.incrementAndGet();
+        OperatorSubtaskState snapshot;
+        // the job before velo: the wrapped sink alone, its state written by its own serializer
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                harness(new VeloSinkTest.TransactionalSink(id))) {
+            h.open();
+            h.processElement("a", 1);
+            h.prepareSnapshotPreBarrier(1);
+            snapshot = h.snapshot(1, 1);
+        }
+        Sink<String> velo =
+                VeloSink.wrap(
+                        new VeloSinkTest.TransactionalSink(id),
+                        VeloSinkSettings.<String>builder().tableName("out").build());
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                harness(velo)) {
+            h.initializeState(snapshot);
+            h.open();
+        }
+        assertThat(VeloSinkTest.EVENTS.get(id)).contains("restored:[state-1]");
+    }
+
+    @Test
+    void withADlqThatCommitsTheRecordsWaitingAreStateNextToTheDlqsAndRestoreFirst()
+            throws Exception {
+        String id = "r" + IDS.incrementAndGet();
+        Sink<String> sink =
+                VeloSink.wrap(
+                        new FlakySink(id),
+                        VeloSinkSettings.<String>builder()
+                                .tableName("out")
+                                .batchConfig(
+                                        BatchConfig.builder()
+                                                .strategy(new BatchStrategy.FixedSize(2))
+                                                .batchTimeout(Duration.ofMillis(1000))
+                                                .build())
+                                .failureConfig(
+                                        FailureConfig.builder()
+                                                .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
+                                                .maxRetries(3)
+                                                .retryBackoff(Duration.ofMillis(BACKOFF))
+                                                .retryBackoffMax(Duration.ofMillis(BACKOFF))
+                                                .retryJitter(0)
+                                                .build())
+                                .deadLetterWriterFactory(new DlqCommittingSinkTest.TxDlqFactory(id))
+                                .build());
+        assertThat(sink).isInstanceOf(DlqCommittingSink.class);
+        OperatorSubtaskState snapshot;
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                harness(sink)) {
+            h.open();
+            h.processElement("flaky", 1);
+            h.processElement("b", 2);
+            h.processElement("c", 3);
+            h.prepareSnapshotPreBarrier(1);
+            snapshot = h.snapshot(1, 1);
+        }
+        assertThat(WRITES.get(id)).isEmpty();
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                harness(sink)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.setProcessingTime(1);
+        }
+        assertThat(DlqCommittingSinkTest.DLQ_EVENTS.get(id))
+                .anyMatch(e -> e.startsWith("restore:[dlq-state-1]"));
+        assertThat(WRITES.get(id)).containsExactly("flaky", "b", "c");
+    }
 }

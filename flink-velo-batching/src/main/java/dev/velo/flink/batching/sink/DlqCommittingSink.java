@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -75,8 +76,10 @@ final class DlqCommittingSink<T, DC, QS, QC> extends VeloSink<T>
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+        DelegateMailbox.Handoff handoff = DelegateMailbox.handoff(context);
         return withDlq(
-                delegate.createWriter(DelegateMailbox.delegateContext(context)),
+                delegate.createWriter(handoff.context()),
+                handoff.mailbox(),
                 context,
                 List.of(),
                 List.of());
@@ -100,11 +103,18 @@ final class DlqCommittingSink<T, DC, QS, QC> extends VeloSink<T>
                 sinkStates.add(s.sink().delegate());
             }
         }
-        return withDlq(restoreDelegate(context, sinkStates), context, dlqStates, retries);
+        DelegateMailbox.Handoff handoff = DelegateMailbox.handoff(context);
+        return withDlq(
+                restoreDelegate(handoff, sinkStates),
+                handoff.mailbox(),
+                context,
+                dlqStates,
+                retries);
     }
 
     private DlqCommittingWriter<T, DC, QS, QC> withDlq(
             SinkWriter<T> delegateWriter,
+            @Nullable DelegateMailbox mailbox,
             WriterInitContext context,
             Collection<QS> dlqStates,
             List<VeloSinkState.RetryEntry> retries)
@@ -116,7 +126,7 @@ final class DlqCommittingSink<T, DC, QS, QC> extends VeloSink<T>
             IOUtils.closeQuietly(delegateWriter);
             throw e;
         }
-        SinkWriter<T> velo = wrapWriter(delegateWriter, context, dlq);
+        SinkWriter<T> velo = wrapWriter(delegateWriter, context, dlq, mailbox);
         restoreRetries(velo, retries);
         return new DlqCommittingWriter<>(velo, dlq);
     }

@@ -120,11 +120,18 @@ public class VeloSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-        return wrapWriter(delegate.createWriter(DelegateMailbox.delegateContext(context)), context);
+        DelegateMailbox.Handoff handoff = DelegateMailbox.handoff(context);
+        return wrapWriter(delegate.createWriter(handoff.context()), context, handoff.mailbox());
     }
 
-    /** Wraps a writer of the delegate; closes it when the DLQ writer cannot be created. */
-    SinkWriter<T> wrapWriter(SinkWriter<T> delegateWriter, WriterInitContext context)
+    /**
+     * Wraps a writer of the delegate, created with {@code mailbox} (see {@link DelegateMailbox});
+     * closes it when the DLQ writer cannot be created.
+     */
+    SinkWriter<T> wrapWriter(
+            SinkWriter<T> delegateWriter,
+            WriterInitContext context,
+            @Nullable DelegateMailbox mailbox)
             throws IOException {
         DeadLetterWriter dlq = null;
         try {
@@ -136,14 +143,17 @@ public class VeloSink<T> implements Sink<T> {
             IOUtils.closeQuietly(delegateWriter);
             throw e;
         }
-        return wrapWriter(delegateWriter, context, dlq);
+        return wrapWriter(delegateWriter, context, dlq, mailbox);
     }
 
     /** Wraps a writer of the delegate with a DLQ writer; closes both when that fails. */
     SinkWriter<T> wrapWriter(
-            SinkWriter<T> delegateWriter, WriterInitContext context, DeadLetterWriter dlq) {
+            SinkWriter<T> delegateWriter,
+            WriterInitContext context,
+            DeadLetterWriter dlq,
+            @Nullable DelegateMailbox mailbox) {
         try {
-            return VeloSinkWriters.wrap(delegateWriter, settings, context, dlq);
+            return VeloSinkWriters.wrap(delegateWriter, settings, context, dlq, mailbox);
         } catch (RuntimeException e) {
             IOUtils.closeQuietly(dlq);
             IOUtils.closeQuietly(delegateWriter);
@@ -156,11 +166,11 @@ public class VeloSink<T> implements Sink<T> {
      * {@code delegateStates} must be empty).
      */
     @SuppressWarnings("unchecked")
-    <S> SinkWriter<T> restoreDelegate(WriterInitContext context, List<S> delegateStates)
+    <S> SinkWriter<T> restoreDelegate(DelegateMailbox.Handoff handoff, List<S> delegateStates)
             throws IOException {
         if (delegate instanceof SupportsWriterState) {
             return ((SupportsWriterState<T, S>) delegate)
-                    .restoreWriter(DelegateMailbox.delegateContext(context), delegateStates);
+                    .restoreWriter(handoff.context(), delegateStates);
         }
         if (!delegateStates.isEmpty()) {
             throw new IllegalStateException(
@@ -170,7 +180,7 @@ public class VeloSink<T> implements Sink<T> {
                             + delegate.getClass().getName()
                             + ", which keeps none.");
         }
-        return delegate.createWriter(DelegateMailbox.delegateContext(context));
+        return delegate.createWriter(handoff.context());
     }
 
     /** The serializer of the delegate's writer state, null when it keeps none. */
@@ -217,8 +227,12 @@ public class VeloSink<T> implements Sink<T> {
                     delegateStates.add(s.delegate());
                 }
             }
+            DelegateMailbox.Handoff handoff = DelegateMailbox.handoff(context);
             SinkWriter<T> velo =
-                    self.wrapWriter(self.restoreDelegate(context, delegateStates), context);
+                    self.wrapWriter(
+                            self.restoreDelegate(handoff, delegateStates),
+                            context,
+                            handoff.mailbox());
             restoreRetries(velo, retries);
             return (StatefulSinkWriter<T, VeloSinkState<Object>>) velo;
         }

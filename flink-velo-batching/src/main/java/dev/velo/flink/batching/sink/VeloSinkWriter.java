@@ -154,7 +154,8 @@ class VeloSinkWriter<T>
             SinkWriter<T> delegate,
             VeloSinkSettings<T> settings,
             WriterInitContext context,
-            @Nullable DeadLetterWriter deadLetterWriter) {
+            @Nullable DeadLetterWriter deadLetterWriter,
+            @Nullable DelegateMailbox delegateMailbox) {
         this.delegate = delegate;
         this.deadLetterWriter = deadLetterWriter;
         this.batching = settings.batchConfig().isEnabled();
@@ -194,7 +195,7 @@ class VeloSinkWriter<T>
         }
         // only when the strategy can act on a record does a flush need to tell which one failed
         this.confirmsWrites = failureHandler.tracksWrites();
-        this.delegateMailbox = DelegateMailbox.of(context);
+        this.delegateMailbox = delegateMailbox;
         if (delegateMailbox != null) {
             delegateMailbox.deferErrors(confirmsWrites);
         }

@@ -24,19 +24,24 @@ final class VeloSinkWriters {
             SinkWriter<T> delegate,
             VeloSinkSettings<T> settings,
             WriterInitContext context,
-            @Nullable DeadLetterWriter dlq) {
+            @Nullable DeadLetterWriter dlq,
+            @Nullable DelegateMailbox mailbox) {
         if (delegate instanceof CommittingSinkWriter) {
-            return new Committing(delegate, settings, context, dlq);
+            return new Committing(delegate, settings, context, dlq, mailbox);
         }
-        return new VeloSinkWriter<>(delegate, settings, context, dlq);
+        return new VeloSinkWriter<>(delegate, settings, context, dlq, mailbox);
     }
 
     /** Delegates committables. */
     static final class Committing<T, C> extends VeloSinkWriter<T>
             implements CommittingSinkWriter<T, C> {
         Committing(
-                SinkWriter<T> d, VeloSinkSettings<T> s, WriterInitContext c, DeadLetterWriter q) {
-            super(d, s, c, q);
+                SinkWriter<T> d,
+                VeloSinkSettings<T> s,
+                WriterInitContext c,
+                DeadLetterWriter q,
+                DelegateMailbox m) {
+            super(d, s, c, q, m);
         }
 
         @Override

@@ -208,6 +208,16 @@ class VeloSinkRetryCheckpointITCase {
         client.getJobExecutionResult().get(60, TimeUnit.SECONDS);
         long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
 
+        System.out.printf(
+                "FIGURE velo-sink-retry-restore backoff_s=%d checkpoints_during_backoff=%d"
+                        + " ticks_during_backoff=%d written=%d distinct=%d records=%d s=%d%n",
+                BACKOFF.toSeconds(),
+                CHECKPOINTS_DURING_BACKOFF.get(),
+                TICKS_DURING_BACKOFF.get(),
+                WRITTEN.size(),
+                new HashSet<>(WRITTEN).size(),
+                RECORDS,
+                seconds);
         assertThat(CHECKPOINTS_DURING_BACKOFF.get())
                 .as("checkpoints completed while the retry waited")
                 .isGreaterThanOrEqualTo(2);
@@ -247,6 +257,9 @@ class VeloSinkRetryCheckpointITCase {
                 },
                 Duration.ofSeconds(10));
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        System.out.printf(
+                "FIGURE velo-sink-retry-cancel backoff_s=%d cancel_ms=%d%n",
+                BACKOFF.toSeconds(), millis);
         assertThat(PENDING.get()).as("the retry was still waiting").isTrue();
         assertThat(millis).as("cancel during a 30 s backoff").isLessThan(2000);
     }

@@ -35,6 +35,7 @@ class VeloSinkRetryQueueTest {
     private static final Map<String, List<String>> WRITES = new ConcurrentHashMap<>();
     private static final Set<String> FAILED = ConcurrentHashMap.newKeySet();
     private static final AtomicInteger IDS = new AtomicInteger();
+    private static final AtomicInteger ATTEMPTS_OF_NEVER = new AtomicInteger();
     private static final long BACKOFF = 30_000;
 
     /** Writes into {@link #WRITES}; the first write of "flaky" fails with a retriable error. */
@@ -53,6 +54,10 @@ class VeloSinkRetryQueueTest {
                 public void write(String element, Context context) throws IOException {
                     if (element.equals("flaky") && FAILED.add(id)) {
                         throw new IOException("transient");
+                    }
+                    if (element.equals("never")) {
+                        ATTEMPTS_OF_NEVER.incrementAndGet();
+                        throw new IOException("still down");
                     }
                     WRITES.get(id).add(element);
                 }
@@ -243,5 +248,47 @@ class VeloSinkRetryQueueTest {
         assertThat(DlqCommittingSinkTest.DLQ_EVENTS.get(id))
                 .anyMatch(e -> e.startsWith("restore:[dlq-state-1]"));
         assertThat(WRITES.get(id)).containsExactly("flaky", "b", "c");
+    }
+
+    @Test
+    void exhaustedRetriesGoToRetryExhaustedAndTheRecordsBehindGoOn() throws Exception {
+        String id = "r" + IDS.incrementAndGet();
+        ATTEMPTS_OF_NEVER.set(0);
+        Sink<String> sink =
+                VeloSink.wrap(
+                        new FlakySink(id),
+                        VeloSinkSettings.<String>builder()
+                                .tableName("out")
+                                .batchConfig(BatchConfig.disabled())
+                                .maxUnconfirmedWrites(1)
+                                .failureConfig(
+                                        FailureConfig.builder()
+                                                .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
+                                                .retryExhaustedStrategy(
+                                                        FailureStrategy.LOG_AND_CONTINUE)
+                                                .maxRetries(2)
+                                                .retryBackoff(Duration.ofMillis(BACKOFF))
+                                                .retryBackoffMax(Duration.ofMillis(BACKOFF))
+                                                .retryJitter(0)
+                                                .build())
+                                .build());
+        try (OneInputStreamOperatorTestHarness<String, CommittableMessage<Object>> h =
+                harness(sink)) {
+            h.open();
+            h.processElement("a", 1);
+            h.processElement("never", 2);
+            h.processElement("b", 3);
+            assertThat(ATTEMPTS_OF_NEVER.get()).isEqualTo(1);
+            h.setProcessingTime(BACKOFF);
+            assertThat(ATTEMPTS_OF_NEVER.get()).as("retry 1").isEqualTo(2);
+            assertThat(WRITES.get(id)).as("b waits behind the retry").containsExactly("a");
+            h.setProcessingTime(2 * BACKOFF);
+            assertThat(ATTEMPTS_OF_NEVER.get()).as("retry 2, the last").isEqualTo(3);
+            assertThat(WRITES.get(id)).as("never dropped, b written").containsExactly("a", "b");
+            h.processElement("c", 4);
+            h.setProcessingTime(10 * BACKOFF);
+            assertThat(ATTEMPTS_OF_NEVER.get()).isEqualTo(3);
+            assertThat(WRITES.get(id)).containsExactly("a", "b", "c");
+        }
     }
 }

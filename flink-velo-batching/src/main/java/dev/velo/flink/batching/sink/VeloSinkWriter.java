@@ -13,6 +13,7 @@ import dev.velo.flink.batching.internal.failure.MailboxSleeper;
 import dev.velo.flink.batching.internal.failure.Sleeper;
 import dev.velo.flink.batching.internal.metrics.FlushReason;
 import dev.velo.flink.batching.internal.metrics.VeloMetrics;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,7 +29,7 @@ import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.IOUtils;
@@ -443,7 +444,6 @@ class VeloSinkWriter<T>
             retryQueue = newRetryQueue();
         }
         TypeSerializer<T> serializer = stateSerializer();
-        DataInputDeserializer in = new DataInputDeserializer();
         List<SinkRetryQueue.Entry<Pending<T>>> batches = new ArrayList<>();
         List<Pending<T>> batch = new ArrayList<>();
         int attempt = -1;
@@ -453,7 +453,8 @@ class VeloSinkWriter<T>
                 batch = new ArrayList<>();
             }
             attempt = e.attempt();
-            in.setBuffer(e.record());
+            DataInputViewStreamWrapper in =
+                    new DataInputViewStreamWrapper(new ByteArrayInputStream(e.record()));
             batch.add(new Pending<>(serializer.deserialize(in), e.timestamp(), Long.MIN_VALUE));
         }
         batches.add(new SinkRetryQueue.Entry<>(batch, attempt));

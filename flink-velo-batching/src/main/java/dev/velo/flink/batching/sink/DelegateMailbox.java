@@ -2,9 +2,6 @@ package dev.velo.flink.batching.sink;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -34,44 +31,40 @@ final class DelegateMailbox implements MailboxExecutor {
         this.mailbox = mailbox;
     }
 
-    /** The mailboxes handed to delegates, by the velo sink writer's context they were made for. */
-    private static final Map<WriterInitContext, DelegateMailbox> BY_CONTEXT =
-            Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * The context to create the delegate's writer with, and the mailbox it hands that writer (null
+     * when the velo writer's context has no mailbox executor, as in some test harnesses). The velo
+     * writer is given the mailbox with the delegate's writer.
+     */
+    record Handoff(WriterInitContext context, @Nullable DelegateMailbox mailbox) {}
 
     /**
-     * The context to create the delegate's writer with: {@code context} with a {@link
-     * DelegateMailbox} in place of its mailbox executor (unchanged when it has none, as in some
-     * test harnesses). The velo writer created with {@code context} finds that mailbox with {@link
-     * #of(WriterInitContext)}.
+     * {@code context} with a {@link DelegateMailbox} in place of its mailbox executor (unchanged
+     * when it has none), for the delegate's writer.
      */
-    static WriterInitContext delegateContext(WriterInitContext context) {
+    static Handoff handoff(WriterInitContext context) {
         MailboxExecutor real = context.getMailboxExecutor();
         if (real == null) {
-            return context;
+            return new Handoff(context, null);
         }
         DelegateMailbox mailbox = new DelegateMailbox(real);
-        BY_CONTEXT.put(context, mailbox);
-        return (WriterInitContext)
-                Proxy.newProxyInstance(
-                        WriterInitContext.class.getClassLoader(),
-                        new Class<?>[] {WriterInitContext.class},
-                        (proxy, method, args) -> {
-                            if (method.getName().equals("getMailboxExecutor")
-                                    && method.getParameterCount() == 0) {
-                                return mailbox;
-                            }
-                            try {
-                                return method.invoke(context, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            }
-                        });
-    }
-
-    /** The mailbox handed to the delegate created with {@code context}'s delegate context. */
-    @Nullable
-    static DelegateMailbox of(WriterInitContext context) {
-        return BY_CONTEXT.remove(context);
+        WriterInitContext forDelegate =
+                (WriterInitContext)
+                        Proxy.newProxyInstance(
+                                WriterInitContext.class.getClassLoader(),
+                                new Class<?>[] {WriterInitContext.class},
+                                (proxy, method, args) -> {
+                                    if (method.getName().equals("getMailboxExecutor")
+                                            && method.getParameterCount() == 0) {
+                                        return mailbox;
+                                    }
+                                    try {
+                                        return method.invoke(context, args);
+                                    } catch (InvocationTargetException e) {
+                                        throw e.getCause();
+                                    }
+                                });
+        return new Handoff(forDelegate, mailbox);
     }
 
     /** Whether errors of the delegate's mails are kept for the velo writer (see class comment). */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -29,8 +30,9 @@ import org.apache.flink.util.IOUtils;
  * state, a committer and a post-commit topology, over {@link SinkOrDlq} values:
  *
  * <ul>
- *   <li>writer state: the wrapped writer's states (if it has any) and the DLQ writer's; a restore
- *       gives each its own, so the DLQ writer finds (and aborts) its lingering transactions;
+ *   <li>writer state: the velo writer's ({@link VeloSinkState}: the wrapped writer's states, if it
+ *       has any, and the records waiting for a retry) and the DLQ writer's; a restore gives each
+ *       its own, so the DLQ writer finds (and aborts) its lingering transactions;
  *   <li>committables: the wrapped writer's (if it commits) and the DLQ's transactions, routed by
  *       {@link DlqCommittingCommitter} to the committer they belong to;
  *   <li>post-commit topology: the wrapped sink's (only one that merely co-locates writer and
@@ -39,8 +41,8 @@ import org.apache.flink.util.IOUtils;
  * </ul>
  */
 @Internal
-final class DlqCommittingSink<T, DS, DC, QS, QC> extends VeloSink<T>
-        implements SupportsWriterState<T, SinkOrDlq<DS, QS>>,
+final class DlqCommittingSink<T, DC, QS, QC> extends VeloSink<T>
+        implements SupportsWriterState<T, SinkOrDlq<VeloSinkState<Object>, QS>>,
                 SupportsCommitter<SinkOrDlq<DC, QC>>,
                 SupportsPostCommitTopology<SinkOrDlq<DC, QC>> {
     private static final long serialVersionUID = 1L;
@@ -74,46 +76,48 @@ final class DlqCommittingSink<T, DS, DC, QS, QC> extends VeloSink<T>
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+        DelegateMailbox.Handoff handoff = DelegateMailbox.handoff(context);
         return withDlq(
-                delegate.createWriter(DelegateMailbox.delegateContext(context)),
+                delegate.createWriter(handoff.context()),
+                handoff.mailbox(),
                 context,
+                List.of(),
                 List.of());
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public StatefulSinkWriter<T, SinkOrDlq<DS, QS>> restoreWriter(
-            WriterInitContext context, Collection<SinkOrDlq<DS, QS>> recoveredState)
+    public StatefulSinkWriter<T, SinkOrDlq<VeloSinkState<Object>, QS>> restoreWriter(
+            WriterInitContext context,
+            Collection<SinkOrDlq<VeloSinkState<Object>, QS>> recoveredState)
             throws IOException {
-        List<DS> sinkStates = new ArrayList<>();
+        List<Object> sinkStates = new ArrayList<>();
+        List<VeloSinkState.RetryEntry> retries = new ArrayList<>();
         List<QS> dlqStates = new ArrayList<>();
-        for (SinkOrDlq<DS, QS> s : recoveredState) {
+        for (SinkOrDlq<VeloSinkState<Object>, QS> s : recoveredState) {
             if (s.isDlq()) {
                 dlqStates.add(s.dlq());
+            } else if (s.sink().isRetries()) {
+                retries.addAll(s.sink().retries());
             } else {
-                sinkStates.add(s.sink());
+                sinkStates.add(s.sink().delegate());
             }
         }
-        SinkWriter<T> delegateWriter;
-        if (delegate instanceof SupportsWriterState) {
-            delegateWriter =
-                    ((SupportsWriterState<T, DS>) delegate)
-                            .restoreWriter(DelegateMailbox.delegateContext(context), sinkStates);
-        } else if (sinkStates.isEmpty()) {
-            delegateWriter = delegate.createWriter(DelegateMailbox.delegateContext(context));
-        } else {
-            throw new IllegalStateException(
-                    "Table '"
-                            + settings.tableName()
-                            + "': the restored state holds writer state of the wrapped sink "
-                            + delegate.getClass().getName()
-                            + ", which keeps none.");
-        }
-        return withDlq(delegateWriter, context, dlqStates);
+        DelegateMailbox.Handoff handoff = DelegateMailbox.handoff(context);
+        return withDlq(
+                restoreDelegate(handoff, sinkStates),
+                handoff.mailbox(),
+                context,
+                dlqStates,
+                retries);
     }
 
-    private DlqCommittingWriter<T, DS, DC, QS, QC> withDlq(
-            SinkWriter<T> delegateWriter, WriterInitContext context, Collection<QS> dlqStates)
+    private DlqCommittingWriter<T, DC, QS, QC> withDlq(
+            SinkWriter<T> delegateWriter,
+            @Nullable DelegateMailbox mailbox,
+            WriterInitContext context,
+            Collection<QS> dlqStates,
+            List<VeloSinkState.RetryEntry> retries)
             throws IOException {
         DeadLetterWriter.Committing<QC, QS> dlq;
         try {
@@ -122,16 +126,17 @@ final class DlqCommittingSink<T, DS, DC, QS, QC> extends VeloSink<T>
             IOUtils.closeQuietly(delegateWriter);
             throw e;
         }
-        return new DlqCommittingWriter<>(wrapWriter(delegateWriter, context, dlq), dlq);
+        SinkWriter<T> velo = wrapWriter(delegateWriter, context, dlq, mailbox);
+        restoreRetries(velo, retries);
+        return new DlqCommittingWriter<>(velo, dlq);
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public SimpleVersionedSerializer<SinkOrDlq<DS, QS>> getWriterStateSerializer() {
+    public SimpleVersionedSerializer<SinkOrDlq<VeloSinkState<Object>, QS>>
+            getWriterStateSerializer() {
         return new SinkOrDlqSerializer<>(
-                delegate instanceof SupportsWriterState
-                        ? ((SupportsWriterState<T, DS>) delegate).getWriterStateSerializer()
-                        : null,
+                new VeloSinkStateSerializer<>(delegateStateSerializer()),
                 dlqFactory().getWriterStateSerializer());
     }
 

@@ -17,11 +17,12 @@ import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
  * barrier the runtime calls {@code flush(false)} (the velo writer drains its buffer and flushes
  * both writers), then {@link #prepareCommit()} (the wrapped writer's committables, then the DLQ's,
  * so a dead letter of the last drained batch is in this checkpoint's DLQ transaction), then {@link
- * #snapshotState} (both writers' states). Closing the velo writer closes the DLQ writer.
+ * #snapshotState} (the velo writer's state, {@link VeloSinkState}, and the DLQ writer's). Closing
+ * the velo writer closes the DLQ writer.
  */
 @Internal
-final class DlqCommittingWriter<T, DS, DC, QS, QC>
-        implements StatefulSinkWriter<T, SinkOrDlq<DS, QS>>,
+final class DlqCommittingWriter<T, DC, QS, QC>
+        implements StatefulSinkWriter<T, SinkOrDlq<VeloSinkState<Object>, QS>>,
                 CommittingSinkWriter<T, SinkOrDlq<DC, QC>> {
 
     private final SinkWriter<T> velo;
@@ -64,12 +65,13 @@ final class DlqCommittingWriter<T, DS, DC, QS, QC>
 
     @Override
     @SuppressWarnings("unchecked")
-    public List<SinkOrDlq<DS, QS>> snapshotState(long checkpointId) throws IOException {
-        List<SinkOrDlq<DS, QS>> out = new ArrayList<>();
-        if (velo instanceof StatefulSinkWriter) {
-            for (DS s : ((StatefulSinkWriter<T, DS>) velo).snapshotState(checkpointId)) {
-                out.add(SinkOrDlq.ofSink(s));
-            }
+    public List<SinkOrDlq<VeloSinkState<Object>, QS>> snapshotState(long checkpointId)
+            throws IOException {
+        List<SinkOrDlq<VeloSinkState<Object>, QS>> out = new ArrayList<>();
+        // the velo writer's: the wrapped writer's states and the records waiting for a retry
+        for (VeloSinkState<Object> s :
+                ((StatefulSinkWriter<T, VeloSinkState<Object>>) velo).snapshotState(checkpointId)) {
+            out.add(SinkOrDlq.ofSink(s));
         }
         for (QS s : dlq.snapshotState(checkpointId)) {
             out.add(SinkOrDlq.ofDlq(s));

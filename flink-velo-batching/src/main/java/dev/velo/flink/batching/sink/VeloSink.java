@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -26,10 +27,16 @@ import org.apache.flink.util.Preconditions;
 
 /**
  * Puts batching and failure handling in front of any Sink V2 writer. The returned sink keeps the
- * delegate's guarantees: it implements {@link SupportsWriterState}, {@link SupportsCommitter} and
- * {@link SupportsPostCommitTopology} exactly when the delegate does and delegates them (e.g. an
+ * delegate's guarantees: it implements {@link SupportsCommitter} and {@link
+ * SupportsPostCommitTopology} exactly when the delegate does and delegates them (e.g. an
  * exactly-once KafkaSink stays exactly-once), since the wrapper's own buffer is empty at every
  * snapshot. Delegates with a pre-write or pre-commit topology are rejected.
+ *
+ * <p>It always implements {@link SupportsWriterState}: its writer state ({@link VeloSinkState}) is
+ * the delegate's own states (if it keeps any) plus, under RetryWithBackoff, the records waiting for
+ * a retry when the checkpoint is taken, so that a retry does not hold the barrier. Its serializer
+ * ({@link VeloSinkStateSerializer}) reads a state the delegate's serializer wrote (a savepoint of
+ * the job without velo, or of a velo sink that kept only the delegate's state) as the delegate's.
  *
  * <p>With a DLQ that commits with the checkpoint ({@link DeadLetterWriterFactory.Committing}, e.g.
  * an exactly-once Kafka DLQ) the sink is a {@link DlqCommittingSink}: its writer state and
@@ -92,21 +99,14 @@ public class VeloSink<T> implements Sink<T> {
             }
             return new DlqCommittingSink<>(delegate, settings);
         }
-        boolean state = delegate instanceof SupportsWriterState;
         boolean commit = delegate instanceof SupportsCommitter;
         boolean post = commit && delegate instanceof SupportsPostCommitTopology;
-        if (state && post) {
+        if (post) {
             return new StatefulCommittingPostCommit(delegate, settings);
-        } else if (state && commit) {
-            return new StatefulCommitting(delegate, settings);
-        } else if (state) {
-            return new Stateful(delegate, settings);
-        } else if (post) {
-            return new CommittingPostCommit(delegate, settings);
         } else if (commit) {
-            return new Committing(delegate, settings);
+            return new StatefulCommitting(delegate, settings);
         }
-        return new VeloSink<>(delegate, settings);
+        return new Stateful(delegate, settings);
     }
 
     /** The wrapped sink. */
@@ -120,11 +120,18 @@ public class VeloSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-        return wrapWriter(delegate.createWriter(DelegateMailbox.delegateContext(context)), context);
+        DelegateMailbox.Handoff handoff = DelegateMailbox.handoff(context);
+        return wrapWriter(delegate.createWriter(handoff.context()), context, handoff.mailbox());
     }
 
-    /** Wraps a writer of the delegate; closes it when the DLQ writer cannot be created. */
-    SinkWriter<T> wrapWriter(SinkWriter<T> delegateWriter, WriterInitContext context)
+    /**
+     * Wraps a writer of the delegate, created with {@code mailbox} (see {@link DelegateMailbox});
+     * closes it when the DLQ writer cannot be created.
+     */
+    SinkWriter<T> wrapWriter(
+            SinkWriter<T> delegateWriter,
+            WriterInitContext context,
+            @Nullable DelegateMailbox mailbox)
             throws IOException {
         DeadLetterWriter dlq = null;
         try {
@@ -136,14 +143,17 @@ public class VeloSink<T> implements Sink<T> {
             IOUtils.closeQuietly(delegateWriter);
             throw e;
         }
-        return wrapWriter(delegateWriter, context, dlq);
+        return wrapWriter(delegateWriter, context, dlq, mailbox);
     }
 
     /** Wraps a writer of the delegate with a DLQ writer; closes both when that fails. */
     SinkWriter<T> wrapWriter(
-            SinkWriter<T> delegateWriter, WriterInitContext context, DeadLetterWriter dlq) {
+            SinkWriter<T> delegateWriter,
+            WriterInitContext context,
+            DeadLetterWriter dlq,
+            @Nullable DelegateMailbox mailbox) {
         try {
-            return VeloSinkWriters.wrap(delegateWriter, settings, context, dlq);
+            return VeloSinkWriters.wrap(delegateWriter, settings, context, dlq, mailbox);
         } catch (RuntimeException e) {
             IOUtils.closeQuietly(dlq);
             IOUtils.closeQuietly(delegateWriter);
@@ -151,28 +161,85 @@ public class VeloSink<T> implements Sink<T> {
         }
     }
 
+    /**
+     * A writer of the delegate restored from its states, or created when it keeps no state (then
+     * {@code delegateStates} must be empty).
+     */
+    @SuppressWarnings("unchecked")
+    <S> SinkWriter<T> restoreDelegate(DelegateMailbox.Handoff handoff, List<S> delegateStates)
+            throws IOException {
+        if (delegate instanceof SupportsWriterState) {
+            return ((SupportsWriterState<T, S>) delegate)
+                    .restoreWriter(handoff.context(), delegateStates);
+        }
+        if (!delegateStates.isEmpty()) {
+            throw new IllegalStateException(
+                    "Table '"
+                            + settings.tableName()
+                            + "': the restored state holds writer state of the wrapped sink "
+                            + delegate.getClass().getName()
+                            + ", which keeps none.");
+        }
+        return delegate.createWriter(handoff.context());
+    }
+
+    /** The serializer of the delegate's writer state, null when it keeps none. */
+    @Nullable
+    @SuppressWarnings("unchecked")
+    <S> SimpleVersionedSerializer<S> delegateStateSerializer() {
+        return delegate instanceof SupportsWriterState
+                ? ((SupportsWriterState<T, S>) delegate).getWriterStateSerializer()
+                : null;
+    }
+
+    /** Hands restored retry entries to a velo writer; closes it when that fails. */
+    static <T> void restoreRetries(SinkWriter<T> velo, List<VeloSinkState.RetryEntry> retries)
+            throws IOException {
+        if (retries.isEmpty()) {
+            return;
+        }
+        try {
+            ((VeloSinkWriter<T>) velo).restoreRetries(retries);
+        } catch (IOException | RuntimeException e) {
+            IOUtils.closeQuietly(velo);
+            throw e;
+        }
+    }
+
     // ---- capability mix-ins: default methods delegate, one small class per combination ----
 
-    /** Delegates {@link SupportsWriterState}. */
-    interface WriterStateSupport<T, S> extends SupportsWriterState<T, S> {
+    /** Velo's writer state around the delegate's (see the class comment). */
+    interface WriterStateSupport<T> extends SupportsWriterState<T, VeloSinkState<Object>> {
         VeloSink<T> self();
 
         @Override
         @SuppressWarnings("unchecked")
-        default StatefulSinkWriter<T, S> restoreWriter(
-                WriterInitContext context, Collection<S> recoveredState) throws IOException {
+        default StatefulSinkWriter<T, VeloSinkState<Object>> restoreWriter(
+                WriterInitContext context, Collection<VeloSinkState<Object>> recoveredState)
+                throws IOException {
             VeloSink<T> self = self();
-            StatefulSinkWriter<T, S> restored =
-                    ((SupportsWriterState<T, S>) self.delegate)
-                            .restoreWriter(
-                                    DelegateMailbox.delegateContext(context), recoveredState);
-            return (StatefulSinkWriter<T, S>) self.wrapWriter(restored, context);
+            List<Object> delegateStates = new ArrayList<>();
+            List<VeloSinkState.RetryEntry> retries = new ArrayList<>();
+            for (VeloSinkState<Object> s : recoveredState) {
+                if (s.isRetries()) {
+                    retries.addAll(s.retries());
+                } else {
+                    delegateStates.add(s.delegate());
+                }
+            }
+            DelegateMailbox.Handoff handoff = DelegateMailbox.handoff(context);
+            SinkWriter<T> velo =
+                    self.wrapWriter(
+                            self.restoreDelegate(handoff, delegateStates),
+                            context,
+                            handoff.mailbox());
+            restoreRetries(velo, retries);
+            return (StatefulSinkWriter<T, VeloSinkState<Object>>) velo;
         }
 
         @Override
-        @SuppressWarnings("unchecked")
-        default SimpleVersionedSerializer<S> getWriterStateSerializer() {
-            return ((SupportsWriterState<T, S>) self().delegate).getWriterStateSerializer();
+        default SimpleVersionedSerializer<VeloSinkState<Object>> getWriterStateSerializer() {
+            return new VeloSinkStateSerializer<>(self().delegateStateSerializer());
         }
     }
 
@@ -204,8 +271,8 @@ public class VeloSink<T> implements Sink<T> {
         }
     }
 
-    /** Wrapper of a delegate with writer state. */
-    static final class Stateful<T, S> extends VeloSink<T> implements WriterStateSupport<T, S> {
+    /** Wrapper of a delegate that does not commit. */
+    static final class Stateful<T> extends VeloSink<T> implements WriterStateSupport<T> {
         private static final long serialVersionUID = 1L;
 
         Stateful(Sink<T> d, VeloSinkSettings<T> s) {
@@ -218,38 +285,9 @@ public class VeloSink<T> implements Sink<T> {
         }
     }
 
-    /** Wrapper of a two-phase-committing delegate. */
-    static final class Committing<T, C> extends VeloSink<T> implements CommitterSupport<T, C> {
-        private static final long serialVersionUID = 1L;
-
-        Committing(Sink<T> d, VeloSinkSettings<T> s) {
-            super(d, s);
-        }
-
-        @Override
-        public VeloSink<T> self() {
-            return this;
-        }
-    }
-
-    /** Wrapper of a two-phase-committing delegate with a post-commit topology. */
-    static final class CommittingPostCommit<T, C> extends VeloSink<T>
-            implements CommitterSupport<T, C>, PostCommitSupport<T, C> {
-        private static final long serialVersionUID = 1L;
-
-        CommittingPostCommit(Sink<T> d, VeloSinkSettings<T> s) {
-            super(d, s);
-        }
-
-        @Override
-        public VeloSink<T> self() {
-            return this;
-        }
-    }
-
-    /** Wrapper of a stateful, two-phase-committing delegate (e.g. exactly-once Kafka). */
-    static final class StatefulCommitting<T, S, C> extends VeloSink<T>
-            implements WriterStateSupport<T, S>, CommitterSupport<T, C> {
+    /** Wrapper of a two-phase-committing delegate (e.g. exactly-once Kafka). */
+    static final class StatefulCommitting<T, C> extends VeloSink<T>
+            implements WriterStateSupport<T>, CommitterSupport<T, C> {
         private static final long serialVersionUID = 1L;
 
         StatefulCommitting(Sink<T> d, VeloSinkSettings<T> s) {
@@ -262,9 +300,9 @@ public class VeloSink<T> implements Sink<T> {
         }
     }
 
-    /** Wrapper of a stateful, committing delegate with a post-commit topology (KafkaSink). */
-    static final class StatefulCommittingPostCommit<T, S, C> extends VeloSink<T>
-            implements WriterStateSupport<T, S>, CommitterSupport<T, C>, PostCommitSupport<T, C> {
+    /** Wrapper of a committing delegate with a post-commit topology (KafkaSink). */
+    static final class StatefulCommittingPostCommit<T, C> extends VeloSink<T>
+            implements WriterStateSupport<T>, CommitterSupport<T, C>, PostCommitSupport<T, C> {
         private static final long serialVersionUID = 1L;
 
         StatefulCommittingPostCommit(Sink<T> d, VeloSinkSettings<T> s) {

@@ -13,7 +13,9 @@ import dev.velo.flink.batching.internal.failure.MailboxSleeper;
 import dev.velo.flink.batching.internal.failure.Sleeper;
 import dev.velo.flink.batching.internal.metrics.FlushReason;
 import dev.velo.flink.batching.internal.metrics.VeloMetrics;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -27,6 +29,8 @@ import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.IOUtils;
 
@@ -54,6 +58,15 @@ import org.apache.flink.util.IOUtils;
  * the delegate gets a {@link DelegateMailbox} that keeps such an error for the delegate's next call
  * here, so that it goes through the failure strategy like an error the call reported.
  *
+ * <p>Under RetryWithBackoff (when writes are confirmed per record) a failed write does not wait for
+ * its retry on the task thread ({@link FailureHandler#writeOnce}): the records to retry become the
+ * head of a {@link SinkRetryQueue}, which a processing-time timer retries at the backoff's
+ * deadline, and every record arriving meanwhile queues behind them in order. The pre-barrier {@code
+ * flush(false)} does not wait for the retry: the queue is the writer state ({@link VeloSinkState})
+ * next to the delegate's, and a restore writes it first. A full queue (as many records as the
+ * unconfirmed-writes bound, at least {@value VeloSinkSettings#MIN_UNCONFIRMED_WRITES_BOUND}) and
+ * the end of input wait for the retry in place, yielding to the mailbox.
+ *
  * <p>An error is blamed on the record that failed, not on the call that reported it ({@link
  * FailureHandler#write}) among the writes since the last successful flush; without batching,
  * records are written through at once under the same bound. A delegate that writes inside a
@@ -61,7 +74,9 @@ import org.apache.flink.util.IOUtils;
  * VeloSinkSettings#writesInTransaction()}.
  */
 @Internal
-class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.ProcessingTimeCallback {
+class VeloSinkWriter<T>
+        implements StatefulSinkWriter<T, VeloSinkState<Object>>,
+                ProcessingTimeService.ProcessingTimeCallback {
 
     final SinkWriter<T> delegate;
     private final boolean batching;
@@ -94,6 +109,26 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
      */
     @Nullable private final DelegateMailbox delegateMailbox;
 
+    /**
+     * Under RetryWithBackoff (writes kept per record): the batch waiting for its retry and the
+     * batches behind it, run by a timer (see the class comment); also made to write restored retry
+     * entries under any strategy. Null otherwise.
+     */
+    @Nullable private SinkRetryQueue<Pending<T>> retryQueue;
+
+    /** Whether failed writes wait for their retry in {@link #retryQueue} (RetryWithBackoff). */
+    private final boolean retriesOnTimer;
+
+    /**
+     * Records the retry queue holds before a new batch waits in place for the retry
+     * (back-pressure): the unconfirmed-writes bound, at least {@value
+     * VeloSinkSettings#MIN_UNCONFIRMED_WRITES_BOUND}.
+     */
+    private final int retryQueueBound;
+
+    private final WriterInitContext initContext;
+    @Nullable private TypeSerializer<T> stateSerializer;
+
     private final AsyncWriteProcessor<Pending<T>> writer =
             new AsyncWriteProcessor<>() {
                 @Override
@@ -120,7 +155,8 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
             SinkWriter<T> delegate,
             VeloSinkSettings<T> settings,
             WriterInitContext context,
-            @Nullable DeadLetterWriter deadLetterWriter) {
+            @Nullable DeadLetterWriter deadLetterWriter,
+            @Nullable DelegateMailbox delegateMailbox) {
         this.delegate = delegate;
         this.deadLetterWriter = deadLetterWriter;
         this.batching = settings.batchConfig().isEnabled();
@@ -151,13 +187,22 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         if (settings.writesInTransaction().orElseGet(() -> writesInTransaction(delegate))) {
             failureHandler.withWritesInTransaction();
         }
+        this.initContext = context;
+        // a failed write waits for its retry in the retry queue, not on the task thread
+        this.retriesOnTimer = failureHandler.retriesWrites();
+        if (retriesOnTimer) {
+            failureHandler.deferRetries();
+            this.retryQueue = newRetryQueue();
+        }
         // only when the strategy can act on a record does a flush need to tell which one failed
         this.confirmsWrites = failureHandler.tracksWrites();
-        this.delegateMailbox = DelegateMailbox.of(context);
+        this.delegateMailbox = delegateMailbox;
         if (delegateMailbox != null) {
             delegateMailbox.deferErrors(confirmsWrites);
         }
         this.maxUnconfirmedWrites = settings.unconfirmedWritesBound();
+        this.retryQueueBound =
+                Math.max(maxUnconfirmedWrites, VeloSinkSettings.MIN_UNCONFIRMED_WRITES_BOUND);
         TypeSerializer<T> serializer = null;
         if ((batching || confirmsWrites) && context.isObjectReuseEnabled()) {
             // the runtime may reuse the instance after write returns; we keep it longer (in the
@@ -201,7 +246,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
 
     @Override
     public void writeWatermark(Watermark watermark) throws IOException, InterruptedException {
-        if (batcher.isEmpty()) {
+        if (batcher.isEmpty() && !retryPending()) {
             delegate.writeWatermark(watermark);
         } else {
             heldWatermark = watermark;
@@ -210,6 +255,10 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
 
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        if (retryQueue != null) {
+            flushWithRetryQueue(endOfInput);
+            return;
+        }
         if (!batcher.isEmpty()) {
             flushBuffer(
                     endOfInput ? FlushReason.END_OF_INPUT : FlushReason.CHECKPOINT,
@@ -238,6 +287,200 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         } else {
             scheduleFlush();
         }
+    }
+
+    /**
+     * {@link #flush} with a retry queue: before a barrier a pending retry is not waited for (the
+     * queue goes into the writer state, {@link #snapshotState}); at the end of input the backoffs
+     * are waited out and everything is written.
+     */
+    private void flushWithRetryQueue(boolean endOfInput) throws IOException, InterruptedException {
+        SinkRetryQueue<Pending<T>> queue = retryQueue;
+        boolean flushed = false;
+        if (!batcher.isEmpty()) {
+            // queued behind a pending retry; else written and flushed (a failure may defer it)
+            flushed = !queue.isPending();
+            flushBuffer(
+                    endOfInput ? FlushReason.END_OF_INPUT : FlushReason.CHECKPOINT,
+                    endOfInput,
+                    true);
+        }
+        flushDelegateAtEnd = endOfInput;
+        if (!queue.isPending() && failureHandler.unflushedWrites() > 0) {
+            // write-through: the records since the last flush are confirmed (or blamed) here
+            if (retriesOnTimer) {
+                long batchId = batchIdBase + (++batchSeq);
+                FailureHandler.WriteOutcome<Pending<T>> outcome =
+                        handle(() -> failureHandler.flushWritesOnce(batchId, writer));
+                metrics.numRecordsOut().inc(outcome.passed());
+                if (outcome.isDeferred()) {
+                    queue.defer(outcome);
+                }
+            } else {
+                metrics.numRecordsOut()
+                        .inc(handle(() -> failureHandler.flushWrites(batchSeq, writer)));
+            }
+            flushed = true;
+        }
+        if (endOfInput && queue.isPending()) {
+            handle(
+                    () -> {
+                        queue.await();
+                        return 0;
+                    });
+            // its last run flushed the delegate
+            flushed = true;
+        }
+        if (!flushed || queue.isPending()) {
+            // nothing of the queue is in the delegate: it flushes what it holds of its own
+            delegate.flush(endOfInput);
+        }
+        if (deadLetterWriter != null) {
+            deadLetterWriter.flush();
+        }
+    }
+
+    private boolean retryPending() {
+        return retryQueue != null && retryQueue.isPending();
+    }
+
+    private SinkRetryQueue<Pending<T>> newRetryQueue() {
+        return new SinkRetryQueue<>(
+                timeService,
+                retrySleeper != null ? retrySleeper : Sleeper.system(),
+                new SinkRetryQueue.Runner<>() {
+                    @Override
+                    public FailureHandler.WriteOutcome<Pending<T>> run(
+                            List<Pending<T>> batch, int retriesDone, boolean last)
+                            throws Exception {
+                        return writeQueued(batch, retriesDone, last);
+                    }
+
+                    @Override
+                    public void countRetries(int records) {
+                        failureHandler.countRetries(records);
+                    }
+                },
+                this::releaseWatermark);
+    }
+
+    /** Writes a batch the retry queue releases; a retry is flushed at once to learn its outcome. */
+    @Nullable
+    private FailureHandler.WriteOutcome<Pending<T>> writeQueued(
+            List<Pending<T>> batch, int retriesDone, boolean last) throws Exception {
+        long batchId = batchIdBase + (++batchSeq);
+        boolean flush = retriesDone > 0 || last || windowFullAfter(batch.size());
+        if (retriesOnTimer) {
+            FailureHandler.WriteOutcome<Pending<T>> outcome =
+                    failureHandler.writeOnce(batchId, batch, writer, flush, retriesDone);
+            metrics.numRecordsOut().inc(outcome.passed());
+            return outcome;
+        }
+        // restored retry entries under a strategy that does not retry on a timer
+        metrics.numRecordsOut().inc(failureHandler.write(batchId, batch, writer, flush));
+        return null;
+    }
+
+    /** Hands a watermark held back while records waited to the delegate. */
+    private void releaseWatermark() throws IOException, InterruptedException {
+        if (heldWatermark != null && batcher.isEmpty() && !retryPending()) {
+            Watermark w = heldWatermark;
+            heldWatermark = null;
+            delegate.writeWatermark(w);
+        }
+    }
+
+    /**
+     * The writer state: the delegate's states (after draining the buffer) and, while records wait
+     * for a retry, the retry queue's records, serialized with the writer's input serializer.
+     */
+    @Override
+    public List<VeloSinkState<Object>> snapshotState(long checkpointId) throws IOException {
+        List<VeloSinkState<Object>> out = new ArrayList<>();
+        if (delegate instanceof StatefulSinkWriter) {
+            for (Object s : this.<Object>snapshotDelegateState(checkpointId)) {
+                out.add(VeloSinkState.ofDelegate(s));
+            }
+        } else {
+            try {
+                drainBeforeSnapshot();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+        if (retryPending()) {
+            out.add(VeloSinkState.ofRetries(retryEntries()));
+        }
+        return out;
+    }
+
+    private List<VeloSinkState.RetryEntry> retryEntries() throws IOException {
+        TypeSerializer<T> serializer = stateSerializer();
+        DataOutputSerializer bytes = new DataOutputSerializer(256);
+        List<VeloSinkState.RetryEntry> entries = new ArrayList<>(retryQueue.records());
+        for (SinkRetryQueue.Entry<Pending<T>> e : retryQueue.entries()) {
+            for (Pending<T> p : e.records()) {
+                bytes.clear();
+                serializer.serialize(p.value, bytes);
+                entries.add(
+                        new VeloSinkState.RetryEntry(
+                                e.retriesDone(), p.timestamp(), bytes.getCopyOfBuffer()));
+            }
+        }
+        return entries;
+    }
+
+    /**
+     * Puts retry entries of a restored writer state in front of every new record: they are written
+     * first, from a timer at once (records arriving meanwhile queue behind them). They count as
+     * input of this run.
+     */
+    void restoreRetries(List<VeloSinkState.RetryEntry> restored) throws IOException {
+        if (restored.isEmpty()) {
+            return;
+        }
+        if (retryQueue == null) {
+            retryQueue = newRetryQueue();
+        }
+        TypeSerializer<T> serializer = stateSerializer();
+        List<SinkRetryQueue.Entry<Pending<T>>> batches = new ArrayList<>();
+        List<Pending<T>> batch = new ArrayList<>();
+        int attempt = -1;
+        for (VeloSinkState.RetryEntry e : restored) {
+            if (e.attempt() != attempt && !batch.isEmpty()) {
+                batches.add(new SinkRetryQueue.Entry<>(batch, attempt));
+                batch = new ArrayList<>();
+            }
+            attempt = e.attempt();
+            DataInputViewStreamWrapper in =
+                    new DataInputViewStreamWrapper(new ByteArrayInputStream(e.record()));
+            batch.add(new Pending<>(serializer.deserialize(in), e.timestamp(), Long.MIN_VALUE));
+        }
+        batches.add(new SinkRetryQueue.Entry<>(batch, attempt));
+        metrics.numRecordsIn().inc(restored.size());
+        retryQueue.restore(batches);
+    }
+
+    private TypeSerializer<T> stateSerializer() {
+        if (stateSerializer == null) {
+            try {
+                stateSerializer = initContext.createInputSerializer();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(
+                        "The velo sink writer needs its input serializer to keep the records"
+                                + " waiting for a retry in its writer state, but the sink's"
+                                + " input type has none: "
+                                + e,
+                        e);
+            }
+        }
+        return stateSerializer;
+    }
+
+    @VisibleForTesting
+    int recordsAwaitingRetry() {
+        return retryQueue == null ? 0 : retryQueue.records();
     }
 
     /** Drains a non-empty buffer into the delegate; used by snapshot paths as a safety net. */
@@ -301,7 +544,7 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         List<Pending<T>> batch = batcher.drain();
         this.flushDelegateAtEnd = endOfInput;
         runBatch(reason, batch, flushDelegate || windowFullAfter(batch.size()), batchStartMillis);
-        if (heldWatermark != null) {
+        if (heldWatermark != null && !retryPending()) {
             Watermark w = heldWatermark;
             heldWatermark = null;
             delegate.writeWatermark(w);
@@ -318,6 +561,10 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
             throws IOException, InterruptedException {
         int n = batch.size();
         metrics.batchFlushed(reason, n);
+        if (retryQueue != null) {
+            runBatchWithRetryQueue(batch, flush, startMillis);
+            return;
+        }
         long batchId = batchIdBase + (++batchSeq);
         // negative when records of earlier write-through calls turn out to have failed
         int ok = handle(() -> failureHandler.write(batchId, batch, writer, flush));
@@ -327,12 +574,49 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
         batcher.onBatchProcessed(n, latency);
     }
 
-    /** A call of the failure handler, with its checked exceptions as the writer may throw them. */
-    private interface HandlerCall {
-        int run() throws Exception;
+    /**
+     * {@link #runBatch} with a retry queue: behind a pending retry the batch is queued (a full
+     * queue waits for the retry in place: back-pressure); otherwise it is written, and records a
+     * failure defers wait in the queue for their retry.
+     */
+    private void runBatchWithRetryQueue(List<Pending<T>> batch, boolean flush, long startMillis)
+            throws IOException, InterruptedException {
+        SinkRetryQueue<Pending<T>> queue = retryQueue;
+        int n = batch.size();
+        if (queue.isPending()) {
+            queue.enqueue(batch);
+            if (queue.records() >= retryQueueBound) {
+                // back-pressure: the queue holds as many records as it may
+                handle(
+                        () -> {
+                            queue.await();
+                            return 0;
+                        });
+            }
+        } else if (retriesOnTimer) {
+            long batchId = batchIdBase + (++batchSeq);
+            FailureHandler.WriteOutcome<Pending<T>> outcome =
+                    handle(() -> failureHandler.writeOnce(batchId, batch, writer, flush, 0));
+            metrics.numRecordsOut().inc(outcome.passed());
+            if (outcome.isDeferred()) {
+                queue.defer(outcome);
+            }
+        } else {
+            long batchId = batchIdBase + (++batchSeq);
+            metrics.numRecordsOut()
+                    .inc(handle(() -> failureHandler.write(batchId, batch, writer, flush)));
+        }
+        long latency = Math.max(0, timeService.getCurrentProcessingTime() - startMillis);
+        metrics.batchLatency(latency);
+        batcher.onBatchProcessed(n, latency);
     }
 
-    private static int handle(HandlerCall call) throws IOException, InterruptedException {
+    /** A call of the failure handler, with its checked exceptions as the writer may throw them. */
+    private interface HandlerCall<R> {
+        R run() throws Exception;
+    }
+
+    private static <R> R handle(HandlerCall<R> call) throws IOException, InterruptedException {
         try {
             return call.run();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -359,6 +643,9 @@ class VeloSinkWriter<T> implements SinkWriter<T>, ProcessingTimeService.Processi
 
     @Override
     public void close() throws Exception {
+        if (retryQueue != null) {
+            retryQueue.cancelTimer();
+        }
         if (retrySleeper != null) {
             retrySleeper.close();
         }

@@ -333,7 +333,10 @@ class VeloSinkTest {
         Sink<String> plain =
                 VeloSink.wrap(
                         new LoggingSink(id), settings(id, fixed(2), FailureStrategy.FAIL_BATCH));
-        assertThat(VeloSink.capabilities(plain)).isEmpty();
+        // every velo sink keeps writer state: the records waiting for a retry
+        assertThat(VeloSink.capabilities(plain)).containsExactly("SupportsWriterState");
+        assertThat(((SupportsWriterState<?, ?>) plain).getWriterStateSerializer())
+                .isInstanceOf(VeloSinkStateSerializer.class);
         Sink<String> tx =
                 VeloSink.wrap(
                         new TransactionalSink(id),

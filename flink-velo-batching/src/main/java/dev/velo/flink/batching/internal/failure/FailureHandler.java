@@ -34,7 +34,9 @@ import org.apache.flink.util.Preconditions;
  *
  * <p>Sink writers, whose writes complete in the background and report a failure on a later call, go
  * through {@link #write} instead, which blames an error on the record that failed (see there; the
- * handling is {@link AsyncWriteFailures}, the search for the record {@link BlameSearch}).
+ * handling is {@link AsyncWriteFailures}, the search for the record {@link BlameSearch}). After
+ * {@link #deferRetries()} they go through {@link #writeOnce}, which, like {@link #processOnce},
+ * returns the records to retry instead of waiting (see {@link DeferredRetries}).
  *
  * <p>Logs carry metadata only (table, batch id, record index, error class and message), never the
  * record.
@@ -50,7 +52,12 @@ public final class FailureHandler<T> {
     private final RecordFailureStrategy<T> strategy;
 
     /** The failure handling of {@link #write}: finds the record an error belongs to. */
-    private final AsyncWriteFailures<T> writes;
+    private AsyncWriteFailures<T> writes;
+
+    /** Set by {@link #deferRetries()}: RetryWithBackoff of {@link #writeOnce}, without a wait. */
+    @Nullable private DeferredRetries<T> deferred;
+
+    private final FailureConfig config;
 
     private boolean[] doneScratch = new boolean[0];
 
@@ -78,6 +85,7 @@ public final class FailureHandler<T> {
             LongSupplier clock,
             Random random) {
         Preconditions.checkNotNull(config);
+        this.config = config;
         this.tableName = tableName;
         Preconditions.checkNotNull(metrics);
         this.clock = clock != null ? clock : System::currentTimeMillis;
@@ -285,6 +293,116 @@ public final class FailureHandler<T> {
     public FailureHandler<T> withWritesInTransaction() {
         writes.markWritesInTransaction();
         return this;
+    }
+
+    /**
+     * Whether the strategy retries an error after a backoff (RetryWithBackoff) and {@link #write}
+     * keeps its writes per record, so that {@link #deferRetries()} applies.
+     */
+    public boolean retriesWrites() {
+        return tracksWrites() && strategy instanceof RetryWithBackoffStrategy;
+    }
+
+    /**
+     * Makes the writes of this handler go through {@link #writeOnce} and {@link #flushWritesOnce},
+     * which return the records to retry instead of waiting for the retry (only when {@link
+     * #retriesWrites()}; {@link #write} and {@link #flushWrites} must not be called after).
+     */
+    public FailureHandler<T> deferRetries() {
+        Preconditions.checkState(retriesWrites(), "no retried writes to defer");
+        deferred = new DeferredRetries<>(strategy);
+        // the guard is fed by writeOnce, which knows the records taken for a retry
+        writes = new AsyncWriteFailures<>(config, tableName, deferred, (n, failed) -> n - failed);
+        return this;
+    }
+
+    /**
+     * {@link #write} without waiting for a retry (see {@link #deferRetries()}): where the search
+     * for the failed record would wait and write records again, those records are returned as
+     * {@link WriteOutcome#retry()} (the retry {@link WriteOutcome#attempt()} after {@link
+     * WriteOutcome#delayMillis()}), and the records of {@code batch} the call would have written
+     * after them as {@link WriteOutcome#behind()}: the caller writes them after the retry, so that
+     * none of them overtakes it. The records to retry may include records of earlier calls (the
+     * writes since the last successful flush), which were counted as passed then. When records are
+     * returned, nothing written is unconfirmed any more.
+     *
+     * @param retriesDone the retries the records of {@code batch} had (0 for a new batch); with a
+     *     non-zero value {@code batch} must be the only unconfirmed writes (flush before)
+     * @return the outcome; its {@code passed} is negative when records of earlier calls are to be
+     *     retried or turned out to have failed
+     */
+    public WriteOutcome<T> writeOnce(
+            long batchId,
+            List<T> batch,
+            AsyncWriteProcessor<T> writer,
+            boolean flush,
+            int retriesDone)
+            throws Exception {
+        DeferredRetries<T> d = checkDeferring();
+        d.begin(retriesDone);
+        try {
+            AsyncWriteProcessor<T> w = d.capturing(writer);
+            writes.write(batchId, batch, w, flush);
+            return outcome(batchId, batch.size(), w);
+        } finally {
+            d.end();
+        }
+    }
+
+    /** {@link #flushWrites} without waiting for a retry: see {@link #writeOnce}. */
+    public WriteOutcome<T> flushWritesOnce(long batchId, AsyncWriteProcessor<T> writer)
+            throws Exception {
+        DeferredRetries<T> d = checkDeferring();
+        d.begin(0);
+        try {
+            AsyncWriteProcessor<T> w = d.capturing(writer);
+            writes.flushWrites(batchId, w);
+            return outcome(batchId, 0, w);
+        } finally {
+            d.end();
+        }
+    }
+
+    private DeferredRetries<T> checkDeferring() {
+        Preconditions.checkState(deferred != null, "deferRetries() was not called");
+        return deferred;
+    }
+
+    private WriteOutcome<T> outcome(long batchId, int n, AsyncWriteProcessor<T> capturing)
+            throws Exception {
+        DeferredRetries<T> d = deferred;
+        int taken = d.retry().size() + d.behind().size();
+        if (d.capturing() && writes.unflushedWrites() > 0) {
+            // the records behind the retry were taken, not written: nothing is unconfirmed (the
+            // capturing flush reaches no writer)
+            writes.flushWrites(batchId, capturing);
+        }
+        // records to retry are counted by the guard when they are done, once
+        checkGuard(Math.max(0, n - taken), d.terminal());
+        List<T> retry = d.retry();
+        return new WriteOutcome<>(
+                n - d.terminal() - taken,
+                retry,
+                d.behind(),
+                retry.isEmpty() ? 0 : d.attempt(),
+                retry.isEmpty() ? 0 : strategy.retryDelayMillis(d.attempt()),
+                retry.isEmpty() ? 0 : Math.max(1, d.retryCount()));
+    }
+
+    /**
+     * What {@link #writeOnce} did: {@code passed} records went on (negative: see there), {@code
+     * retry} (in order, empty when none) waits for retry {@code attempt} after {@code delayMillis},
+     * and {@code behind} (in order) was not written and goes after the retry. {@code retries} is
+     * what {@code numRetries} counts when the retry runs: 1 for a rewrite of the writes since the
+     * last flush, the records for records found failing one by one (as {@link #write} counts them).
+     */
+    public record WriteOutcome<T>(
+            int passed, List<T> retry, List<T> behind, int attempt, long delayMillis, int retries) {
+
+        /** Whether records wait for a retry (or, exceptionally, behind nothing). */
+        public boolean isDeferred() {
+            return !retry.isEmpty() || !behind.isEmpty();
+        }
     }
 
     /**

@@ -75,10 +75,11 @@ public final class VeloSinkSettings<T> implements Serializable {
     }
 
     /**
-     * Whether the delegate writes inside a transaction that a failed write aborts; then any write
+     * Whether the delegate writes inside a transaction that a failed write aborts; then a write
      * error fails the task, whatever the strategy (no record can be dropped or dead-lettered and
-     * the rest of the transaction kept). Empty: detected from the writer (Kafka's exactly-once
-     * writer).
+     * the rest of the transaction kept), except an error that Kafka's writer provably threw before
+     * the send (its record's serialization), which goes through the strategy for that record.
+     * Empty: detected from the writer (Kafka's exactly-once writer).
      */
     public Optional<Boolean> writesInTransaction() {
         return Optional.ofNullable(writesInTransaction);

@@ -70,7 +70,8 @@ import org.apache.flink.util.IOUtils;
  * <p>An error is blamed on the record that failed, not on the call that reported it ({@link
  * FailureHandler#write}) among the writes since the last successful flush; without batching,
  * records are written through at once under the same bound. A delegate that writes inside a
- * transaction a failed write aborts (exactly-once Kafka) fails the task on any error: see {@link
+ * transaction a failed write aborts (exactly-once Kafka) fails the task on any error but one its
+ * record's serialization throws before the send: see {@link
  * VeloSinkSettings#writesInTransaction()}.
  */
 @Internal

@@ -614,7 +614,7 @@ class VeloSinkTest {
     }
 
     @Test
-    void anExactlyOnceKafkaWriterIsRecognisedAndFailsTheTaskOnAnyWriteError() throws Exception {
+    void anExactlyOnceKafkaWriterIsRecognisedAndFailsTheTaskOnASendError() throws Exception {
         assertThat(
                         VeloSinkWriter.writesInTransaction(
                                 new org.apache.flink.connector.kafka.sink.ExactlyOnceKafkaWriter<

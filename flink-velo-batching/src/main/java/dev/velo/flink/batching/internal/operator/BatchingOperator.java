@@ -91,7 +91,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     private final RecordSizeEstimator<IN> estimator;
     private final String side;
 
-    private transient Batcher<StreamRecord<IN>> batcher;
+    // the values of the current batch; their timestamps are in `timestamps`
+    private transient Batcher<IN> batcher;
+    private transient BatchTimestamps timestamps;
     private transient FailureHandler<StreamRecord<IN>> failureHandler;
     private transient VeloMetrics metrics;
     @Nullable private transient TypeSerializer<IN> copySerializer;
@@ -179,7 +181,8 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     public void open() throws Exception {
         super.open();
         metrics = VeloMetrics.register(getMetricGroup());
-        batcher = Batchers.create(batchConfig, r -> estimator.estimate(r.getValue()));
+        batcher = Batchers.create(batchConfig, estimator);
+        timestamps = new BatchTimestamps();
         DeadLetterEncoder<StreamRecord<IN>> recordEncoder = r -> encoder.payload(r.getValue());
         // a retry backoff yields to the mailbox: timers and checkpoint notifications go on
         retrySleeper = mailboxExecutor == null ? null : new MailboxSleeper(mailboxExecutor);
@@ -203,7 +206,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                         out == null || out.isImmutableType() ? null : out,
                         output,
                         metrics.numRecordsOut());
-        holders = new RecordHolderPool<>(batchConfig);
+        // holders carry a batch into the function; a pass-through batch leaves without any
+        holders =
+                new RecordHolderPool<>(function.isPresent() ? batchConfig : BatchConfig.disabled());
         if (getExecutionConfig().isObjectReuseEnabled()) {
             copySerializer = config.getTypeSerializerIn(0, getUserCodeClassloader());
         }
@@ -275,6 +280,10 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
      */
     private static final int ARRIVAL_CLOCK_STRIDE = 4096;
 
+    /**
+     * Buffers the value (copied under object reuse) and its timestamp; no StreamRecord per record:
+     * the runtime reuses {@code element}, and a pass-through batch leaves in one reused record.
+     */
     @Override
     public void processElement(StreamRecord<IN> element) throws Exception {
         int buffered = batcher.size();
@@ -285,11 +294,11 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             // with object reuse the runtime may overwrite the instance while it waits here
             value = copySerializer.copy(value);
         }
-        StreamRecord<IN> copy = holders.holderFor(value, element, buffered);
+        timestamps.record(buffered, element);
         if (startsBatch) {
             batchStartMillis = now;
         }
-        if (batcher.add(copy, now)) {
+        if (batcher.add(value, now)) {
             flush(FlushReason.SIZE);
         } else if (startsBatch) {
             // a batch's deadline is fixed by its first record (see Batcher#flushDeadline), so the
@@ -408,17 +417,28 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             return;
         }
         if (!batcher.isEmpty()) {
-            List<StreamRecord<IN>> batch = batcher.drain();
+            List<IN> batch = batcher.drain();
             int n = batch.size();
+            // records the batcher keeps for the next batch (memory_based: one that arrived when
+            // the others had to go first); their timestamps move once this batch has them
+            int kept = batcher.size();
             // counted per batch: every buffered record is flushed before a checkpoint and at the
             // end
             metrics.numRecordsIn().inc(n);
             metrics.batchFlushed(reason, n);
             if (retryQueue.isPending()) {
                 // a retry is pending: the batch waits behind it, so that it cannot overtake it
-                retryQueue.enqueue(batch);
+                retryQueue.enqueue(holders.wrap(batch, timestamps));
+                timestamps.keep(n, kept);
             } else {
-                runner.run(batch, 0);
+                if (runner.passesThrough()) {
+                    runner.emitUnchanged(batch, timestamps);
+                    timestamps.keep(n, kept);
+                } else {
+                    List<StreamRecord<IN>> records = holders.wrap(batch, timestamps);
+                    timestamps.keep(n, kept);
+                    runner.run(records, 0);
+                }
                 long latency =
                         Math.max(
                                 0,

@@ -70,28 +70,4 @@ final class RecordHolderPool<IN> {
         }
         return records;
     }
-
-    /**
-     * The holder that carries {@code value}, with the timestamp of {@code element}, at position
-     * {@code i} of the batch.
-     */
-    StreamRecord<IN> holderFor(IN value, StreamRecord<IN> element, int i) {
-        if (pool == null || i >= pool.length) {
-            return element.hasTimestamp()
-                    ? new StreamRecord<>(value, element.getTimestamp())
-                    : new StreamRecord<>(value);
-        }
-        StreamRecord<IN> holder = pool[i];
-        if (holder == null) {
-            holder = new StreamRecord<>(value);
-            pool[i] = holder;
-        }
-        if (element.hasTimestamp()) {
-            holder.replace(value, element.getTimestamp());
-        } else {
-            holder.replace(value);
-            holder.eraseTimestamp();
-        }
-        return holder;
-    }
 }

@@ -103,6 +103,11 @@ class BatchingOperatorTimestampsTest {
         }
     }
 
+    /**
+     * memory_based keeps a record over the budget that arrives at a non-empty buffer for the next
+     * batch: it must leave once, in order, with its own timestamp, and the records after it too
+     * (holders pooled by arrival position once lost the record that followed it).
+     */
     @Test
     void aTimestampFollowsTheRecordMemoryBasedHoldsForTheNextBatch() throws Exception {
         RecordFunction<String, String> identity = (s, out) -> out.collect(s);

@@ -1,16 +1,13 @@
 package dev.velo.flink.e2e.bench;
 
 import dev.velo.flink.batching.batcher.RecordSizeEstimators;
-import dev.velo.flink.batching.config.FailureConfig;
-import dev.velo.flink.batching.config.FailureStrategy;
+import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.internal.batcher.ArrivalClock;
 import dev.velo.flink.batching.internal.batcher.Batcher;
 import dev.velo.flink.batching.internal.batcher.Batchers;
-import dev.velo.flink.batching.internal.failure.BatchProcessor;
-import dev.velo.flink.batching.internal.failure.FailureHandler;
-import dev.velo.flink.batching.internal.failure.Sleeper;
 import dev.velo.flink.batching.internal.metrics.FlushReason;
 import dev.velo.flink.batching.internal.metrics.VeloMetrics;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -27,11 +24,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * ns and bytes per record of the batching operator's per-record path without the Flink runtime:
- * what {@code BatchingOperator.processElement} and its flush do (metrics, the record copy into a
- * StreamRecord holder (pooled with mega_batch reuse_buffer), batcher add, drain, {@link
- * FailureHandler#process} with the pass-through processor), per strategy. {@code copyRecord=false}
- * shows the cost of that StreamRecord copy.
+ * ns and bytes per record of a pass-through batching stage's per-record path without the Flink
+ * runtime, velo's against the hand-written stage's ({@link NaiveBatchingOperator}). {@code velo}
+ * does what {@code BatchingOperator.processElement} and its flush do: the arrival clock, the value
+ * into the strategy's real batcher and the timestamp into a primitive column, the counters and the
+ * batch-size histogram per batch, the latency clock read per batch, and the batch leaving in one
+ * reused StreamRecord. {@code naive} buffers values in a list and emits them at the strategy's
+ * batch size. Both hand every record to a blackhole in place of the downstream operator.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,106 +50,98 @@ public class OperatorPathBenchmark {
     })
     public String strategy;
 
-    @Param({"true"})
-    public boolean copyRecord;
-
-    private Batcher<StreamRecord<Object>> batcher;
-    private FailureHandler<StreamRecord<Object>> handler;
+    private Batcher<Object> batcher;
     private VeloMetrics metrics;
-    private PassThrough processor;
     private StreamRecord<Object>[] input;
-    private StreamRecord<Object>[] pool;
-    private long now;
     private ArrivalClock clock;
-    private long batchId;
+    private long batchStart;
+    private long[] timestamps;
+    private boolean[] present;
+    private final StreamRecord<Object> out = new StreamRecord<>(null);
+    private ArrayList<Object> naiveBuffer;
+    private int naiveSize;
 
     @Setup(Level.Trial)
     @SuppressWarnings("unchecked")
     public void setUp() {
-        batcher =
-                Batchers.create(
-                        BenchStrategies.config(strategy, false), RecordSizeEstimators.constant(64));
+        BatchConfig config = BenchStrategies.config(strategy, false);
+        batcher = Batchers.create(config, RecordSizeEstimators.constant(64));
         metrics = VeloMetrics.inMemory();
-        handler =
-                new FailureHandler<>(
-                        FailureConfig.of(FailureStrategy.FAIL_BATCH),
-                        "bench",
-                        "process",
-                        null,
-                        null,
-                        metrics,
-                        Sleeper.system(),
-                        () -> now);
-        processor = new PassThrough(metrics);
-        clock = new ArrivalClock(System::currentTimeMillis);
-        if (strategy.equals("mega_batch")) {
-            pool = new StreamRecord[50_000];
-        }
+        clock = new ArrivalClock(System::currentTimeMillis, 4096);
+        timestamps = new long[config.maxBatchSize() + 1];
+        present = new boolean[config.maxBatchSize() + 1];
+        naiveSize = NaiveBatchingOperator.batchSize(config);
+        naiveBuffer = new ArrayList<>(Math.min(naiveSize, 65_536));
         input = new StreamRecord[1024];
         for (int i = 0; i < input.length; i++) {
-            input[i] = new StreamRecord<>(Long.valueOf(i), i);
+            // a source without a timestamp assigner sets Long.MIN_VALUE as the timestamp
+            input[i] = new StreamRecord<>(Long.valueOf(i), Long.MIN_VALUE);
         }
     }
 
     @Benchmark
     @OperationsPerInvocation(RECORDS)
-    public void processElementAndFlush(Blackhole bh) throws Exception {
-        processor.bh = bh;
+    public void velo(Blackhole bh) {
         for (int i = 0; i < RECORDS; i++) {
-            // as the operator: the real clock, read for a batch's first record and every
-            // ArrivalClock.STRIDE records
-            now = clock.arrival(batcher.isEmpty());
             StreamRecord<Object> element = input[i & 1023];
-            metrics.numRecordsIn().inc();
-            StreamRecord<Object> rec = copyRecord ? holderFor(element) : element;
-            if (batcher.add(rec, now)) {
-                flush();
+            int buffered = batcher.size();
+            boolean startsBatch = buffered == 0;
+            long now = clock.arrival(startsBatch);
+            boolean has = element.hasTimestamp();
+            present[buffered] = has;
+            if (has) {
+                timestamps[buffered] = element.getTimestamp();
+            }
+            if (startsBatch) {
+                batchStart = now;
+            }
+            if (batcher.add(element.getValue(), now)) {
+                flush(bh);
             }
         }
         if (!batcher.isEmpty()) {
-            flush();
+            flush(bh);
         }
     }
 
-    /** As the operator: a fresh holder, or with mega_batch reuse_buffer one from a batch pool. */
-    private StreamRecord<Object> holderFor(StreamRecord<Object> element) {
-        int i = batcher.size();
-        if (pool == null || i >= pool.length) {
-            return new StreamRecord<>(element.getValue(), element.getTimestamp());
-        }
-        StreamRecord<Object> h = pool[i];
-        if (h == null) {
-            h = new StreamRecord<>(null);
-            pool[i] = h;
-        }
-        return h.replace(element.getValue(), element.getTimestamp());
-    }
-
-    private void flush() throws Exception {
-        List<StreamRecord<Object>> batch = batcher.drain();
+    private void flush(Blackhole bh) {
+        List<Object> batch = batcher.drain();
         int n = batch.size();
+        metrics.numRecordsIn().inc(n);
         metrics.batchFlushed(FlushReason.SIZE, n);
-        handler.process(++batchId, batch, processor);
-        metrics.batchLatency(1);
-        batcher.onBatchProcessed(n, 1);
+        StreamRecord<Object> r = out;
+        for (int i = 0; i < n; i++) {
+            if (present[i]) {
+                r.replace(batch.get(i), timestamps[i]);
+            } else {
+                r.replace(batch.get(i));
+                r.eraseTimestamp();
+            }
+            bh.consume(r);
+        }
+        metrics.numRecordsOut().inc(n);
+        long latency = Math.max(0, System.currentTimeMillis() - batchStart);
+        metrics.batchLatency(latency);
+        batcher.onBatchProcessed(n, latency);
     }
 
-    /** Hands every record to the blackhole, as the pass-through operator hands it downstream. */
-    static final class PassThrough implements BatchProcessor<StreamRecord<Object>> {
-        private final VeloMetrics metrics;
-        Blackhole bh;
-
-        PassThrough(VeloMetrics metrics) {
-            this.metrics = metrics;
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public void naive(Blackhole bh) {
+        ArrayList<Object> b = naiveBuffer;
+        for (int i = 0; i < RECORDS; i++) {
+            b.add(input[i & 1023].getValue());
+            if (b.size() >= naiveSize) {
+                emitNaive(b, bh);
+            }
         }
+        emitNaive(b, bh);
+    }
 
-        @Override
-        public void processRecord(StreamRecord<Object> record) {
-            bh.consume(record);
-            metrics.numRecordsOut().inc();
+    private void emitNaive(ArrayList<Object> b, Blackhole bh) {
+        for (int i = 0, n = b.size(); i < n; i++) {
+            bh.consume(out.replace(b.get(i)));
         }
-
-        @Override
-        public void finishBatch() {}
+        b.clear();
     }
 }

@@ -297,9 +297,10 @@ public final class VeloBench {
 
     /**
      * As {@link #compare(String, RunOnce, RunOnce, long)}, with a third job in every repetition
-     * when {@code naive} is given (plain, naive, velo in turn): the hand-written buffer-and-emit
-     * stage. The line then also carries {@code naive=} (its median) and {@code vs_naive=} (the
-     * median of the per-repetition ratios velo/naive).
+     * when {@code naive} is given (plain first, then naive and velo in an order that alternates
+     * between repetitions): the hand-written buffer-and-emit stage. The line then also carries
+     * {@code naive=} (its median) and {@code vs_naive=} (the median of the per-repetition ratios
+     * velo/naive).
      */
     private void compare(String name, RunOnce plain, RunOnce naive, RunOnce velo, long n)
             throws Exception {
@@ -322,10 +323,16 @@ public final class VeloBench {
             long warm = Math.max(1, n / 4);
             for (int w = 0; w < 2; w++) {
                 plain.run(warm);
-                if (naive != null) {
+                // the same alternation as the measured repetitions below
+                if (naive != null && w == 1) {
+                    velo.run(warm);
                     naive.run(warm);
+                } else {
+                    if (naive != null) {
+                        naive.run(warm);
+                    }
+                    velo.run(warm);
                 }
-                velo.run(warm);
             }
         }
         double[] p = new double[reps];
@@ -338,12 +345,23 @@ public final class VeloBench {
         for (int r = 0; r < reps; r++) {
             p[r] = plain.run(n);
             double pc = lastCpuRate;
-            if (naive != null) {
+            double ac = Double.NaN;
+            double vc;
+            if (naive != null && r % 2 == 1) {
+                // every other repetition runs velo before the anchor, so that neither always runs
+                // right after the plain job (the JIT and GC state one job leaves to the next)
+                v[r] = velo.run(n);
+                vc = lastCpuRate;
                 a[r] = naive.run(n);
+                ac = lastCpuRate;
+            } else {
+                if (naive != null) {
+                    a[r] = naive.run(n);
+                    ac = lastCpuRate;
+                }
+                v[r] = velo.run(n);
+                vc = lastCpuRate;
             }
-            double ac = lastCpuRate;
-            v[r] = velo.run(n);
-            double vc = lastCpuRate;
             ratios[r] = v[r] / p[r];
             cpuRatios[r] = vc / pc;
             if (naive != null) {

@@ -31,6 +31,8 @@ final class BatchRunner<IN, OUT> implements RetryQueue.Runner<IN> {
     private final Counter numRecordsOut;
     private final long batchIdBase;
     private long batchSeq;
+    // pass-through: the one record every value of a batch leaves in (as a hand-written stage would)
+    private final StreamRecord<OUT> out = new StreamRecord<>(null);
 
     /**
      * @param processor the user function's calls; null for pass-through
@@ -84,6 +86,38 @@ final class BatchRunner<IN, OUT> implements RetryQueue.Runner<IN> {
         } catch (NotARecordFailureException downstream) {
             throw downstream.unwrap();
         }
+    }
+
+    /**
+     * Whether there is no function: batches leave unchanged ({@link #emitUnchanged(List,
+     * BatchTimestamps)}).
+     */
+    boolean passesThrough() {
+        return processor == null;
+    }
+
+    /**
+     * Pass-through of a new batch: emits {@code values} with their timestamps, in order, each in
+     * the same StreamRecord (the one {@link #run} would emit them in, without a holder per record).
+     */
+    @SuppressWarnings("unchecked")
+    void emitUnchanged(List<IN> values, BatchTimestamps timestamps) {
+        ++batchSeq;
+        StreamRecord<OUT> r = out;
+        int n = values.size();
+        if (!timestamps.any()) {
+            for (int i = 0; i < n; i++) {
+                r.replace((OUT) values.get(i));
+                // every time: a downstream operator may have set a timestamp on the record
+                r.eraseTimestamp();
+                output.collect(r);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                output.collect(timestamps.fill(r, (OUT) values.get(i), i));
+            }
+        }
+        numRecordsOut.inc(n);
     }
 
     /** Counts a retry of {@code records} (nothing for pass-through, which never retries). */

@@ -11,7 +11,9 @@ import dev.velo.flink.batching.dlq.DeadLetterEncoder;
 import dev.velo.flink.batching.internal.batcher.ArrivalClock;
 import dev.velo.flink.batching.internal.batcher.Batcher;
 import dev.velo.flink.batching.internal.batcher.Batchers;
+import dev.velo.flink.batching.internal.batcher.FixedSizeBatcher;
 import dev.velo.flink.batching.internal.batcher.FlushTimer;
+import dev.velo.flink.batching.internal.batcher.MegaBatchBatcher;
 import dev.velo.flink.batching.internal.failure.BatchProcessor;
 import dev.velo.flink.batching.internal.failure.FailureHandler;
 import dev.velo.flink.batching.internal.failure.MailboxSleeper;
@@ -91,7 +93,12 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     private final RecordSizeEstimator<IN> estimator;
     private final String side;
 
-    private transient Batcher<StreamRecord<IN>> batcher;
+    // the values of the current batch; their timestamps are in `timestamps`
+    private transient Batcher<IN> batcher;
+    private transient BatchTimestamps timestamps;
+    // records in the current batch, as batcher.size(), kept here: one interface call less per
+    // record (the batcher call sites turn megamorphic when a JVM runs stages of several strategies)
+    private transient int buffered;
     private transient FailureHandler<StreamRecord<IN>> failureHandler;
     private transient VeloMetrics metrics;
     @Nullable private transient TypeSerializer<IN> copySerializer;
@@ -179,7 +186,8 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     public void open() throws Exception {
         super.open();
         metrics = VeloMetrics.register(getMetricGroup());
-        batcher = Batchers.create(batchConfig, r -> estimator.estimate(r.getValue()));
+        batcher = Batchers.create(batchConfig, estimator);
+        timestamps = new BatchTimestamps();
         DeadLetterEncoder<StreamRecord<IN>> recordEncoder = r -> encoder.payload(r.getValue());
         // a retry backoff yields to the mailbox: timers and checkpoint notifications go on
         retrySleeper = mailboxExecutor == null ? null : new MailboxSleeper(mailboxExecutor);
@@ -203,7 +211,9 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                         out == null || out.isImmutableType() ? null : out,
                         output,
                         metrics.numRecordsOut());
-        holders = new RecordHolderPool<>(batchConfig);
+        // holders carry a batch into the function; a pass-through batch leaves without any
+        holders =
+                new RecordHolderPool<>(function.isPresent() ? batchConfig : BatchConfig.disabled());
         if (getExecutionConfig().isObjectReuseEnabled()) {
             copySerializer = config.getTypeSerializerIn(0, getUserCodeClassloader());
         }
@@ -275,9 +285,13 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
      */
     private static final int ARRIVAL_CLOCK_STRIDE = 4096;
 
+    /**
+     * Buffers the value (copied under object reuse) and its timestamp; no StreamRecord per record:
+     * the runtime reuses {@code element}, and a pass-through batch leaves in one reused record.
+     */
     @Override
     public void processElement(StreamRecord<IN> element) throws Exception {
-        int buffered = batcher.size();
+        int buffered = this.buffered;
         boolean startsBatch = buffered == 0;
         long now = arrivalClock.arrival(startsBatch);
         IN value = element.getValue();
@@ -285,17 +299,34 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             // with object reuse the runtime may overwrite the instance while it waits here
             value = copySerializer.copy(value);
         }
-        StreamRecord<IN> copy = holders.holderFor(value, element, buffered);
+        timestamps.record(buffered, element);
         if (startsBatch) {
             batchStartMillis = now;
         }
-        if (batcher.add(copy, now)) {
+        this.buffered = buffered + 1;
+        if (addToBatch(value, now)) {
             flush(FlushReason.SIZE);
         } else if (startsBatch) {
             // a batch's deadline is fixed by its first record (see Batcher#flushDeadline), so the
             // timer is arranged once per batch, not per record
             scheduleFlush(now);
         }
+    }
+
+    /**
+     * {@code batcher.add}, called directly for fixed_size and mega_batch: this call site, run for
+     * every record, turns megamorphic (an interface-table call the JIT does not inline) once one
+     * JVM runs stages of three or more strategies, as a TaskManager with several velo stages or the
+     * full benchmark does; a class check per record keeps the common strategies' add inlined.
+     */
+    private boolean addToBatch(IN value, long now) {
+        Batcher<IN> b = batcher;
+        if (b instanceof FixedSizeBatcher<IN> fixed) {
+            return fixed.add(value, now);
+        } else if (b instanceof MegaBatchBatcher<IN> mega) {
+            return mega.add(value, now);
+        }
+        return b.add(value, now);
     }
 
     private void scheduleFlush(long now) {
@@ -408,17 +439,29 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             return;
         }
         if (!batcher.isEmpty()) {
-            List<StreamRecord<IN>> batch = batcher.drain();
+            List<IN> batch = batcher.drain();
             int n = batch.size();
+            // records the batcher keeps for the next batch (memory_based: one that arrived when
+            // the others had to go first); their timestamps move once this batch has them
+            int kept = batcher.size();
+            buffered = kept;
             // counted per batch: every buffered record is flushed before a checkpoint and at the
             // end
             metrics.numRecordsIn().inc(n);
             metrics.batchFlushed(reason, n);
             if (retryQueue.isPending()) {
                 // a retry is pending: the batch waits behind it, so that it cannot overtake it
-                retryQueue.enqueue(batch);
+                retryQueue.enqueue(holders.wrap(batch, timestamps));
+                timestamps.keep(n, kept);
             } else {
-                runner.run(batch, 0);
+                if (runner.passesThrough()) {
+                    runner.emitUnchanged(batch, timestamps);
+                    timestamps.keep(n, kept);
+                } else {
+                    List<StreamRecord<IN>> records = holders.wrap(batch, timestamps);
+                    timestamps.keep(n, kept);
+                    runner.run(records, 0);
+                }
                 long latency =
                         Math.max(
                                 0,

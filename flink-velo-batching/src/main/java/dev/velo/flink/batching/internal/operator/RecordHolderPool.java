@@ -2,17 +2,21 @@ package dev.velo.flink.batching.internal.operator;
 
 import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.config.BatchStrategy;
+import java.util.ArrayList;
+import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * The StreamRecord holders a {@link BatchingOperator} keeps its buffered records in: the runtime
- * may reuse the element it hands over, so it cannot be kept. A batch is processed synchronously
- * when it is flushed and nothing keeps its holders afterwards (functions get the values, dead
- * letters are encoded at once, records kept for a retry are copied into fresh holders), so the
- * holder at position i is free again when the next batch reaches position i, and a steady stream
- * allocates nothing per record.
+ * The StreamRecord holders a {@link BatchingOperator} hands a flushed batch to its function in (the
+ * failure handler and the function processors work on StreamRecords): the operator buffers the
+ * values and their timestamps ({@link BatchTimestamps}), and wraps them here only when a batch with
+ * a function is flushed; a pass-through stage needs no holder at all. A batch is processed
+ * synchronously when it is flushed and nothing keeps its holders afterwards (functions get the
+ * values, dead letters are encoded at once, records kept for a retry are copied into fresh
+ * holders), so the holder at position i is free again when the next batch reaches position i, and a
+ * steady stream allocates nothing per record.
  */
 @Internal
 final class RecordHolderPool<IN> {
@@ -44,26 +48,26 @@ final class RecordHolderPool<IN> {
     }
 
     /**
-     * The holder that carries {@code value}, with the timestamp of {@code element}, at position
-     * {@code i} of the batch.
+     * The flushed {@code values} as StreamRecords (with the timestamps of {@code timestamps}), in a
+     * new list of pooled holders: the holder at position i is reused by the next batch's position
+     * i.
      */
-    StreamRecord<IN> holderFor(IN value, StreamRecord<IN> element, int i) {
-        if (pool == null || i >= pool.length) {
-            return element.hasTimestamp()
-                    ? new StreamRecord<>(value, element.getTimestamp())
-                    : new StreamRecord<>(value);
+    List<StreamRecord<IN>> wrap(List<IN> values, BatchTimestamps timestamps) {
+        int n = values.size();
+        List<StreamRecord<IN>> records = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            StreamRecord<IN> holder;
+            if (pool == null || i >= pool.length) {
+                holder = new StreamRecord<>(null);
+            } else {
+                holder = pool[i];
+                if (holder == null) {
+                    holder = new StreamRecord<>(null);
+                    pool[i] = holder;
+                }
+            }
+            records.add(timestamps.fill(holder, values.get(i), i));
         }
-        StreamRecord<IN> holder = pool[i];
-        if (holder == null) {
-            holder = new StreamRecord<>(value);
-            pool[i] = holder;
-        }
-        if (element.hasTimestamp()) {
-            holder.replace(value, element.getTimestamp());
-        } else {
-            holder.replace(value);
-            holder.eraseTimestamp();
-        }
-        return holder;
+        return records;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.config.BatchStrategy;
+import java.util.List;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.junit.jupiter.api.Test;
 
@@ -44,18 +45,25 @@ class RecordHolderPoolTest {
                                 .strategy(new BatchStrategy.FixedSize(2))
                                 .maxBatchSize(2)
                                 .build());
-        StreamRecord<String> first = pool.holderFor("a", new StreamRecord<>("x", 7L), 0);
-        assertThat(first.getValue()).isEqualTo("a");
-        assertThat(first.getTimestamp()).isEqualTo(7L);
+        BatchTimestamps timestamps = new BatchTimestamps();
+        timestamps.record(0, new StreamRecord<>("x", 7L));
+        timestamps.record(1, new StreamRecord<>("y"));
+        List<StreamRecord<String>> first = pool.wrap(List.of("a", "b"), timestamps);
+        assertThat(first).extracting(StreamRecord::getValue).containsExactly("a", "b");
+        assertThat(first.get(0).getTimestamp()).isEqualTo(7L);
+        assertThat(first.get(1).hasTimestamp()).isFalse();
 
-        StreamRecord<String> again = pool.holderFor("b", new StreamRecord<>("y"), 0);
-        assertThat(again).isSameAs(first);
-        assertThat(again.getValue()).isEqualTo("b");
-        assertThat(again.hasTimestamp()).isFalse();
-
+        timestamps.record(0, new StreamRecord<>("z"));
+        timestamps.record(1, new StreamRecord<>("w", 8L));
+        timestamps.record(2, new StreamRecord<>("v", 9L));
+        List<StreamRecord<String>> again = pool.wrap(List.of("c", "d", "e"), timestamps);
+        assertThat(again.get(0)).isSameAs(first.get(0));
+        assertThat(again.get(1)).isSameAs(first.get(1));
+        assertThat(again).extracting(StreamRecord::getValue).containsExactly("c", "d", "e");
+        assertThat(again.get(0).hasTimestamp()).isFalse();
+        assertThat(again.get(1).getTimestamp()).isEqualTo(8L);
         // beyond the pool: a fresh holder each time
-        StreamRecord<String> beyond = pool.holderFor("c", new StreamRecord<>("z", 9L), 2);
-        assertThat(pool.holderFor("c", new StreamRecord<>("z", 9L), 2)).isNotSameAs(beyond);
-        assertThat(beyond.getTimestamp()).isEqualTo(9L);
+        assertThat(again.get(2).getTimestamp()).isEqualTo(9L);
+        assertThat(pool.wrap(List.of("c", "d", "e"), timestamps).get(2)).isNotSameAs(again.get(2));
     }
 }

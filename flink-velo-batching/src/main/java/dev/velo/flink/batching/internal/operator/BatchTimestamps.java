@@ -49,11 +49,6 @@ final class BatchTimestamps {
         return present != null && i < present.length && present[i];
     }
 
-    /** The timestamp of the record at position {@code i}; only meaningful when {@link #has}. */
-    long get(int i) {
-        return timestamps[i];
-    }
-
     /** The record at position {@code i} with {@code value} in {@code holder}. */
     <T> StreamRecord<T> fill(StreamRecord<T> holder, T value, int i) {
         if (has(i)) {

@@ -1,5 +1,7 @@
 package dev.velo.flink.batching.api;
 
+import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.config.FailureStrategy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +32,22 @@ final class ItSupport {
 
     /** Sum over subtasks of the velo counter {@code name} of the job. */
     static long counter(InMemoryReporter reporter, JobID job, String name) {
+        return counter(reporter, job, name, -1);
+    }
+
+    /**
+     * Sum over subtasks of the velo counter {@code name} of the job's task attempt {@code attempt}
+     * (0 for the first run, 1 after one restore; -1 for every attempt).
+     */
+    static long counter(InMemoryReporter reporter, JobID job, String name, int attempt) {
         long sum = 0;
         for (Map.Entry<MetricGroup, Map<String, Metric>> g :
                 reporter.getMetricsByGroup().entrySet()) {
             MetricGroup group = g.getKey();
-            if (!job.toString().equals(group.getAllVariables().get("<job_id>"))
+            Map<String, String> vars = group.getAllVariables();
+            if (!job.toString().equals(vars.get("<job_id>"))
+                    || (attempt >= 0
+                            && !String.valueOf(attempt).equals(vars.get("<task_attempt_num>")))
                     || !group.getMetricIdentifier(name).endsWith(".velo." + name)) {
                 continue;
             }
@@ -44,6 +57,20 @@ final class ItSupport {
             }
         }
         return sum;
+    }
+
+    /**
+     * RetryWithBackoff with 3 retries, each after exactly {@code backoff} (no growth, no jitter):
+     * the long backoff of the tests that act while a retry waits.
+     */
+    static FailureConfig fixedBackoff(Duration backoff) {
+        return FailureConfig.builder()
+                .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
+                .maxRetries(3)
+                .retryBackoff(backoff)
+                .retryBackoffMax(backoff)
+                .retryJitter(0)
+                .build();
     }
 
     /** Collected results of one or two streams plus the finished job's id. */

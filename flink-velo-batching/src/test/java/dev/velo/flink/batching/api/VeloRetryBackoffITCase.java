@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.config.BatchStrategy;
 import dev.velo.flink.batching.config.FailureConfig;
-import dev.velo.flink.batching.config.FailureStrategy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -69,13 +68,7 @@ class VeloRetryBackoffITCase {
     }
 
     private static FailureConfig longBackoff() {
-        return FailureConfig.builder()
-                .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
-                .maxRetries(3)
-                .retryBackoff(BACKOFF)
-                .retryBackoffMax(BACKOFF)
-                .retryJitter(0)
-                .build();
+        return ItSupport.fixedBackoff(BACKOFF);
     }
 
     private static DataStream<Long> slowSource(StreamExecutionEnvironment env) {

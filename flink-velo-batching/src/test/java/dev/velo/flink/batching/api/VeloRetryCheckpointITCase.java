@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.config.BatchStrategy;
 import dev.velo.flink.batching.config.FailureConfig;
-import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.operator.BatchFunction;
 import dev.velo.flink.batching.operator.RecordFunction;
 import java.io.IOException;
@@ -178,14 +177,7 @@ class VeloRetryCheckpointITCase {
                         .strategy(new BatchStrategy.FixedSize(5))
                         .batchTimeout(Duration.ofMillis(50))
                         .build();
-        FailureConfig retry =
-                FailureConfig.builder()
-                        .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
-                        .maxRetries(3)
-                        .retryBackoff(BACKOFF)
-                        .retryBackoffMax(BACKOFF)
-                        .retryJitter(0)
-                        .build();
+        FailureConfig retry = ItSupport.fixedBackoff(BACKOFF);
         VeloBatching.Builder<Long> velo =
                 VeloBatching.of(source, batch).withFailureConfig(retry).named("retrying");
         VeloStream<Long> s =

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.config.FailureConfig;
-import dev.velo.flink.batching.config.FailureStrategy;
 import dev.velo.flink.batching.sink.VeloSink;
 import dev.velo.flink.batching.sink.VeloSinkSettings;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,9 +27,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Metric;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -176,14 +171,7 @@ class VeloSinkRetryCheckpointITCase {
                                 i -> i, RECORDS, RateLimiterStrategy.perSecond(150), Types.LONG),
                         WatermarkStrategy.noWatermarks(),
                         "numbers");
-        FailureConfig retry =
-                FailureConfig.builder()
-                        .strategy(FailureStrategy.RETRY_WITH_BACKOFF)
-                        .maxRetries(3)
-                        .retryBackoff(BACKOFF)
-                        .retryBackoffMax(BACKOFF)
-                        .retryJitter(0)
-                        .build();
+        FailureConfig retry = ItSupport.fixedBackoff(BACKOFF);
         VeloSinkSettings<Long> settings =
                 VeloSinkSettings.<Long>builder()
                         .tableName("flaky")
@@ -276,21 +264,6 @@ class VeloSinkRetryCheckpointITCase {
 
     /** Sum of the velo counter {@code name} over the subtasks of task attempt {@code attempt}. */
     private static long counter(JobID job, String name, int attempt) {
-        long sum = 0;
-        for (Map.Entry<MetricGroup, Map<String, Metric>> g :
-                REPORTER.getMetricsByGroup().entrySet()) {
-            MetricGroup group = g.getKey();
-            Map<String, String> vars = group.getAllVariables();
-            if (!job.toString().equals(vars.get("<job_id>"))
-                    || !String.valueOf(attempt).equals(vars.get("<task_attempt_num>"))
-                    || !group.getMetricIdentifier(name).endsWith(".velo." + name)) {
-                continue;
-            }
-            Metric m = g.getValue().get(name);
-            if (m instanceof Counter) {
-                sum += ((Counter) m).getCount();
-            }
-        }
-        return sum;
+        return ItSupport.counter(REPORTER, job, name, attempt);
     }
 }

@@ -231,8 +231,9 @@ class VeloSinkWriter<T>
                     timeService.getCurrentProcessingTime());
             return;
         }
-        boolean startsBatch = batcher.isEmpty();
-        long now = arrivalClock.arrival(startsBatch);
+        int position = batcher.size();
+        boolean startsBatch = position == 0;
+        long now = arrivalClock.arrival(position);
         T value = copySerializer != null ? copySerializer.copy(element) : element;
         Pending<T> p = new Pending<>(value, context.timestamp(), context.currentWatermark());
         if (startsBatch) {

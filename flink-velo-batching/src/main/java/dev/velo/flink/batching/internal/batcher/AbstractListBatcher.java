@@ -28,6 +28,12 @@ abstract class AbstractListBatcher<T> implements Batcher<T> {
         return buffer.size();
     }
 
+    /** Appends a record to a non-empty batch; returns the new size. */
+    protected final int appendToNonEmpty(T record) {
+        buffer.add(record);
+        return buffer.size();
+    }
+
     /** Deadline of a non-empty batch; only called when {@link #size()} &gt; 0. */
     protected abstract long deadlineOfNonEmpty();
 

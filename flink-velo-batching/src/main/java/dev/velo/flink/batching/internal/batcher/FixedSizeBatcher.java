@@ -31,6 +31,17 @@ public final class FixedSizeBatcher<T> extends AbstractListBatcher<T> {
         return append(record, nowMillis) >= size || nowMillis > deadlineOfNonEmpty();
     }
 
+    /**
+     * {@link #add} for a record that joins a non-empty batch at the arrival time the previous
+     * {@code add} of this batch was given: the deadline check then gives what it gave for that
+     * record (false, or the batch would have been flushed), so only the size can end the batch. A
+     * stage that reads the clock only every few records ({@link ArrivalClock}) calls this for the
+     * records in between and keeps the deadline check off their path.
+     */
+    public boolean addAtSameTime(T record) {
+        return appendToNonEmpty(record) >= size;
+    }
+
     @Override
     protected long deadlineOfNonEmpty() {
         return saturatedAdd(firstArrivalMillis, timeoutMillis);

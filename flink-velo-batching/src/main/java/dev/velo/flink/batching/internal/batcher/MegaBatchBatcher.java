@@ -78,6 +78,20 @@ public final class MegaBatchBatcher<T> implements Batcher<T> {
         return size() >= batchSize || nowMillis > flushDeadline();
     }
 
+    /**
+     * {@link #add} for a record that joins a non-empty batch at the arrival time the previous
+     * {@code add} of this batch was given: only the size can end the batch then (see {@link
+     * FixedSizeBatcher#addAtSameTime}).
+     */
+    public boolean addAtSameTime(T record) {
+        if (reuseBuffer) {
+            ring[slot][count++] = record;
+            return count >= batchSize;
+        }
+        list.add(record);
+        return list.size() >= batchSize;
+    }
+
     @Override
     public long flushDeadline() {
         if (size() == 0) {

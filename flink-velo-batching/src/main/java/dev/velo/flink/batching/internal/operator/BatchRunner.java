@@ -105,12 +105,19 @@ final class BatchRunner<IN, OUT> implements RetryQueue.Runner<IN> {
         ++batchSeq;
         StreamRecord<OUT> r = out;
         int n = values.size();
-        if (!timestamps.any()) {
-            for (int i = 0; i < n; i++) {
-                r.replace((OUT) values.get(i));
-                // every time: a downstream operator may have set a timestamp on the record
-                r.eraseTimestamp();
-                output.collect(r);
+        if (timestamps.uniform()) {
+            if (timestamps.sharedHas()) {
+                long ts = timestamps.sharedTimestamp();
+                for (int i = 0; i < n; i++) {
+                    output.collect(r.replace((OUT) values.get(i), ts));
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    r.replace((OUT) values.get(i));
+                    // every time: a downstream operator may have set a timestamp on the record
+                    r.eraseTimestamp();
+                    output.collect(r);
+                }
             }
         } else {
             for (int i = 0; i < n; i++) {

@@ -288,23 +288,34 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     /**
      * Buffers the value (copied under object reuse) and its timestamp; no StreamRecord per record:
      * the runtime reuses {@code element}, and a pass-through batch leaves in one reused record.
+     *
+     * <p>The clock is read for the first record of a batch and then at every {@value
+     * #ARRIVAL_CLOCK_STRIDE}-th position ({@link ArrivalClock}); a record in between arrives at the
+     * previous record's reading, so a deadline check cannot give anything new for it and only the
+     * batch size can end the batch ({@link #addAtSameTime}).
      */
     @Override
     public void processElement(StreamRecord<IN> element) throws Exception {
         int buffered = this.buffered;
-        boolean startsBatch = buffered == 0;
-        long now = arrivalClock.arrival(startsBatch);
         IN value = element.getValue();
         if (copySerializer != null) {
             // with object reuse the runtime may overwrite the instance while it waits here
             value = copySerializer.copy(value);
         }
         timestamps.record(buffered, element);
+        this.buffered = buffered + 1;
+        if (!arrivalClock.due(buffered)) {
+            if (addAtSameTime(value)) {
+                flush(FlushReason.SIZE);
+            }
+            return;
+        }
+        long now = arrivalClock.read();
+        boolean startsBatch = buffered == 0;
         if (startsBatch) {
             batchStartMillis = now;
         }
-        this.buffered = buffered + 1;
-        if (addToBatch(value, now)) {
+        if (batcher.add(value, now)) {
             flush(FlushReason.SIZE);
         } else if (startsBatch) {
             // a batch's deadline is fixed by its first record (see Batcher#flushDeadline), so the
@@ -314,19 +325,21 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     }
 
     /**
-     * {@code batcher.add}, called directly for fixed_size and mega_batch: this call site, run for
-     * every record, turns megamorphic (an interface-table call the JIT does not inline) once one
-     * JVM runs stages of three or more strategies, as a TaskManager with several velo stages or the
-     * full benchmark does; a class check per record keeps the common strategies' add inlined.
+     * Adds a record that joins the batch at the previous record's arrival time. fixed_size and
+     * mega_batch are called directly and skip their deadline check ({@code addAtSameTime}): this
+     * call site, run for almost every record, turns megamorphic (an interface-table call the JIT
+     * does not inline) once one JVM runs stages of three or more strategies, as a TaskManager with
+     * several velo stages or the full benchmark does; a class check per record keeps the common
+     * strategies' add inlined.
      */
-    private boolean addToBatch(IN value, long now) {
+    private boolean addAtSameTime(IN value) {
         Batcher<IN> b = batcher;
         if (b instanceof FixedSizeBatcher<IN> fixed) {
-            return fixed.add(value, now);
+            return fixed.addAtSameTime(value);
         } else if (b instanceof MegaBatchBatcher<IN> mega) {
-            return mega.add(value, now);
+            return mega.addAtSameTime(value);
         }
-        return b.add(value, now);
+        return b.add(value, arrivalClock.last());
     }
 
     private void scheduleFlush(long now) {

@@ -63,8 +63,16 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * <p>Options: {@code --records N} (DataStream records per run, default 40,000,000; SQL uses N/20,
  * Kafka N/200 up to 1,000,000), {@code --cases a,b}, {@code --quick} (small counts, one repetition,
  * and without {@code --cases} only {@link #QUICK_CASES}: a smoke run), {@code --reps R}, {@code
- * --parallelism P}, {@code --chart file.png} (throughput chart of the DataStream cases). Lines
- * starting with {@code #} are details.
+ * --parallelism P}, {@code --chart file.png} (throughput chart of the DataStream cases), {@code
+ * --fork}. Lines starting with {@code #} are details.
+ *
+ * <p>{@code --fork} runs every run of the DataStream cases (plain, hand-written and velo) in a
+ * fresh child JVM (see {@link ForkedJvm}): its own MiniCluster, the warm-up (two runs of N/4 unless
+ * {@code --quick}) and one measured run of N records. In one JVM the three jobs share the call
+ * sites of Flink's runtime (source output, chained operator, sink), so the job that runs first
+ * shapes the JIT's type profiles and the others run on code it compiled for that job; a TaskManager
+ * runs one job, as JMH runs each benchmark in its own fork. The ratios, medians and {@code BENCH}
+ * lines are computed as without it. The other cases run in this JVM either way.
  */
 public final class VeloBench {
 
@@ -125,6 +133,7 @@ public final class VeloBench {
     private int reps = 5;
     private int parallelism = 1;
     private boolean quick;
+    private boolean fork;
     private Path chart;
     private List<String> cases = ALL_CASES;
     private final Map<String, double[]> throughput = new LinkedHashMap<>();
@@ -134,6 +143,19 @@ public final class VeloBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals(FORK_CHILD)) {
+            int code = 1;
+            try {
+                runForkChild(args);
+                code = 0;
+            } catch (Throwable t) {
+                t.printStackTrace();
+            } finally {
+                System.out.flush();
+                // the MiniCluster leaves non-daemon threads behind
+                System.exit(code);
+            }
+        }
         VeloBench bench = new VeloBench(System.out);
         bench.parse(args);
         bench.run();
@@ -153,6 +175,9 @@ public final class VeloBench {
             switch (a) {
                 case "--quick":
                     quick = true;
+                    break;
+                case "--fork":
+                    fork = true;
                     break;
                 case "--records":
                     records = Long.parseLong(value(args, ++i, a));
@@ -182,7 +207,7 @@ public final class VeloBench {
                             "unknown option '"
                                     + a
                                     + "'; accepted: --records N, --cases a,b, --quick, --reps R,"
-                                    + " --parallelism P, --chart file.png");
+                                    + " --parallelism P, --chart file.png, --fork");
             }
         }
         if (quick) {
@@ -208,7 +233,10 @@ public final class VeloBench {
                 "# VeloBench records=%d reps=%d parallelism=%d cores=%d%n",
                 records, reps, parallelism, Runtime.getRuntime().availableProcessors());
         EmbeddedKafka kafka = null;
-        cluster = new BenchCluster(parallelism);
+        if (!fork) {
+            cluster = new BenchCluster(parallelism);
+        }
+        // else on the first job that runs in this JVM: a run of forked DataStream cases needs none
         try {
             long runStart = System.nanoTime();
             long runCpu = OS.getProcessCpuTime();
@@ -256,7 +284,9 @@ public final class VeloBench {
                     runCpu / 1e9);
         } finally {
             try {
-                cluster.close();
+                if (cluster != null) {
+                    cluster.close();
+                }
             } finally {
                 if (kafka != null) {
                     kafka.close();
@@ -317,7 +347,20 @@ public final class VeloBench {
     private void compare(
             String name, RunOnce plain, String anchor, RunOnce naive, RunOnce velo, long n)
             throws Exception {
-        if (!quick) {
+        compare(name, plain, anchor, naive, velo, n, !quick);
+    }
+
+    /** As above; {@code warmUp} false when each run warms up on its own (a forked run). */
+    private void compare(
+            String name,
+            RunOnce plain,
+            String anchor,
+            RunOnce naive,
+            RunOnce velo,
+            long n,
+            boolean warmUp)
+            throws Exception {
+        if (warmUp) {
             // JIT warm-up of every path, two runs of a quarter of the records each (the JIT settles
             // within a few million records). --quick skips it (a smoke run).
             long warm = Math.max(1, n / 4);
@@ -459,42 +502,137 @@ public final class VeloBench {
     /** The cluster every job of this run (but the checkpoint cases') is submitted to. */
     private BenchCluster cluster;
 
-    private StreamExecutionEnvironment env() {
+    private StreamExecutionEnvironment env() throws Exception {
+        if (cluster == null) {
+            cluster = new BenchCluster(parallelism);
+        }
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         return cluster.env(conf, parallelism);
     }
 
     private void dataStream(String name, String strategy) throws Exception {
-        if (strategy.equals("mega_batch_parallel")) {
-            // a rebalance before the stage in all three jobs: velo's parallel=true rebalances
-            BatchConfig par = BenchStrategies.config("mega_batch", true);
+        if (fork) {
+            out.printf(
+                    "# %s forked: every run in a fresh JVM (its own MiniCluster, %s, then one"
+                            + " measured run of %d records); the # took line's process CPU is this"
+                            + " JVM's only%n",
+                    name,
+                    quick ? "no warm-up" : "a warm-up of 2 runs of " + Math.max(1, records / 4),
+                    records);
             compare(
                     name,
-                    n -> runDataStream(n, null, false, true),
-                    n -> runDataStream(n, par, true, true),
-                    n -> runDataStream(n, par, false, false),
-                    records);
+                    forked(strategy, "plain"),
+                    "naive",
+                    forked(strategy, "naive"),
+                    forked(strategy, "velo"),
+                    records,
+                    false);
             return;
         }
-        BatchConfig cfg = BenchStrategies.config(strategy, false);
         compare(
                 name,
-                n -> runDataStream(n, null, false),
-                n -> runDataStream(n, cfg, true),
-                n -> runDataStream(n, cfg, false),
+                dataStreamJob(strategy, "plain"),
+                dataStreamJob(strategy, "naive"),
+                dataStreamJob(strategy, "velo"),
                 records);
+    }
+
+    /** The jobs of a DataStream case: the plain one, the hand-written stage, velo's stage. */
+    static final List<String> KINDS = List.of("plain", "naive", "velo");
+
+    /**
+     * The {@code kind} job of the DataStream case {@code strategy}. mega_batch_parallel puts a
+     * rebalance before the stage in all three jobs: velo's parallel=true rebalances.
+     */
+    private RunOnce dataStreamJob(String strategy, String kind) {
+        if (!DATASTREAM.contains(strategy)) {
+            throw new IllegalArgumentException(
+                    "unknown DataStream strategy '" + strategy + "'; accepted: " + DATASTREAM);
+        }
+        boolean parallel = strategy.equals("mega_batch_parallel");
+        BatchConfig cfg = BenchStrategies.config(parallel ? "mega_batch" : strategy, parallel);
+        switch (kind) {
+            case "plain":
+                return n -> runDataStream(n, null, false, parallel);
+            case "naive":
+                return n -> runDataStream(n, cfg, true, parallel);
+            case "velo":
+                return n -> runDataStream(n, cfg, false, false);
+            default:
+                throw new IllegalArgumentException(
+                        "unknown job kind '" + kind + "'; accepted: " + KINDS);
+        }
+    }
+
+    /** The hidden first argument of a forked run's child JVM. */
+    static final String FORK_CHILD = "--fork-child";
+
+    /** How long a forked run may take, warm-up included, before it is destroyed. */
+    static final Duration FORK_TIMEOUT = Duration.ofMinutes(30);
+
+    /**
+     * One run of the {@code kind} job of {@code strategy} in a child JVM (see {@link ForkedJvm}).
+     */
+    private RunOnce forked(String strategy, String kind) {
+        return n -> {
+            List<String> args = new ArrayList<>();
+            args.addAll(
+                    List.of(
+                            FORK_CHILD,
+                            kind,
+                            strategy,
+                            "--records",
+                            Long.toString(n),
+                            "--parallelism",
+                            Integer.toString(parallelism)));
+            if (quick) {
+                args.add("--quick");
+            }
+            double[] result =
+                    ForkedJvm.run(
+                            ForkedJvm.javaCommand(VeloBench.class.getName(), args),
+                            kind + " " + strategy + " of " + n + " records",
+                            FORK_TIMEOUT);
+            lastCpuRate = result[1];
+            return result[0];
+        };
+    }
+
+    /**
+     * The child side of a forked run: {@code --fork-child <kind> <strategy> --records N
+     * --parallelism P [--quick]}. Starts its own cluster, warms the job up as {@link #compare} does
+     * in one JVM (two runs of N/4, none with {@code --quick}), runs it once over N records and
+     * prints {@link ForkedJvm#resultLine}.
+     */
+    private static void runForkChild(String[] args) throws Exception {
+        if (args.length < 3) {
+            throw new IllegalArgumentException(
+                    FORK_CHILD + " needs <kind> <strategy>; accepted kinds: " + KINDS);
+        }
+        VeloBench bench = new VeloBench(System.out);
+        bench.parse(Arrays.copyOfRange(args, 3, args.length));
+        RunOnce job = bench.dataStreamJob(args[2], args[1]);
+        try {
+            if (!bench.quick) {
+                long warm = Math.max(1, bench.records / 4);
+                job.run(warm);
+                job.run(warm);
+            }
+            double rate = job.run(bench.records);
+            System.out.println(ForkedJvm.resultLine(rate, bench.lastCpuRate));
+        } finally {
+            if (bench.cluster != null) {
+                bench.cluster.close();
+            }
+        }
     }
 
     /**
      * fromSequence → discarding sink, with nothing in between ({@code config} null), the naive
-     * hand-written stage of {@code config}'s batch size ({@code naive}) or velo's stage.
+     * hand-written stage of {@code config}'s batch size ({@code naive}) or velo's stage; {@code
+     * rebalance} puts a rebalance after the source (velo's parallel=true).
      */
-    private double runDataStream(long n, BatchConfig config, boolean naive) throws Exception {
-        return runDataStream(n, config, naive, false);
-    }
-
-    /** As above; {@code rebalance} puts a rebalance after the source (velo's parallel=true). */
     private double runDataStream(long n, BatchConfig config, boolean naive, boolean rebalance)
             throws Exception {
         StreamExecutionEnvironment env = env();

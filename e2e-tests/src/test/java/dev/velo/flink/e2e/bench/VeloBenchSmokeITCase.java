@@ -130,6 +130,37 @@ class VeloBenchSmokeITCase {
     }
 
     @Test
+    void forkedDataStreamCaseRunsEachJobInAChildJvmAndPrintsTheSameLine() throws Exception {
+        List<String> out =
+                run("--quick", "--fork", "--records", "100000", "--cases", "datastream_fixed_size");
+        assertThat(out)
+                .anyMatch(
+                        l ->
+                                l.startsWith(
+                                        "# datastream_fixed_size forked: every run in a fresh"
+                                                + " JVM"));
+        // one repetition: plain, naive and velo, each from its child's result line
+        assertThat(out).filteredOn(l -> l.startsWith("# datastream_fixed_size rep ")).hasSize(1);
+        Map<String, Map<String, Double>> lines = benchLines(out);
+        assertThat(lines).containsOnlyKeys("datastream_fixed_size");
+        Map<String, Double> ds = lines.get("datastream_fixed_size");
+        assertThat(ds)
+                .containsOnlyKeys(
+                        "plain",
+                        "velo",
+                        "ratio",
+                        "naive",
+                        "vs_naive",
+                        "cpu_vs_naive",
+                        "cpu_ratio",
+                        "naive_ratio");
+        assertPositive(ds, ds.keySet().toArray(new String[0]));
+        // the ratios are the quotients of the children's rates (one repetition: its own medians)
+        assertThat(ds.get("ratio")).isCloseTo(ds.get("velo") / ds.get("plain"), within(0.002));
+        assertThat(ds.get("vs_naive")).isCloseTo(ds.get("velo") / ds.get("naive"), within(0.002));
+    }
+
+    @Test
     void checkpointAndMemoryCasesPrintSaneFigures() throws Exception {
         Map<String, Map<String, Double>> lines =
                 benchLines(run("--quick", "--cases", "checkpoint_aligned,memory_mega_batch"));

@@ -10,6 +10,9 @@ abstract class AbstractListBatcher<T> implements Batcher<T> {
 
     private final int capacityHint;
     private ArrayList<T> buffer;
+    // with reuseDrainedLists: the list the last drain returned, cleared and reused by the next one
+    private ArrayList<T> spare;
+    private boolean reuseDrainedLists;
 
     /** Processing time of the first record of the current batch. */
     protected long firstArrivalMillis = Long.MIN_VALUE;
@@ -47,10 +50,32 @@ abstract class AbstractListBatcher<T> implements Batcher<T> {
         return buffer.size();
     }
 
+    /**
+     * From now on two lists take turns: the list {@link #drain()} returns stays valid until the
+     * next {@code drain()}, which clears it and fills it again, so a steady stream allocates no
+     * list per batch. For a stage that is done with a batch before it drains the next one (and
+     * whose batch ends cannot nest: a flush while a batch is out never drains anything, since no
+     * record arrives meanwhile).
+     */
+    public final void reuseDrainedLists() {
+        reuseDrainedLists = true;
+    }
+
     @Override
     public List<T> drain() {
-        List<T> out = buffer;
-        buffer = new ArrayList<>(Math.max(1, Math.min(16_384, nextCapacity(out.size()))));
+        ArrayList<T> out = buffer;
+        if (reuseDrainedLists) {
+            ArrayList<T> next = spare;
+            if (next == null) {
+                next = new ArrayList<>(Math.max(1, Math.min(16_384, nextCapacity(out.size()))));
+            } else {
+                next.clear();
+            }
+            spare = out;
+            buffer = next;
+        } else {
+            buffer = new ArrayList<>(Math.max(1, Math.min(16_384, nextCapacity(out.size()))));
+        }
         firstArrivalMillis = Long.MIN_VALUE;
         onDrained();
         return out;

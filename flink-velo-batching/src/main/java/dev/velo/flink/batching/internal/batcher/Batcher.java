@@ -39,7 +39,8 @@ public interface Batcher<T> {
     /**
      * Removes and returns the current batch in arrival order. With a reused buffer ({@link
      * MegaBatchBatcher} with {@code reuse_buffer}) the list is a read-only view over a ring slot
-     * that stays valid until the next {@link #add}; copy it to keep it longer.
+     * that stays valid until the next {@link #add}; copy it to keep it longer. After {@code
+     * reuseDrainedLists()} ({@link FixedSizeBatcher}) the list is valid until the next drain.
      */
     List<T> drain();
 

@@ -187,6 +187,11 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         super.open();
         metrics = VeloMetrics.register(getMetricGroup());
         batcher = Batchers.create(batchConfig, estimator);
+        if (batcher instanceof FixedSizeBatcher<IN> fixed) {
+            // flush is done with a batch's list before it drains the next (holders, the retry
+            // queue and functions get copies): no list per batch of a small fixed size
+            fixed.reuseDrainedLists();
+        }
         timestamps = new BatchTimestamps();
         DeadLetterEncoder<StreamRecord<IN>> recordEncoder = r -> encoder.payload(r.getValue());
         // a retry backoff yields to the mailbox: timers and checkpoint notifications go on

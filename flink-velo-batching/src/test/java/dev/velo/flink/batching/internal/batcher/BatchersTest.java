@@ -40,6 +40,28 @@ class BatchersTest {
     }
 
     @Test
+    void fixedSizeWithReusedListsKeepsADrainedBatchUntilTheNextDrain() {
+        FixedSizeBatcher<Integer> b = new FixedSizeBatcher<>(3, 1000, 500);
+        b.reuseDrainedLists();
+        fill(b, 1, 3, 0);
+        assertThat(b.add(3, 0)).isTrue();
+        List<Integer> first = b.drain();
+        fill(b, 4, 6, 0);
+        assertThat(first).as("valid while the next batch fills").containsExactly(1, 2, 3);
+        assertThat(b.add(6, 0)).isTrue();
+        List<Integer> second = b.drain();
+        assertThat(second).isNotSameAs(first).containsExactly(4, 5, 6);
+        fill(b, 7, 9, 0);
+        assertThat(b.add(9, 0)).isTrue();
+        List<Integer> third = b.drain();
+        assertThat(third).as("the two lists take turns").isSameAs(first).containsExactly(7, 8, 9);
+        assertThat(second).as("cleared by the drain after the one that returned it").isEmpty();
+        assertThat(b.isEmpty()).isTrue();
+        assertThat(b.add(10, 0)).isFalse();
+        assertThat(b.drain()).isSameAs(second).containsExactly(10);
+    }
+
+    @Test
     void fixedSizeIsCappedByMaxBatchSize() {
         FixedSizeBatcher<Integer> b = new FixedSizeBatcher<>(100, 2, 500);
         assertThat(b.batchSize()).isEqualTo(2);

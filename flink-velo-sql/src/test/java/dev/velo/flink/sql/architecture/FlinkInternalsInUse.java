@@ -54,9 +54,10 @@ final class FlinkInternalsInUse {
                             "counters kept before a metric group exists (flink-metrics-core has no"
                                     + " stability annotations)"),
                     Map.entry(
-                            "org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram",
-                            "the batchSize histogram over the last 1024 batches: Flink's own"
-                                    + " windowed histogram, on every cluster (flink-runtime)"),
+                            "org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogramStatistics",
+                            "the statistics of the batchSize histogram over the last 1024 batches,"
+                                    + " computed as Flink's own windowed histogram does, on every"
+                                    + " cluster (flink-runtime)"),
                     Map.entry(
                             "org.apache.flink.metrics.groups.UnregisteredMetricsGroup",
                             "a DLQ writer or encoder opened outside a task"),

@@ -11,7 +11,6 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * The "nothing lost" metrics of one batching stage (per table and subtask), registered under {@code
@@ -62,7 +61,7 @@ public final class VeloMetrics {
         flushes[FlushReason.TIMER.ordinal()] = counter(group, "numFlushesByTimer");
         flushes[FlushReason.CHECKPOINT.ordinal()] = counter(group, "numFlushesByCheckpoint");
         flushes[FlushReason.END_OF_INPUT.ordinal()] = counter(group, "numFlushesByEndOfInput");
-        Histogram h = new DescriptiveStatisticsHistogram(1024);
+        Histogram h = new BatchSizeHistogram(1024);
         batchSize = group == null ? h : group.histogram("batchSize", h);
         if (group != null) {
             group.gauge("batchLatencyMs", (Gauge<Long>) this::batchLatencyMs);

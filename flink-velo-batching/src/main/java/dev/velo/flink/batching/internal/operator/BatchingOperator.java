@@ -309,14 +309,19 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         }
         timestamps.record(buffered, element);
         this.buffered = buffered + 1;
-        if (!arrivalClock.due(buffered)) {
-            if (addAtSameTime(value)) {
-                flush(FlushReason.SIZE);
-            }
-            return;
+        if (arrivalClock.due(buffered)) {
+            addAtNewTime(value, buffered == 0);
+        } else if (addAtSameTime(value)) {
+            flush(FlushReason.SIZE);
         }
+    }
+
+    /**
+     * Adds a record that starts a batch or gets a new clock reading (off the per-record path: the
+     * JIT inlines a small {@link #processElement} into the task's loop).
+     */
+    private void addAtNewTime(IN value, boolean startsBatch) throws Exception {
         long now = arrivalClock.read();
-        boolean startsBatch = buffered == 0;
         if (startsBatch) {
             batchStartMillis = now;
         }
@@ -457,44 +462,56 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
             return;
         }
         if (!batcher.isEmpty()) {
-            List<IN> batch = batcher.drain();
-            int n = batch.size();
-            // records the batcher keeps for the next batch (memory_based: one that arrived when
-            // the others had to go first); their timestamps move once this batch has them
-            int kept = batcher.size();
-            buffered = kept;
-            // counted per batch: every buffered record is flushed before a checkpoint and at the
-            // end
-            metrics.numRecordsIn().inc(n);
-            metrics.batchFlushed(reason, n);
-            if (retryQueue.isPending()) {
-                // a retry is pending: the batch waits behind it, so that it cannot overtake it
-                retryQueue.enqueue(holders.wrap(batch, timestamps));
-                timestamps.keep(n, kept);
-            } else {
-                if (runner.passesThrough()) {
-                    runner.emitUnchanged(batch, timestamps);
-                    timestamps.keep(n, kept);
-                } else {
-                    List<StreamRecord<IN>> records = holders.wrap(batch, timestamps);
-                    timestamps.keep(n, kept);
-                    runner.run(records, 0);
-                }
-                long latency =
-                        Math.max(
-                                0,
-                                getProcessingTimeService().getCurrentProcessingTime()
-                                        - batchStartMillis);
-                metrics.batchLatency(latency);
-                batcher.onBatchProcessed(n, latency);
-            }
+            flushBatch(reason);
         }
-        if (retryQueue.isPending()
-                && (reason == FlushReason.END_OF_INPUT
-                        || (reason != FlushReason.CHECKPOINT
-                                && retryQueue.queuedRecords() >= batchConfig.maxBatchSize()))) {
-            // the end of input, or a full batch waiting behind the retry (back-pressure): wait
-            // for the queue here; a checkpoint never waits, it stores the queue
+        if (retryQueue.isPending()) {
+            afterFlushWithRetryPending(reason);
+        } else {
+            watermarks.release();
+        }
+    }
+
+    /** Drains the current batch and processes it (or queues it behind a pending retry). */
+    private void flushBatch(FlushReason reason) throws Exception {
+        List<IN> batch = batcher.drain();
+        int n = batch.size();
+        // records the batcher keeps for the next batch (memory_based: one that arrived when the
+        // others had to go first); their timestamps move once this batch has them
+        int kept = batcher.size();
+        buffered = kept;
+        // counted per batch: every buffered record is flushed before a checkpoint and at the end
+        metrics.numRecordsIn().inc(n);
+        metrics.batchFlushed(reason, n);
+        if (retryQueue.isPending()) {
+            // a retry is pending: the batch waits behind it, so that it cannot overtake it
+            retryQueue.enqueue(holders.wrap(batch, timestamps));
+            timestamps.keep(n, kept);
+            return;
+        }
+        if (runner.passesThrough()) {
+            runner.emitUnchanged(batch, timestamps);
+            timestamps.keep(n, kept);
+        } else {
+            List<StreamRecord<IN>> records = holders.wrap(batch, timestamps);
+            timestamps.keep(n, kept);
+            runner.run(records, 0);
+        }
+        long latency =
+                Math.max(
+                        0,
+                        getProcessingTimeService().getCurrentProcessingTime() - batchStartMillis);
+        metrics.batchLatency(latency);
+        batcher.onBatchProcessed(n, latency);
+    }
+
+    /**
+     * The end of input, or a full batch waiting behind the retry (back-pressure): waits for the
+     * queue here; a checkpoint never waits, it stores the queue.
+     */
+    private void afterFlushWithRetryPending(FlushReason reason) throws Exception {
+        if (reason == FlushReason.END_OF_INPUT
+                || (reason != FlushReason.CHECKPOINT
+                        && retryQueue.queuedRecords() >= batchConfig.maxBatchSize())) {
             retryQueue.await();
         }
         if (!retryQueue.isPending()) {

@@ -82,8 +82,11 @@ public class VeloSink<T> implements Sink<T> {
                             + settings.tableName()
                             + "': the sink "
                             + delegate.getClass().getName()
-                            + " uses a pre-write or pre-commit topology, which the velo wrapper"
-                            + " does not support.");
+                            + " has a "
+                            + unsupportedTopology(delegate)
+                            + ", which the velo wrapper does not support (the velo writer would"
+                            + " bypass it). Write to this sink without velo batching, or use a"
+                            + " sink without that topology.");
         }
         if (settings.deadLetterWriterFactory() instanceof DeadLetterWriterFactory.Committing) {
             if (delegate instanceof SupportsPostCommitTopology
@@ -107,6 +110,18 @@ public class VeloSink<T> implements Sink<T> {
             return new StatefulCommitting(delegate, settings);
         }
         return new Stateful(delegate, settings);
+    }
+
+    /** The topologies of {@code delegate} the wrapper does not support, for the error message. */
+    private static String unsupportedTopology(Sink<?> delegate) {
+        List<String> names = new ArrayList<>();
+        if (delegate instanceof SupportsPreWriteTopology) {
+            names.add("pre-write topology (SupportsPreWriteTopology)");
+        }
+        if (delegate instanceof SupportsPreCommitTopology) {
+            names.add("pre-commit topology (SupportsPreCommitTopology)");
+        }
+        return String.join(" and a ", names);
     }
 
     /** The wrapped sink. */

@@ -35,6 +35,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPostCommitTopology;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreWriteTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.runtime.operators.sink.SinkWriterOperatorFactory;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -325,6 +327,70 @@ class VeloSinkTest {
                                                 .build()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'out'");
+    }
+
+    /** A sink with a pre-write topology (its records would pass a stage before its writer). */
+    static final class PreWriteSink extends LoggingSink
+            implements SupportsPreWriteTopology<String> {
+        PreWriteSink(String id) {
+            super(id);
+        }
+
+        @Override
+        public DataStream<String> addPreWriteTopology(DataStream<String> input) {
+            return input;
+        }
+    }
+
+    /** A committing sink with a pre-commit topology. */
+    static final class PreCommitSink extends LoggingSink
+            implements SupportsCommitter<String>, SupportsPreCommitTopology<String, String> {
+        PreCommitSink(String id) {
+            super(id);
+        }
+
+        @Override
+        public Committer<String> createCommitter(CommitterInitContext context) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SimpleVersionedSerializer<String> getCommittableSerializer() {
+            return new StringSerializer();
+        }
+
+        @Override
+        public DataStream<CommittableMessage<String>> addPreCommitTopology(
+                DataStream<CommittableMessage<String>> committables) {
+            return committables;
+        }
+
+        @Override
+        public SimpleVersionedSerializer<String> getWriteResultSerializer() {
+            return new StringSerializer();
+        }
+    }
+
+    @Test
+    void aDelegateWithAPreWriteOrPreCommitTopologyIsRejectedNamingTheSinkAndTheTopology() {
+        String id = "s" + IDS.incrementAndGet();
+        VeloSinkSettings<String> settings = settings(id, fixed(2), FailureStrategy.FAIL_BATCH);
+        assertThatThrownBy(() -> VeloSink.wrap(new PreWriteSink(id), settings))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Table 'out'")
+                .hasMessageContaining(PreWriteSink.class.getName())
+                .hasMessageContaining("pre-write topology (SupportsPreWriteTopology)")
+                .hasMessageNotContaining("pre-commit")
+                .hasMessageContaining("does not support")
+                .hasMessageContaining("without velo batching");
+        assertThatThrownBy(() -> VeloSink.wrap(new PreCommitSink(id), settings))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Table 'out'")
+                .hasMessageContaining(PreCommitSink.class.getName())
+                .hasMessageContaining("pre-commit topology (SupportsPreCommitTopology)")
+                .hasMessageNotContaining("pre-write")
+                .hasMessageContaining("does not support")
+                .hasMessageContaining("without velo batching");
     }
 
     @Test

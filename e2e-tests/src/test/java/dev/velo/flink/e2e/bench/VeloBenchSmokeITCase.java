@@ -23,6 +23,11 @@ import org.junit.jupiter.api.Test;
  */
 class VeloBenchSmokeITCase {
 
+    /** The fields of a DataStream case's BENCH line. */
+    private static final String[] DATASTREAM_FIELDS = {
+        "plain", "velo", "ratio", "naive", "vs_naive", "cpu_vs_naive", "cpu_ratio", "naive_ratio"
+    };
+
     private static final Pattern FIELD = Pattern.compile("(\\w+)=(-?[0-9]+(?:\\.[0-9]+)?)");
 
     /** The output of a run: every line. */
@@ -77,16 +82,7 @@ class VeloBenchSmokeITCase {
                         "latency_low_latency");
 
         Map<String, Double> ds = lines.get("datastream_mega_batch");
-        assertThat(ds)
-                .containsOnlyKeys(
-                        "plain",
-                        "velo",
-                        "ratio",
-                        "naive",
-                        "vs_naive",
-                        "cpu_vs_naive",
-                        "cpu_ratio",
-                        "naive_ratio");
+        assertThat(ds).containsOnlyKeys(DATASTREAM_FIELDS);
         assertPositive(ds, ds.keySet().toArray(new String[0]));
 
         Map<String, Double> kafka = lines.get("kafka_sink_dlq_window_1000");
@@ -144,16 +140,7 @@ class VeloBenchSmokeITCase {
         Map<String, Map<String, Double>> lines = benchLines(out);
         assertThat(lines).containsOnlyKeys("datastream_fixed_size");
         Map<String, Double> ds = lines.get("datastream_fixed_size");
-        assertThat(ds)
-                .containsOnlyKeys(
-                        "plain",
-                        "velo",
-                        "ratio",
-                        "naive",
-                        "vs_naive",
-                        "cpu_vs_naive",
-                        "cpu_ratio",
-                        "naive_ratio");
+        assertThat(ds).containsOnlyKeys(DATASTREAM_FIELDS);
         assertPositive(ds, ds.keySet().toArray(new String[0]));
         // the ratios are the quotients of the children's rates (one repetition: its own medians)
         assertThat(ds.get("ratio")).isCloseTo(ds.get("velo") / ds.get("plain"), within(0.002));

@@ -4,9 +4,9 @@ import dev.velo.flink.batching.batcher.RecordSizeEstimator;
 import dev.velo.flink.batching.batcher.RecordSizeEstimators;
 import dev.velo.flink.batching.internal.batcher.MegaBatchBatcher;
 import java.io.PrintStream;
+import java.lang.ref.Reference;
 import java.util.Locale;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
@@ -23,8 +23,8 @@ import org.apache.flink.table.types.logical.VarCharType;
  * Heap bytes per buffered record of a mega batch of 5-column rows (BIGINT, VARCHAR of 12 to 16
  * characters, DOUBLE, INT, TIMESTAMP(3)), next to the row's serialized size and the estimate that
  * {@code batch.memory_size} counts: fills a reused mega batch (reuse_buffer) with copies of the
- * rows in their StreamRecord holders, as a batching stage holds them with object reuse on, and
- * measures the retained heap with a forced GC before and after. Prints one {@code BENCH
+ * rows and their timestamps in a primitive column, as a batching stage holds them with object reuse
+ * on, and measures the retained heap with a forced GC before and after. Prints one {@code BENCH
  * memory_<form>} line per row form (the planner's BinaryRowData and a GenericRowData).
  */
 public final class BufferedRowMemory {
@@ -76,16 +76,22 @@ public final class BufferedRowMemory {
             RowData g = row(i);
             input[i] = binary ? serializer.toBinaryRow(g).copy() : g;
         }
-        MegaBatchBatcher<StreamRecord<RowData>> batcher =
-                new MegaBatchBatcher<>(n, n, Long.MAX_VALUE / 4, true);
-        @SuppressWarnings("unchecked")
-        StreamRecord<RowData>[] holders = new StreamRecord[n];
+        MegaBatchBatcher<RowData> batcher = new MegaBatchBatcher<>(n, n, Long.MAX_VALUE / 4, true);
+        RowData[] copies = new RowData[n];
         long before = usedAfterGc();
+        // as a batching stage holds them: the values in the batch, their timestamps (all
+        // different here) in a primitive column (BatchTimestamps), no holder per record
+        long[] timestamps = new long[n];
+        boolean[] present = new boolean[n];
         for (int i = 0; i < n; i++) {
-            holders[i] = new StreamRecord<>(serializer.copy(input[i]), i);
-            batcher.add(holders[i], 0);
+            copies[i] = serializer.copy(input[i]);
+            batcher.add(copies[i], 0);
+            timestamps[i] = i;
+            present[i] = true;
         }
         long after = usedAfterGc();
+        Reference.reachabilityFence(timestamps);
+        Reference.reachabilityFence(present);
         double heap = (after - before) / (double) n;
         DataOutputSerializer buf = new DataOutputSerializer(256);
         RecordSizeEstimator<RowData> estimator = RecordSizeEstimators.forRowData();
@@ -94,12 +100,12 @@ public final class BufferedRowMemory {
         for (int i = 0; i < n; i++) {
             buf.clear();
             try {
-                serializer.serialize(holders[i].getValue(), buf);
+                serializer.serialize(copies[i], buf);
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
             ser += buf.length();
-            est += estimator.estimate(holders[i].getValue());
+            est += estimator.estimate(copies[i]);
         }
         if (batcher.size() != n || input.length != n) {
             throw new IllegalStateException("batch not full");

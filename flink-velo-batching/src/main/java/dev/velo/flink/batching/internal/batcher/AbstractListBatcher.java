@@ -67,18 +67,23 @@ abstract class AbstractListBatcher<T> implements Batcher<T> {
         if (reuseDrainedLists) {
             ArrayList<T> next = spare;
             if (next == null) {
-                next = new ArrayList<>(Math.max(1, Math.min(16_384, nextCapacity(out.size()))));
+                next = newBuffer(out.size());
             } else {
                 next.clear();
             }
             spare = out;
             buffer = next;
         } else {
-            buffer = new ArrayList<>(Math.max(1, Math.min(16_384, nextCapacity(out.size()))));
+            buffer = newBuffer(out.size());
         }
         firstArrivalMillis = Long.MIN_VALUE;
         onDrained();
         return out;
+    }
+
+    /** The list of the next batch, sized for it after a batch of {@code lastSize} records. */
+    private ArrayList<T> newBuffer(int lastSize) {
+        return new ArrayList<>(Math.max(1, Math.min(16_384, nextCapacity(lastSize))));
     }
 
     /** Initial capacity of the next batch's list, given the size of the batch just drained. */

@@ -70,18 +70,14 @@ public final class MegaBatchBatcher<T> implements Batcher<T> {
         if (size() == 0) {
             firstArrivalMillis = nowMillis;
         }
-        if (reuseBuffer) {
-            ring[slot][count++] = record;
-        } else {
-            list.add(record);
-        }
-        return size() >= batchSize || nowMillis > flushDeadline();
+        return addAtSameTime(record) || nowMillis > flushDeadline();
     }
 
     /**
-     * {@link #add} for a record that joins a non-empty batch at the arrival time the previous
-     * {@code add} of this batch was given: only the size can end the batch then (see {@link
-     * FixedSizeBatcher#addAtSameTime}).
+     * Appends {@code record} and says whether the batch is full: {@link #add} without the
+     * first-arrival and deadline bookkeeping, all that {@code add} decides for a record that joins
+     * a non-empty batch at the arrival time the previous {@code add} of this batch was given (see
+     * {@link FixedSizeBatcher#addAtSameTime}).
      */
     public boolean addAtSameTime(T record) {
         if (reuseBuffer) {

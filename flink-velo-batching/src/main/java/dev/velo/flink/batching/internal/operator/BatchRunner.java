@@ -102,7 +102,6 @@ final class BatchRunner<IN, OUT> implements RetryQueue.Runner<IN> {
      */
     @SuppressWarnings("unchecked")
     void emitUnchanged(List<IN> values, BatchTimestamps timestamps) {
-        ++batchSeq;
         StreamRecord<OUT> r = out;
         int n = values.size();
         if (timestamps.uniform()) {
@@ -124,6 +123,20 @@ final class BatchRunner<IN, OUT> implements RetryQueue.Runner<IN> {
                 output.collect(timestamps.fill(r, (OUT) values.get(i), i));
             }
         }
+        countUnchanged(n);
+    }
+
+    /** The record every pass-through batch leaves in, one record after the other. */
+    StreamRecord<OUT> passThroughRecord() {
+        return out;
+    }
+
+    /**
+     * Counts a pass-through batch of {@code n} records that left in {@link #passThroughRecord()},
+     * from here or from the operator's {@code processElement}.
+     */
+    void countUnchanged(int n) {
+        ++batchSeq;
         numRecordsOut.inc(n);
     }
 

@@ -113,6 +113,8 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     @Nullable private transient MailboxSleeper retrySleeper;
     // runs each flushed batch under the failure strategy
     private transient BatchRunner<IN, OUT> runner;
+    // the one record a pass-through batch leaves in (from processElement or the runner)
+    private transient StreamRecord<OUT> passThroughRecord;
     // RetryWithBackoff on a timer (see the class comment): the retry batch and the batches behind
     @Nullable private transient RetryQueue<IN> retryQueue;
 
@@ -265,6 +267,7 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
                                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                                 getRuntimeContext().getTaskInfo().getAttemptNumber()));
         this.runner = runner;
+        passThroughRecord = runner.passThroughRecord();
         retryQueue.open(
                 getProcessingTimeService(),
                 retrySleeper != null ? retrySleeper : Sleeper.system(),
@@ -298,8 +301,17 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
      * #ARRIVAL_CLOCK_STRIDE}-th position ({@link ArrivalClock}); a record in between arrives at the
      * previous record's reading, so a deadline check cannot give anything new for it and only the
      * batch size can end the batch ({@link #addAtSameTime}).
+     *
+     * <p>A pass-through batch that the size ends, whose records share one timestamp state, leaves
+     * from a loop in this method's own code, not from {@link #flush}: the JIT compiles the chained
+     * output's {@code collect} early, with this method inlined into it, while the call to {@code
+     * flush} (made once per batch) is still too rare to be inlined. A loop here is compiled in that
+     * same piece of code, with the downstream operator inlined into it; one in {@link #flush} calls
+     * {@code collect}'s compiled code for every record, which is then too big to be inlined (see
+     * performance.md, "The emit loop in processElement").
      */
     @Override
+    @SuppressWarnings("unchecked")
     public void processElement(StreamRecord<IN> element) throws Exception {
         int buffered = this.buffered;
         IN value = element.getValue();
@@ -312,8 +324,43 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
         if (arrivalClock.due(buffered)) {
             addAtNewTime(value, buffered == 0);
         } else if (addAtSameTime(value)) {
-            flush(FlushReason.SIZE);
+            if (!leavesHere()) {
+                flush(FlushReason.SIZE);
+                return;
+            }
+            List<IN> batch = drain(FlushReason.SIZE);
+            int n = batch.size();
+            StreamRecord<OUT> r = passThroughRecord;
+            boolean has = timestamps.sharedHas();
+            long ts = timestamps.sharedTimestamp();
+            for (int i = 0; i < n; i++) {
+                r.replace((OUT) batch.get(i), ts);
+                if (!has) {
+                    // every time: a downstream operator may have set a timestamp on the record
+                    r.eraseTimestamp();
+                }
+                output.collect(r);
+            }
+            leftHere(n);
         }
+    }
+
+    /**
+     * Whether the batch the size just ended leaves from {@link #processElement}: pass-through, no
+     * retry pending, one shared timestamp state ({@link BatchTimestamps#uniform()}).
+     */
+    private boolean leavesHere() {
+        return runner.passesThrough() && !retryQueue.isPending() && timestamps.uniform();
+    }
+
+    /**
+     * After {@link #processElement} emitted the {@code n} records of a batch: as {@link #flush}.
+     */
+    private void leftHere(int n) throws Exception {
+        runner.countUnchanged(n);
+        timestamps.keep(n, buffered);
+        batchProcessed(n);
+        watermarks.release();
     }
 
     /**
@@ -473,29 +520,42 @@ public class BatchingOperator<IN, OUT> extends AbstractStreamOperator<OUT>
 
     /** Drains the current batch and processes it (or queues it behind a pending retry). */
     private void flushBatch(FlushReason reason) throws Exception {
-        List<IN> batch = batcher.drain();
+        List<IN> batch = drain(reason);
         int n = batch.size();
-        // records the batcher keeps for the next batch (memory_based: one that arrived when the
-        // others had to go first); their timestamps move once this batch has them
-        int kept = batcher.size();
-        buffered = kept;
-        // counted per batch: every buffered record is flushed before a checkpoint and at the end
-        metrics.numRecordsIn().inc(n);
-        metrics.batchFlushed(reason, n);
         if (retryQueue.isPending()) {
             // a retry is pending: the batch waits behind it, so that it cannot overtake it
             retryQueue.enqueue(holders.wrap(batch, timestamps));
-            timestamps.keep(n, kept);
+            timestamps.keep(n, buffered);
             return;
         }
         if (runner.passesThrough()) {
             runner.emitUnchanged(batch, timestamps);
-            timestamps.keep(n, kept);
+            timestamps.keep(n, buffered);
         } else {
             List<StreamRecord<IN>> records = holders.wrap(batch, timestamps);
-            timestamps.keep(n, kept);
+            timestamps.keep(n, buffered);
             runner.run(records, 0);
         }
+        batchProcessed(n);
+    }
+
+    /**
+     * Takes the current batch from the batcher and counts it. {@link #buffered} is then the records
+     * the batcher keeps for the next batch (memory_based: one that arrived when the others had to
+     * go first); their timestamps move ({@link BatchTimestamps#keep}) once this batch has them.
+     */
+    private List<IN> drain(FlushReason reason) {
+        List<IN> batch = batcher.drain();
+        int n = batch.size();
+        buffered = batcher.size();
+        // counted per batch: every buffered record is flushed before a checkpoint and at the end
+        metrics.numRecordsIn().inc(n);
+        metrics.batchFlushed(reason, n);
+        return batch;
+    }
+
+    /** The batch latency and the strategy's feedback, once a batch of {@code n} is processed. */
+    private void batchProcessed(int n) {
         long latency =
                 Math.max(
                         0,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.config.BatchStrategy;
 import dev.velo.flink.batching.config.FailureConfig;
+import dev.velo.flink.batching.internal.metrics.FlushReason;
 import dev.velo.flink.batching.operator.RecordFunction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ class BatchingOperatorTimestampsTest {
         final List<T> values = new ArrayList<>();
         final List<Long> timestamps = new ArrayList<>();
         final Set<StreamRecord<T>> instances = Collections.newSetFromMap(new IdentityHashMap<>());
+        final List<Long> watermarks = new ArrayList<>();
 
         @Override
         public void collect(StreamRecord<T> record) {
@@ -50,7 +52,9 @@ class BatchingOperatorTimestampsTest {
         public <X> void collect(OutputTag<X> tag, StreamRecord<X> record) {}
 
         @Override
-        public void emitWatermark(Watermark mark) {}
+        public void emitWatermark(Watermark mark) {
+            watermarks.add(mark.getTimestamp());
+        }
 
         @Override
         public void emitWatermarkStatus(WatermarkStatus status) {}
@@ -100,6 +104,55 @@ class BatchingOperatorTimestampsTest {
                     .containsExactly(
                             NONE, NONE, NONE, NONE, 105L, NONE, Long.MIN_VALUE, NONE, NONE, 110L);
             assertThat(downstream.instances).as("one StreamRecord for every record").hasSize(1);
+        }
+    }
+
+    /**
+     * A batch the size ends leaves from {@code processElement}'s own loop when its records share
+     * one timestamp state, and through the flush otherwise: both leave in the same record, each
+     * record with its own timestamp, and count the same (records in and out, batches, flush
+     * reasons, the batch size, the watermark released).
+     */
+    @Test
+    void aBatchTheSizeEndsLeavesAsAFlushedOneDoes() throws Exception {
+        StampingDownstream<Integer> downstream = new StampingDownstream<>();
+        BatchingOperator<Integer, Integer> op =
+                BatchingOperator.passThrough(fixed(3), FailureConfig.defaults(), "t");
+        try (OneInputStreamOperatorTestHarness<Integer, Integer> h =
+                new OneInputStreamOperatorTestHarness<>(op)) {
+            h.setOutputCreator(serializer -> downstream);
+            h.open();
+            // one shared timestamp, then none: both leave from processElement
+            for (int i = 1; i <= 3; i++) {
+                h.processElement(i, 50);
+            }
+            h.processElement(new StreamRecord<>(4));
+            h.processWatermark(new Watermark(40));
+            assertThat(downstream.watermarks).as("held while 4 is buffered").isEmpty();
+            h.processElement(new StreamRecord<>(5));
+            h.processElement(new StreamRecord<>(6));
+            assertThat(downstream.watermarks).as("released once 4 left").containsExactly(40L);
+            // mixed: through the flush
+            h.processElement(7, 70);
+            h.processElement(new StreamRecord<>(8));
+            h.processElement(9, 90);
+            // a shared timestamp again, ended by the end of input
+            h.processElement(10, 100);
+            h.processElement(11, 100);
+            assertThat(downstream.values).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+            h.endInput();
+            assertThat(downstream.values).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+            assertThat(downstream.timestamps)
+                    .containsExactly(50L, 50L, 50L, NONE, NONE, NONE, 70L, NONE, 90L, 100L, 100L);
+            assertThat(downstream.instances).as("one StreamRecord for every record").hasSize(1);
+            assertThat(op.metrics().numRecordsIn().getCount()).isEqualTo(11);
+            assertThat(op.metrics().numRecordsOut().getCount()).isEqualTo(11);
+            assertThat(op.metrics().numBatches().getCount()).isEqualTo(4);
+            assertThat(op.metrics().numFlushes(FlushReason.SIZE)).isEqualTo(3);
+            assertThat(op.metrics().numFlushes(FlushReason.END_OF_INPUT)).isEqualTo(1);
+            assertThat(op.metrics().batchSize().getStatistics().getMax()).isEqualTo(3);
+            assertThat(op.metrics().batchSize().getStatistics().getMin()).isEqualTo(2);
+            assertThat(op.bufferedRecords()).isZero();
         }
     }
 

@@ -44,9 +44,10 @@ import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Rows waiting for a retry in the sink operator of a velo table over a legacy sink function ({@code
@@ -109,7 +110,11 @@ class LegacySinkRescaleITCase {
      * savepoint's operator state maps back.
      */
     private static JobClient start(
-            int parallelism, @Nullable String savepoint, String sinkId, boolean refuse) {
+            boolean batching,
+            int parallelism,
+            @Nullable String savepoint,
+            String sinkId,
+            boolean refuse) {
         Configuration conf = new Configuration();
         // a failure of any job is a failure of the test
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -146,8 +151,11 @@ class LegacySinkRescaleITCase {
                                 option(FactoryUtil.CONNECTOR, VeloConnectorOptions.IDENTIFIER),
                                 option(VeloConnectorOptions.VELO_CONNECTOR, "legacy-failing-sink"),
                                 option(LegacyFailingSinkFactory.SINK_ID, sinkId),
-                                option(BatchOptions.SIZE, 5),
-                                option(BatchOptions.TIMEOUT, "50ms"),
+                                batching
+                                        ? option(BatchOptions.SIZE, 5)
+                                                + ", "
+                                                + option(BatchOptions.TIMEOUT, "50ms")
+                                        : option(BatchOptions.ENABLE, false),
                                 option(FailureOptions.FAILURE_STRATEGY, "RetryWithBackoff"),
                                 option(FailureOptions.MAX_RETRIES, 3),
                                 option(FailureOptions.RETRY_BACKOFF, BACKOFF.toSeconds() + "s"),
@@ -165,15 +173,21 @@ class LegacySinkRescaleITCase {
         return id;
     }
 
-    @Test
+    /**
+     * With {@code batching}, a batching stage before the sink operator buffers rows too (batches of
+     * 5 or 50 ms); without it, every row read after the refused one waits in the sink operator's
+     * retry queue.
+     */
+    @ParameterizedTest(name = "batching={0}")
+    @ValueSource(booleans = {true, false})
     void rowsWaitingForARetryAreWrittenExactlyOnceAfterARestoreAtOneAndAtThreeSubtasks(
-            @TempDir Path savepoints) throws Exception {
+            boolean batching, @TempDir Path savepoints) throws Exception {
         String firstSink = newSinkId();
         for (int i = 0; i < PARALLELISM; i++) {
             EMITTED.set(i, 0);
         }
         FIRST_JOB.set(true);
-        JobClient first = start(PARALLELISM, null, firstSink, true);
+        JobClient first = start(batching, PARALLELISM, null, firstSink, true);
         // in both subtasks a row's invoke failed, and rows read after it wait behind its retry
         awaitTrue(
                 () -> refusedIn(firstSink, 0) && refusedIn(firstSink, 1) && readBehind(10),
@@ -202,15 +216,16 @@ class LegacySinkRescaleITCase {
         for (int parallelism : RESTORED_AT) {
             String sinkId = newSinkId();
             long start = System.nanoTime();
-            JobClient restored = start(parallelism, savepoint, sinkId, false);
+            JobClient restored = start(batching, parallelism, savepoint, sinkId, false);
             restored.getJobExecutionResult().get(60, TimeUnit.SECONDS);
             long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
             List<String> written = LegacyFailingSinkFactory.results(sinkId);
             SinkCounts sink = SinkCounts.of(restored.getJobID());
             System.out.printf(
-                    "FIGURE legacy-sink-rescale from=%d to=%d emitted_in_first_job=%d"
+                    "FIGURE legacy-sink-rescale batching=%s from=%d to=%d emitted_in_first_job=%d"
                             + " refused_in_first_job=%s written=%d distinct=%d rows=%d in=%d"
                             + " out=%d dlq=%d dropped=%d retries=%d ms=%d%n",
+                    batching,
                     PARALLELISM,
                     parallelism,
                     emitted,
@@ -224,7 +239,7 @@ class LegacySinkRescaleITCase {
                     sink.dropped,
                     sink.retries,
                     millis);
-            String at = "restored at parallelism " + parallelism + ": ";
+            String at = "batching=" + batching + ", restored at parallelism " + parallelism + ": ";
             assertThat(new HashSet<>(written)).as(at + "every row").hasSize((int) ROWS);
             assertThat(written)
                     .as(at + "every row exactly once")
@@ -239,6 +254,9 @@ class LegacySinkRescaleITCase {
             assertThat(sink.deadLettered + sink.dropped)
                     .as(at + "dead-lettered + dropped")
                     .isZero();
+            assertThat(sink.retries)
+                    .as(at + "one retry of each row refused in the first job, from the savepoint")
+                    .isEqualTo(tried.size());
             assertThat(millis)
                     .as(at + "the restored retries ran at once, not after the backoff")
                     .isLessThan(BACKOFF.toMillis() - 5_000);

@@ -1,0 +1,387 @@
+package dev.velo.flink.batching.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.velo.flink.batching.config.BatchConfig;
+import dev.velo.flink.batching.config.BatchStrategy;
+import dev.velo.flink.batching.operator.BatchFunction;
+import dev.velo.flink.batching.sink.VeloSink;
+import dev.velo.flink.batching.sink.VeloSinkSettings;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.BooleanSupplier;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.AbstractRichFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.Checkpoints;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.state.CompletedCheckpointStorageLocation;
+import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
+import org.apache.flink.runtime.testutils.CommonTestUtils;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code stop --drain} writes the records waiting for a retry before the savepoint. A job at
+ * parallelism 2 whose function (stage) or writer (Sink V2 sink) refuses records retriably holds
+ * records waiting for a retry in both subtasks; its source has emitted every record and idles. The
+ * refusal is switched off and the job stopped with a savepoint and {@code drain}: the end of input
+ * waits for the retries, so every record is written exactly once before the stop completes, and in
+ * the stopped job records in = written + dead-lettered + dropped. A new job restored from that
+ * savepoint at parallelism 3 and at 1, with the same uids, writes nothing: the drained savepoint
+ * holds no record waiting for a retry.
+ */
+class VeloRetryDrainITCase {
+
+    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(ItSupport.cluster(REPORTER));
+
+    /** Short: the drain waits for it; longer than the refusing phase's gaps between attempts. */
+    private static final Duration BACKOFF = Duration.ofSeconds(2);
+
+    private static final int RECORDS = 600;
+
+    private static final int PARALLELISM = 2;
+
+    private static final int[] RESTORED_AT = {3, 1};
+
+    // the function or writer refuses every record
+    private static final AtomicBoolean REFUSE = new AtomicBoolean();
+    // the source emits its records (the first job only; a restored job's source emits nothing)
+    private static final AtomicBoolean EMIT = new AtomicBoolean();
+    // calls refused, per subtask
+    private static final AtomicIntegerArray REFUSED = new AtomicIntegerArray(PARALLELISM);
+    private static final Set<Long> REFUSED_VALUES = ConcurrentHashMap.newKeySet();
+    // records the source emitted, per subtask
+    private static final AtomicIntegerArray EMITTED = new AtomicIntegerArray(PARALLELISM);
+    private static final List<Long> WRITTEN = new CopyOnWriteArrayList<>();
+
+    /** Where the records waiting for a retry are kept. */
+    enum Path {
+        /** The DataStream batching stage. */
+        STAGE,
+        /** A velo sink over a Sink V2 writer. */
+        SINK
+    }
+
+    @BeforeEach
+    void reset() {
+        REFUSE.set(false);
+        EMIT.set(false);
+        for (int i = 0; i < PARALLELISM; i++) {
+            REFUSED.set(i, 0);
+            EMITTED.set(i, 0);
+        }
+        REFUSED_VALUES.clear();
+        WRITTEN.clear();
+    }
+
+    /** Refuses {@code values} retriably while {@link #REFUSE} is set, noting the subtask. */
+    private static void refuseIfTold(int subtask, List<Long> values) throws IOException {
+        if (REFUSE.get()) {
+            REFUSED_VALUES.addAll(values);
+            REFUSED.incrementAndGet(subtask);
+            throw new IOException("transient: refused while the test says so");
+        }
+    }
+
+    /** The stage's function: passes a batch on, or refuses it. */
+    static final class RefusingBatches extends AbstractRichFunction
+            implements BatchFunction<Long, Long> {
+        @Override
+        public void processBatch(List<Long> batch, Collector<Long> out) throws Exception {
+            refuseIfTold(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), batch);
+            batch.forEach(out::collect);
+        }
+    }
+
+    /**
+     * Unbounded until the job is stopped: each of the {@value #PARALLELISM} readers emits its share
+     * of the numbers 0 to {@value #RECORDS} - 1 while {@link #EMIT} is set, then -1 (filtered out)
+     * for ever.
+     */
+    static final class Numbers implements GeneratorFunction<Long, Long> {
+        private int subtask;
+        private int parallelism;
+        private long next;
+
+        @Override
+        public void open(SourceReaderContext readerContext) {
+            subtask = readerContext.getIndexOfSubtask();
+            parallelism = readerContext.currentParallelism();
+        }
+
+        @Override
+        public Long map(Long i) {
+            long value = next * parallelism + subtask;
+            if (!EMIT.get() || value >= RECORDS) {
+                return -1L;
+            }
+            next++;
+            EMITTED.incrementAndGet(subtask);
+            return value;
+        }
+    }
+
+    /** Collects what reaches it in {@link #WRITTEN}; refuses writes when {@code refuses}. */
+    static final class ListSink implements Sink<Long> {
+        private final boolean refuses;
+
+        ListSink(boolean refuses) {
+            this.refuses = refuses;
+        }
+
+        @Override
+        public SinkWriter<Long> createWriter(WriterInitContext context) {
+            int subtask = context.getTaskInfo().getIndexOfThisSubtask();
+            return new SinkWriter<>() {
+                @Override
+                public void write(Long x, Context context) throws IOException {
+                    if (refuses) {
+                        refuseIfTold(subtask, List.of(x));
+                    }
+                    WRITTEN.add(x);
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    /** The job at {@code parallelism}, restored from {@code savepoint} when not null. */
+    private static StreamExecutionEnvironment job(
+            Path path, int parallelism, @Nullable String savepoint) {
+        Configuration conf = new Configuration();
+        // a failure of either job is a failure of the test
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        if (savepoint != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        env.setMaxParallelism(128);
+        DataStream<Long> source =
+                env.fromSource(
+                                new DataGeneratorSource<>(
+                                        new Numbers(),
+                                        Long.MAX_VALUE,
+                                        RateLimiterStrategy.perSecond(600),
+                                        Types.LONG),
+                                WatermarkStrategy.noWatermarks(),
+                                "numbers")
+                        .uid("numbers")
+                        .filter(x -> x >= 0)
+                        .uid("emitted");
+        if (path == Path.STAGE) {
+            BatchConfig batch =
+                    BatchConfig.builder()
+                            .strategy(new BatchStrategy.FixedSize(1000))
+                            .batchTimeout(Duration.ofMillis(50))
+                            .build();
+            VeloBatching.of(source, batch)
+                    .withFailureConfig(ItSupport.fixedBackoff(BACKOFF))
+                    .named("retrying")
+                    .uid("retrying")
+                    .process(new RefusingBatches(), Types.LONG)
+                    .output()
+                    .sinkTo(new ListSink(false))
+                    .uid("written");
+        } else {
+            VeloSinkSettings<Long> settings =
+                    VeloSinkSettings.<Long>builder()
+                            .tableName("refusing")
+                            .batchConfig(BatchConfig.disabled())
+                            .maxUnconfirmedWrites(1)
+                            .failureConfig(ItSupport.fixedBackoff(BACKOFF))
+                            .build();
+            source.sinkTo(VeloSink.wrap(new ListSink(true), settings))
+                    .name("velo-sink")
+                    .uid("velo-sink");
+        }
+        return env;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Path.class)
+    void aDrainedStopWritesTheRecordsWaitingForARetryAndItsSavepointHoldsNone(
+            Path path,
+            @TempDir java.nio.file.Path savepoints,
+            @InjectMiniCluster MiniCluster miniCluster)
+            throws Exception {
+        REFUSE.set(true);
+        EMIT.set(true);
+        long start = System.nanoTime();
+        JobClient first = job(path, PARALLELISM, null).executeAsync("velo-drain-" + path);
+        // every record emitted, and a retry waiting in both subtasks
+        awaitTrue(
+                () -> EMITTED.get(0) + EMITTED.get(1) == RECORDS,
+                Duration.ofSeconds(30),
+                "the source emitted every record");
+        awaitTrue(
+                () -> REFUSED.get(0) > 0 && REFUSED.get(1) > 0,
+                Duration.ofSeconds(30),
+                "records waiting for a retry in both subtasks");
+        REFUSE.set(false);
+        Set<Long> writtenAtStop = new HashSet<>(WRITTEN);
+        int refusedAtStop = REFUSED_VALUES.size();
+        long stopAt = System.nanoTime();
+        String savepoint =
+                first.stopWithSavepoint(true, savepoints.toString(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+        first.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        long stopMillis = Duration.ofNanos(System.nanoTime() - stopAt).toMillis();
+        Set<Long> waitingAtStop = new HashSet<>(REFUSED_VALUES);
+        waitingAtStop.removeAll(writtenAtStop);
+        JobID job = first.getJobID();
+        long in = counter(job, "numRecordsIn");
+        long out = counter(job, "numRecordsOut");
+        long deadLettered = counter(job, "numRecordsDeadLettered");
+        long dropped = counter(job, "numRecordsDropped");
+        System.out.printf(
+                "FIGURE velo-retry-drain path=%s backoff_ms=%d refused_calls=%d/%d refused=%d"
+                        + " waiting_at_stop=%d written_at_stop=%d written=%d distinct=%d"
+                        + " records=%d in=%d out=%d dlq=%d dropped=%d stop_ms=%d total_ms=%d%n",
+                path,
+                BACKOFF.toMillis(),
+                REFUSED.get(0),
+                REFUSED.get(1),
+                refusedAtStop,
+                waitingAtStop.size(),
+                writtenAtStop.size(),
+                WRITTEN.size(),
+                new HashSet<>(WRITTEN).size(),
+                RECORDS,
+                in,
+                out,
+                deadLettered,
+                dropped,
+                stopMillis,
+                Duration.ofNanos(System.nanoTime() - start).toMillis());
+        for (OperatorState state : savepointStates(savepoint)) {
+            System.out.printf(
+                    "FIGURE velo-retry-drain-savepoint path=%s uid=%s name=%s fully_finished=%s"
+                            + " subtask_states=%d state_bytes=%d%n",
+                    path,
+                    state.getOperatorUid().orElse("-"),
+                    state.getOperatorName().orElse("-"),
+                    state.isFullyFinished(),
+                    state.getSubtaskStates().size(),
+                    state.getStateSize());
+        }
+        String at = path + ", drained stop: ";
+        assertThat(waitingAtStop)
+                .as(at + "records still waiting for a retry when the stop was requested")
+                .isNotEmpty();
+        assertThat(new HashSet<>(WRITTEN)).as(at + "every record").hasSize(RECORDS);
+        assertThat(WRITTEN).as(at + "every record exactly once").hasSize(RECORDS);
+        assertThat(in).as(at + "records in").isEqualTo(RECORDS);
+        assertThat(out + deadLettered + dropped).as(at + "written + DLQ + dropped").isEqualTo(in);
+        assertThat(deadLettered + dropped).as(at + "dead-lettered + dropped").isZero();
+
+        // the restored jobs' source emits nothing: whatever they write came from the savepoint
+        EMIT.set(false);
+        for (int parallelism : RESTORED_AT) {
+            WRITTEN.clear();
+            long restoreStart = System.nanoTime();
+            JobClient restored =
+                    job(path, parallelism, savepoint)
+                            .executeAsync("velo-drain-" + path + "-" + parallelism);
+            // the restored source emits nothing and never ends (a reader without a split at 3
+            // subtasks ends at once): once every task runs or has ended (the velo
+            // operator restored its state, and a restored retry would run), a second drained stop
+            // ends the job, and its end of input would write any record still waiting
+            try {
+                CommonTestUtils.waitForAllTaskRunning(miniCluster, restored.getJobID(), true);
+                restored.stopWithSavepoint(
+                                true, savepoints.toString(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+                restored.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+            } finally {
+                if (!restored.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                    restored.cancel().get(30, TimeUnit.SECONDS);
+                }
+            }
+            long millis = Duration.ofNanos(System.nanoTime() - restoreStart).toMillis();
+            long restoredIn = counter(restored.getJobID(), "numRecordsIn");
+            System.out.printf(
+                    "FIGURE velo-retry-drain-restore path=%s from=%d to=%d written=%d in=%d"
+                            + " ms=%d%n",
+                    path, PARALLELISM, parallelism, WRITTEN.size(), restoredIn, millis);
+            String restoredAt = path + " restored at parallelism " + parallelism + ": ";
+            assertThat(WRITTEN).as(restoredAt + "nothing written").isEmpty();
+            assertThat(restoredIn).as(restoredAt + "no record restored or read").isZero();
+        }
+    }
+
+    /** The operator states in the savepoint's metadata. */
+    private static java.util.Collection<OperatorState> savepointStates(String savepoint)
+            throws IOException {
+        CompletedCheckpointStorageLocation location =
+                AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(savepoint);
+        try (InputStream in = location.getMetadataHandle().openInputStream()) {
+            CheckpointMetadata metadata =
+                    Checkpoints.loadCheckpointMetadata(
+                            new DataInputStream(in),
+                            VeloRetryDrainITCase.class.getClassLoader(),
+                            savepoint);
+            return metadata.getOperatorStates();
+        }
+    }
+
+    /** Polls {@code condition} until it holds; fails after {@code bound}. */
+    private static void awaitTrue(BooleanSupplier condition, Duration bound, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what + " within " + bound).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    /** Sum of the velo counter {@code name} over the job's subtasks. */
+    private static long counter(JobID job, String name) {
+        return ItSupport.counter(REPORTER, job, name);
+    }
+}

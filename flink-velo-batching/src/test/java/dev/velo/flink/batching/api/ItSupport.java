@@ -1,11 +1,14 @@
 package dev.velo.flink.batching.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.velo.flink.batching.config.FailureConfig;
 import dev.velo.flink.batching.config.FailureStrategy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -105,5 +108,15 @@ final class ItSupport {
         client.getJobExecutionResult()
                 .get(Duration.ofSeconds(60).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         return run;
+    }
+
+    /** Polls {@code condition} until it holds; fails after {@code bound}. */
+    static void awaitTrue(BooleanSupplier condition, Duration bound, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what + " within " + bound).isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 }

@@ -19,7 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.function.BooleanSupplier;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -255,11 +254,11 @@ class VeloRetryDrainITCase {
         long start = System.nanoTime();
         JobClient first = job(path, PARALLELISM, null).executeAsync("velo-drain-" + path);
         // every record emitted, and a retry waiting in both subtasks
-        awaitTrue(
+        ItSupport.awaitTrue(
                 () -> EMITTED.get(0) + EMITTED.get(1) == RECORDS,
                 Duration.ofSeconds(30),
                 "the source emitted every record");
-        awaitTrue(
+        ItSupport.awaitTrue(
                 () -> REFUSED.get(0) > 0 && REFUSED.get(1) > 0,
                 Duration.ofSeconds(30),
                 "records waiting for a retry in both subtasks");
@@ -367,16 +366,6 @@ class VeloRetryDrainITCase {
                             VeloRetryDrainITCase.class.getClassLoader(),
                             savepoint);
             return metadata.getOperatorStates();
-        }
-    }
-
-    /** Polls {@code condition} until it holds; fails after {@code bound}. */
-    private static void awaitTrue(BooleanSupplier condition, Duration bound, String what)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what + " within " + bound).isLessThan(deadline);
-            Thread.sleep(10);
         }
     }
 

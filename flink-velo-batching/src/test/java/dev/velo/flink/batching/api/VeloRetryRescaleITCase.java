@@ -18,7 +18,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.function.BooleanSupplier;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -234,7 +233,7 @@ class VeloRetryRescaleITCase {
         REFUSE.set(true);
         JobClient first = job(path, PARALLELISM, null).executeAsync("velo-rescale-" + path);
         // in both subtasks a retry waits, and records read after the refused ones wait behind it
-        awaitTrue(
+        ItSupport.awaitTrue(
                 () -> waitingBehindARetry(0) && waitingBehindARetry(1),
                 Duration.ofSeconds(30),
                 "records waiting for a retry, and behind it, in both subtasks");
@@ -242,7 +241,8 @@ class VeloRetryRescaleITCase {
                 first.triggerSavepoint(savepoints.toString(), SavepointFormatType.CANONICAL)
                         .get(60, TimeUnit.SECONDS);
         first.cancel().get(30, TimeUnit.SECONDS);
-        awaitTrue(() -> status(first) == JobStatus.CANCELED, Duration.ofSeconds(30), "cancelled");
+        ItSupport.awaitTrue(
+                () -> status(first) == JobStatus.CANCELED, Duration.ofSeconds(30), "cancelled");
         int waiting = REFUSED_VALUES.size();
         assertThat(WRITTEN).as("the first job wrote nothing").isEmpty();
         assertThat(REFUSED.get(0) + REFUSED.get(1))
@@ -312,16 +312,6 @@ class VeloRetryRescaleITCase {
             return client.getJobStatus().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             return null;
-        }
-    }
-
-    /** Polls {@code condition} until it holds; fails after {@code bound}. */
-    private static void awaitTrue(BooleanSupplier condition, Duration bound, String what)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what + " within " + bound).isLessThan(deadline);
-            Thread.sleep(10);
         }
     }
 

@@ -1,32 +1,27 @@
 package dev.velo.flink.batching.api;
 
+import static dev.velo.flink.batching.api.RetryRefusals.EMITTED;
+import static dev.velo.flink.batching.api.RetryRefusals.REFUSE;
+import static dev.velo.flink.batching.api.RetryRefusals.REFUSED;
+import static dev.velo.flink.batching.api.RetryRefusals.REFUSED_VALUES;
+import static dev.velo.flink.batching.api.RetryRefusals.WRITTEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.velo.flink.batching.api.RetryRefusals.ListSink;
+import dev.velo.flink.batching.api.RetryRefusals.RefusingBatches;
 import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.config.BatchStrategy;
-import dev.velo.flink.batching.operator.BatchFunction;
 import dev.velo.flink.batching.sink.VeloSink;
 import dev.velo.flink.batching.sink.VeloSinkSettings;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.AbstractRichFunction;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -40,7 +35,6 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,15 +69,6 @@ class VeloRetryRescaleITCase {
 
     private static final int[] RESTORED_AT = {1, 3};
 
-    // the function or writer refuses every record (the first job only)
-    private static final AtomicBoolean REFUSE = new AtomicBoolean();
-    // calls refused, per subtask of the first job
-    private static final AtomicIntegerArray REFUSED = new AtomicIntegerArray(PARALLELISM);
-    private static final Set<Long> REFUSED_VALUES = ConcurrentHashMap.newKeySet();
-    // records the source emitted, per subtask of the first job
-    private static final AtomicIntegerArray EMITTED = new AtomicIntegerArray(PARALLELISM);
-    private static final List<Long> WRITTEN = new CopyOnWriteArrayList<>();
-
     /** Where the records waiting for a retry are kept. */
     enum Path {
         /** The DataStream batching stage: the operator list state {@code velo-retry-queue}. */
@@ -94,32 +79,7 @@ class VeloRetryRescaleITCase {
 
     @BeforeEach
     void reset() {
-        REFUSE.set(false);
-        for (int i = 0; i < PARALLELISM; i++) {
-            REFUSED.set(i, 0);
-            EMITTED.set(i, 0);
-        }
-        REFUSED_VALUES.clear();
-        WRITTEN.clear();
-    }
-
-    /** Refuses {@code values} retriably while {@link #REFUSE} is set, noting the subtask. */
-    private static void refuseIfTold(int subtask, List<Long> values) throws IOException {
-        if (REFUSE.get()) {
-            REFUSED_VALUES.addAll(values);
-            REFUSED.incrementAndGet(subtask);
-            throw new IOException("transient: refused while the test says so");
-        }
-    }
-
-    /** The stage's function: passes a batch on, or refuses it. */
-    static final class RefusingBatches extends AbstractRichFunction
-            implements BatchFunction<Long, Long> {
-        @Override
-        public void processBatch(List<Long> batch, Collector<Long> out) throws Exception {
-            refuseIfTold(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), batch);
-            batch.forEach(out::collect);
-        }
+        RetryRefusals.reset();
     }
 
     /** The numbers 0 to {@value #RECORDS} - 1, counted per subtask in the first job. */
@@ -137,35 +97,6 @@ class VeloRetryRescaleITCase {
                 EMITTED.incrementAndGet(subtask);
             }
             return i;
-        }
-    }
-
-    /** Collects what reaches it in {@link #WRITTEN}; refuses writes when {@code refuses}. */
-    static final class ListSink implements Sink<Long> {
-        private final boolean refuses;
-
-        ListSink(boolean refuses) {
-            this.refuses = refuses;
-        }
-
-        @Override
-        public SinkWriter<Long> createWriter(WriterInitContext context) {
-            int subtask = context.getTaskInfo().getIndexOfThisSubtask();
-            return new SinkWriter<>() {
-                @Override
-                public void write(Long x, Context context) throws IOException {
-                    if (refuses) {
-                        refuseIfTold(subtask, List.of(x));
-                    }
-                    WRITTEN.add(x);
-                }
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {}
-            };
         }
     }
 

@@ -7,12 +7,7 @@ import static dev.velo.flink.batching.api.RetryRefusals.REFUSED_VALUES;
 import static dev.velo.flink.batching.api.RetryRefusals.WRITTEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.velo.flink.batching.api.RetryRefusals.ListSink;
-import dev.velo.flink.batching.api.RetryRefusals.RefusingBatches;
-import dev.velo.flink.batching.config.BatchConfig;
-import dev.velo.flink.batching.config.BatchStrategy;
-import dev.velo.flink.batching.sink.VeloSink;
-import dev.velo.flink.batching.sink.VeloSinkSettings;
+import dev.velo.flink.batching.api.RetryRefusals.Path;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,9 +22,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
@@ -82,14 +74,6 @@ class VeloRetryDrainITCase {
     // the source emits its records (the first job only; a restored job's source emits nothing)
     private static final AtomicBoolean EMIT = new AtomicBoolean();
 
-    /** Where the records waiting for a retry are kept. */
-    enum Path {
-        /** The DataStream batching stage. */
-        STAGE,
-        /** A velo sink over a Sink V2 writer. */
-        SINK
-    }
-
     @BeforeEach
     void reset() {
         RetryRefusals.reset();
@@ -127,15 +111,7 @@ class VeloRetryDrainITCase {
     /** The job at {@code parallelism}, restored from {@code savepoint} when not null. */
     private static StreamExecutionEnvironment job(
             Path path, int parallelism, @Nullable String savepoint) {
-        Configuration conf = new Configuration();
-        // a failure of either job is a failure of the test
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        if (savepoint != null) {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
-        env.setMaxParallelism(128);
+        StreamExecutionEnvironment env = RetryRefusals.environment(parallelism, savepoint);
         DataStream<Long> source =
                 env.fromSource(
                                 new DataGeneratorSource<>(
@@ -148,32 +124,7 @@ class VeloRetryDrainITCase {
                         .uid("numbers")
                         .filter(x -> x >= 0)
                         .uid("emitted");
-        if (path == Path.STAGE) {
-            BatchConfig batch =
-                    BatchConfig.builder()
-                            .strategy(new BatchStrategy.FixedSize(1000))
-                            .batchTimeout(Duration.ofMillis(50))
-                            .build();
-            VeloBatching.of(source, batch)
-                    .withFailureConfig(ItSupport.fixedBackoff(BACKOFF))
-                    .named("retrying")
-                    .uid("retrying")
-                    .process(new RefusingBatches(), Types.LONG)
-                    .output()
-                    .sinkTo(new ListSink(false))
-                    .uid("written");
-        } else {
-            VeloSinkSettings<Long> settings =
-                    VeloSinkSettings.<Long>builder()
-                            .tableName("refusing")
-                            .batchConfig(BatchConfig.disabled())
-                            .maxUnconfirmedWrites(1)
-                            .failureConfig(ItSupport.fixedBackoff(BACKOFF))
-                            .build();
-            source.sinkTo(VeloSink.wrap(new ListSink(true), settings))
-                    .name("velo-sink")
-                    .uid("velo-sink");
-        }
+        RetryRefusals.writeRefusing(path, source, BACKOFF);
         return env;
     }
 

@@ -7,13 +7,7 @@ import static dev.velo.flink.batching.api.RetryRefusals.REFUSED_VALUES;
 import static dev.velo.flink.batching.api.RetryRefusals.WRITTEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.velo.flink.batching.api.RetryRefusals.ListSink;
-import dev.velo.flink.batching.api.RetryRefusals.RefusingBatches;
-import dev.velo.flink.batching.config.BatchConfig;
-import dev.velo.flink.batching.config.BatchStrategy;
-import dev.velo.flink.batching.sink.VeloSink;
-import dev.velo.flink.batching.sink.VeloSinkSettings;
-import java.nio.file.Path;
+import dev.velo.flink.batching.api.RetryRefusals.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.concurrent.TimeUnit;
@@ -24,9 +18,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
@@ -69,14 +60,6 @@ class VeloRetryRescaleITCase {
 
     private static final int[] RESTORED_AT = {1, 3};
 
-    /** Where the records waiting for a retry are kept. */
-    enum Path {
-        /** The DataStream batching stage: the operator list state {@code velo-retry-queue}. */
-        STAGE,
-        /** A velo sink over a Sink V2 writer: its writer state. */
-        SINK
-    }
-
     @BeforeEach
     void reset() {
         RetryRefusals.reset();
@@ -106,15 +89,7 @@ class VeloRetryRescaleITCase {
      */
     private static StreamExecutionEnvironment job(
             Path path, int parallelism, @Nullable String savepoint) {
-        Configuration conf = new Configuration();
-        // a failure of either job is a failure of the test
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        if (savepoint != null) {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
-        env.setMaxParallelism(128);
+        StreamExecutionEnvironment env = RetryRefusals.environment(parallelism, savepoint);
         DataGeneratorSource<Long> numbers =
                 savepoint == null
                         ? new DataGeneratorSource<>(
@@ -125,34 +100,7 @@ class VeloRetryRescaleITCase {
                         : new DataGeneratorSource<>(new Numbers(), RECORDS, Types.LONG);
         DataStream<Long> source =
                 env.fromSource(numbers, WatermarkStrategy.noWatermarks(), "numbers").uid("numbers");
-        if (path == Path.STAGE) {
-            BatchConfig batch =
-                    BatchConfig.builder()
-                            // never full: no batch waits for the retry in place (back-pressure)
-                            // before the savepoint
-                            .strategy(new BatchStrategy.FixedSize(1000))
-                            .batchTimeout(Duration.ofMillis(50))
-                            .build();
-            VeloBatching.of(source, batch)
-                    .withFailureConfig(ItSupport.fixedBackoff(BACKOFF))
-                    .named("retrying")
-                    .uid("retrying")
-                    .process(new RefusingBatches(), Types.LONG)
-                    .output()
-                    .sinkTo(new ListSink(false))
-                    .uid("written");
-        } else {
-            VeloSinkSettings<Long> settings =
-                    VeloSinkSettings.<Long>builder()
-                            .tableName("refusing")
-                            .batchConfig(BatchConfig.disabled())
-                            .maxUnconfirmedWrites(1)
-                            .failureConfig(ItSupport.fixedBackoff(BACKOFF))
-                            .build();
-            source.sinkTo(VeloSink.wrap(new ListSink(true), settings))
-                    .name("velo-sink")
-                    .uid("velo-sink");
-        }
+        RetryRefusals.writeRefusing(path, source, BACKOFF);
         return env;
     }
 

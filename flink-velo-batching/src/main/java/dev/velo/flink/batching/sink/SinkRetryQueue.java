@@ -1,12 +1,11 @@
 package dev.velo.flink.batching.sink;
 
 import dev.velo.flink.batching.internal.failure.FailureHandler.WriteOutcome;
+import dev.velo.flink.batching.internal.failure.RetryTimer;
 import dev.velo.flink.batching.internal.failure.Sleeper;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.util.function.ThrowingRunnable;
@@ -47,26 +46,20 @@ final class SinkRetryQueue<E> {
         }
     }
 
-    private final ProcessingTimeService time;
-    private final Sleeper sleeper;
+    private final RetryTimer timer;
     private final Runner<E> runner;
     // called when the queue has become empty after a timer or a wait ran it
     private final ThrowingRunnable<Exception> drained;
 
     private final ArrayDeque<Entry<E>> entries = new ArrayDeque<>();
     private int records;
-    private long deadline;
-    private long generation;
-    @Nullable private ScheduledFuture<?> timer;
-    private boolean awaiting;
 
     SinkRetryQueue(
             ProcessingTimeService time,
             Sleeper sleeper,
             Runner<E> runner,
             ThrowingRunnable<Exception> drained) {
-        this.time = time;
-        this.sleeper = sleeper;
+        this.timer = new RetryTimer(time, sleeper, this::runQueue);
         this.runner = runner;
         this.drained = drained;
     }
@@ -86,11 +79,6 @@ final class SinkRetryQueue<E> {
         return new ArrayList<>(entries);
     }
 
-    /** The processing time at which the retry runs. */
-    long deadline() {
-        return deadline;
-    }
-
     /** Queues a batch behind the pending retry. */
     void enqueue(List<E> batch) {
         add(entries.size(), new Entry<>(new ArrayList<>(batch), 0));
@@ -105,7 +93,7 @@ final class SinkRetryQueue<E> {
             add(entries.size(), e);
         }
         if (isPending()) {
-            arm(time.getCurrentProcessingTime());
+            timer.arm(timer.now());
         }
     }
 
@@ -120,7 +108,7 @@ final class SinkRetryQueue<E> {
         if (!outcome.retry().isEmpty()) {
             add(0, new Entry<>(outcome.retry(), outcome.attempt(), outcome.retries()));
         }
-        arm(time.getCurrentProcessingTime() + Math.max(0, outcome.delayMillis()));
+        timer.arm(timer.now() + Math.max(0, outcome.delayMillis()));
     }
 
     private void add(int at, Entry<E> e) {
@@ -135,32 +123,13 @@ final class SinkRetryQueue<E> {
         records += e.records().size();
     }
 
-    private void arm(long at) {
-        cancelTimer();
-        deadline = at;
-        long armed = generation;
-        timer =
-                time.registerTimer(
-                        at,
-                        t -> {
-                            if (armed == generation) {
-                                runQueue();
-                            }
-                        });
-    }
-
     /** Cancels the retry timer; a timer already queued in the mailbox then does nothing. */
     void cancelTimer() {
-        generation++;
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        timer.cancel();
     }
 
     /** Runs the head and the batches behind it until one waits for a retry or none is left. */
     private void runQueue() throws Exception {
-        timer = null;
         while (!entries.isEmpty()) {
             Entry<E> e = entries.poll();
             records -= e.records().size();
@@ -183,28 +152,6 @@ final class SinkRetryQueue<E> {
      * it.
      */
     void await() throws Exception {
-        if (awaiting) {
-            return;
-        }
-        awaiting = true;
-        try {
-            while (isPending()) {
-                long wait = deadline - time.getCurrentProcessingTime();
-                long armed = generation;
-                if (wait > 0) {
-                    sleeper.sleep(wait);
-                }
-                if (armed == generation && isPending()) {
-                    // the retry timer did not run meanwhile: run it here, the deadline has passed
-                    if (deadline - time.getCurrentProcessingTime() > 0) {
-                        continue;
-                    }
-                    cancelTimer();
-                    runQueue();
-                }
-            }
-        } finally {
-            awaiting = false;
-        }
+        timer.await(this::isPending);
     }
 }

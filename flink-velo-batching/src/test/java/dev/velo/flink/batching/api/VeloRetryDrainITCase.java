@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.StreamSupport;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -29,6 +30,7 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.state.CompletedCheckpointStorageLocation;
 import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
@@ -219,6 +221,14 @@ class VeloRetryDrainITCase {
             // ends the job, and its end of input would write any record still waiting
             try {
                 CommonTestUtils.waitForAllTaskRunning(miniCluster, restored.getJobID(), true);
+                // the source has one split per subtask of the first job: above that parallelism
+                // the readers without a split end at once. A stop triggered before the
+                // JobManager has seen them end fails ("checkpoint request for unknown task")
+                int withoutSplit = Math.max(0, parallelism - PARALLELISM);
+                ItSupport.awaitTrue(
+                        () -> finishedSubtasks(miniCluster, restored.getJobID()) >= withoutSplit,
+                        Duration.ofSeconds(30),
+                        withoutSplit + " subtasks without a split finished");
                 restored.stopWithSavepoint(
                                 true, savepoints.toString(), SavepointFormatType.CANONICAL)
                         .get(60, TimeUnit.SECONDS);
@@ -256,6 +266,23 @@ class VeloRetryDrainITCase {
     }
 
     /** Sum of the velo counter {@code name} over the job's subtasks. */
+    /** Subtasks of {@code job} the JobManager has seen finish. */
+    private static long finishedSubtasks(MiniCluster miniCluster, JobID job) {
+        try {
+            return StreamSupport.stream(
+                            miniCluster
+                                    .getExecutionGraph(job)
+                                    .get(10, TimeUnit.SECONDS)
+                                    .getAllExecutionVertices()
+                                    .spliterator(),
+                            false)
+                    .filter(v -> v.getExecutionState() == ExecutionState.FINISHED)
+                    .count();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the execution graph of " + job, e);
+        }
+    }
+
     private static long counter(JobID job, String name) {
         return ItSupport.counter(REPORTER, job, name);
     }

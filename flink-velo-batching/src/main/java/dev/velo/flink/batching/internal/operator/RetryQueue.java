@@ -1,10 +1,10 @@
 package dev.velo.flink.batching.internal.operator;
 
+import dev.velo.flink.batching.internal.failure.RetryTimer;
 import dev.velo.flink.batching.internal.failure.Sleeper;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.state.ListState;
@@ -56,17 +56,13 @@ public final class RetryQueue<IN> {
 
     @Nullable private List<StreamRecord<IN>> retryBatch;
     private int retryAttempt;
-    private long retryDeadline;
-    private long retryGeneration;
-    @Nullable private ScheduledFuture<?> retryTimer;
     private final ArrayDeque<List<StreamRecord<IN>>> queued = new ArrayDeque<>();
     private int queuedRecords;
-    private boolean awaitingQueue;
     @Nullable private ListState<Tuple2<Integer, StreamElement>> state;
     @Nullable private List<Tuple2<Integer, StreamElement>> restored;
 
-    @Nullable private ProcessingTimeService time;
-    @Nullable private Sleeper sleeper;
+    // runs the queue at the retry's deadline; set by open
+    @Nullable private RetryTimer timer;
     @Nullable private Runner<IN> runner;
     // called when the queue has become empty after a timer or a wait ran it
     @Nullable private ThrowingRunnable<Exception> drained;
@@ -130,8 +126,11 @@ public final class RetryQueue<IN> {
             Sleeper sleeper,
             Runner<IN> runner,
             ThrowingRunnable<Exception> drained) {
-        this.time = Preconditions.checkNotNull(time);
-        this.sleeper = Preconditions.checkNotNull(sleeper);
+        this.timer =
+                new RetryTimer(
+                        Preconditions.checkNotNull(time),
+                        Preconditions.checkNotNull(sleeper),
+                        this::runQueue);
         this.runner = Preconditions.checkNotNull(runner);
         this.drained = Preconditions.checkNotNull(drained);
     }
@@ -171,7 +170,7 @@ public final class RetryQueue<IN> {
             queued.add(batch);
             queuedRecords += batch.size();
         }
-        arm(time.getCurrentProcessingTime());
+        timer.arm(timer.now());
         return entries.size();
     }
 
@@ -200,7 +199,7 @@ public final class RetryQueue<IN> {
     public void retryLater(List<StreamRecord<IN>> records, int attempt, long deadline) {
         retryBatch = detach(records);
         retryAttempt = attempt;
-        arm(deadline);
+        timer.arm(deadline);
     }
 
     /** Fresh holders for records kept beyond the current flush (the pool reuses its own). */
@@ -212,26 +211,10 @@ public final class RetryQueue<IN> {
         return copy;
     }
 
-    private void arm(long deadline) {
-        cancelTimer();
-        retryDeadline = deadline;
-        long generation = retryGeneration;
-        retryTimer =
-                time.registerTimer(
-                        deadline,
-                        t -> {
-                            if (generation == retryGeneration) {
-                                runQueue();
-                            }
-                        });
-    }
-
     /** Cancels the retry timer; a timer already queued in the mailbox then does nothing. */
     public void cancelTimer() {
-        retryGeneration++;
-        if (retryTimer != null) {
-            retryTimer.cancel(false);
-            retryTimer = null;
+        if (timer != null) {
+            timer.cancel();
         }
     }
 
@@ -240,7 +223,6 @@ public final class RetryQueue<IN> {
      * a retry again or the queue is empty.
      */
     private void runQueue() throws Exception {
-        retryTimer = null;
         if (retryBatch != null) {
             List<StreamRecord<IN>> batch = retryBatch;
             retryBatch = null;
@@ -263,26 +245,6 @@ public final class RetryQueue<IN> {
      * of input and as back-pressure; a checkpoint barrier waits behind it.
      */
     public void await() throws Exception {
-        if (awaitingQueue) {
-            return;
-        }
-        awaitingQueue = true;
-        try {
-            while (isPending()) {
-                long wait =
-                        retryBatch == null ? 0 : retryDeadline - time.getCurrentProcessingTime();
-                long generation = retryGeneration;
-                if (wait > 0) {
-                    sleeper.sleep(wait);
-                }
-                if (generation == retryGeneration) {
-                    // the retry timer did not run meanwhile: retry here, the deadline has passed
-                    cancelTimer();
-                    runQueue();
-                }
-            }
-        } finally {
-            awaitingQueue = false;
-        }
+        timer.await(this::isPending);
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
+import org.apache.flink.util.function.ThrowingRunnable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,13 +29,27 @@ class RetryTimerTest {
     }
 
     private RetryTimer newTimer() {
-        return new RetryTimer(
-                time,
-                ms -> sleeper.sleep(ms),
+        return timerRunning(
                 () -> {
                     runs.add(time.getCurrentProcessingTime());
                     pending = false;
                 });
+    }
+
+    /** A timer on the test's clock and sleeper that runs {@code run} as the queue. */
+    private RetryTimer timerRunning(ThrowingRunnable<Exception> run) {
+        return new RetryTimer(time, ms -> sleeper.sleep(ms), run);
+    }
+
+    /**
+     * A sleeper that lets the timers due by the end of its sleep run, as a mailbox sleeper does.
+     */
+    private void sleepRunningTimers() {
+        sleeper =
+                ms -> {
+                    sleeps.add(ms);
+                    advance(ms);
+                };
     }
 
     /** Moves the clock on, running the timers due by then (as a mailbox sleeper lets them run). */
@@ -127,12 +142,7 @@ class RetryTimerTest {
 
     @Test
     void awaitDoesNotRunTheQueueAgainWhenTheTimerRanItDuringTheSleep() throws Exception {
-        // a mailbox sleeper runs the timer's mail while it waits
-        sleeper =
-                ms -> {
-                    sleeps.add(ms);
-                    advance(ms);
-                };
+        sleepRunningTimers();
         timer.arm(100);
         pending = true;
 
@@ -147,9 +157,7 @@ class RetryTimerTest {
         // the first run defers again: the queue arms a second deadline and stays pending
         List<Long> deadlines = new ArrayList<>(List.of(250L));
         timer =
-                new RetryTimer(
-                        time,
-                        ms -> sleeper.sleep(ms),
+                timerRunning(
                         () -> {
                             runs.add(time.getCurrentProcessingTime());
                             if (deadlines.isEmpty()) {
@@ -158,11 +166,7 @@ class RetryTimerTest {
                                 timer.arm(deadlines.remove(0));
                             }
                         });
-        sleeper =
-                ms -> {
-                    sleeps.add(ms);
-                    advance(ms);
-                };
+        sleepRunningTimers();
         timer.arm(100);
         pending = true;
 
@@ -176,9 +180,7 @@ class RetryTimerTest {
     void awaitCalledFromWithinTheWaitReturnsAtOnce() throws Exception {
         List<String> inner = new ArrayList<>();
         timer =
-                new RetryTimer(
-                        time,
-                        ms -> sleeper.sleep(ms),
+                timerRunning(
                         () -> {
                             // the queue's run flushes again, which waits for the queue again
                             timer.await(() -> true);

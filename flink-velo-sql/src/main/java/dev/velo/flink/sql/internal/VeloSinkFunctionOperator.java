@@ -20,8 +20,8 @@ import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.functions.sink.legacy.SinkFunction;
@@ -158,7 +158,7 @@ public final class VeloSinkFunctionOperator
                             .getUnionListState(
                                     new ListStateDescriptor<>(
                                             ORIGIN_STATE_NAME,
-                                            BytePrimitiveArraySerializer.INSTANCE));
+                                            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
             if (stateContext.isRestored()) {
                 checkRestoredOrigin(originState.get());
             }

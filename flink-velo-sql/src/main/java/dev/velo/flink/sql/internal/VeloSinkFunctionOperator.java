@@ -172,6 +172,10 @@ public final class VeloSinkFunctionOperator
      * as before.
      */
     private void checkRestoredOrigin(Iterable<byte[]> entries) {
+        if (!keyedByPrimaryKey) {
+            // append-only: restored at any parallelism, whatever the entries say
+            return;
+        }
         int restoredAt = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         long waiting = 0;
         Integer storedAt = null;

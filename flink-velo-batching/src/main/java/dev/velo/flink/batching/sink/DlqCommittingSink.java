@@ -91,6 +91,9 @@ final class DlqCommittingSink<T, DC, QS, QC> extends VeloSink<T>
             WriterInitContext context,
             Collection<SinkOrDlq<VeloSinkState<Object>, QS>> recoveredState)
             throws IOException {
+        checkRestoredRetries(
+                context,
+                recoveredState.stream().filter(s -> !s.isDlq()).map(SinkOrDlq::sink).toList());
         List<Object> sinkStates = new ArrayList<>();
         List<VeloSinkState.RetryEntry> retries = new ArrayList<>();
         List<QS> dlqStates = new ArrayList<>();

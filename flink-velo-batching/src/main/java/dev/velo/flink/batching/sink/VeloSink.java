@@ -37,6 +37,10 @@ import org.apache.flink.util.Preconditions;
  * a retry when the checkpoint is taken, so that a retry does not hold the barrier. Its serializer
  * ({@link VeloSinkStateSerializer}) reads a state the delegate's serializer wrote (a savepoint of
  * the job without velo, or of a velo sink that kept only the delegate's state) as the delegate's.
+ * The retry entries keep the parallelism of the writer that stored them: for a sink keyed by its
+ * primary key ({@link VeloSinkSettings.Builder#keyedByPrimaryKey}, opt-in; the SQL factory sets it
+ * for a table with a primary key) a restore of waiting records at another parallelism fails, since
+ * Flink shares writer states out by position, not by key (see {@link RetryRescaleCheck}).
  *
  * <p>With a DLQ that commits with the checkpoint ({@link DeadLetterWriterFactory.Committing}, e.g.
  * an exactly-once Kafka DLQ) the sink is a {@link DlqCommittingSink}: its writer state and
@@ -207,6 +211,42 @@ public class VeloSink<T> implements Sink<T> {
                 : null;
     }
 
+    /**
+     * Refuses restored retry entries that a writer at another parallelism stored when the sink is
+     * keyed by its primary key ({@link VeloSinkSettings#keyedByPrimaryKey()}): Flink shares writer
+     * states out by position, not by key, so their order per key could not be kept. Entries of
+     * unknown origin (an earlier version's state) restore as before. Called before any writer is
+     * created.
+     *
+     * @throws IllegalStateException naming the table, the records this subtask was handed, the old
+     *     and the new parallelism and what to do (see {@link RetryRescaleCheck})
+     */
+    void checkRestoredRetries(
+            WriterInitContext context, Collection<? extends VeloSinkState<?>> states) {
+        int restoredAt = context.getTaskInfo().getNumberOfParallelSubtasks();
+        long waiting = 0;
+        Integer storedAt = null;
+        for (VeloSinkState<?> s : states) {
+            if (s.isRetries()
+                    && s.origin().isPresent()
+                    && s.origin().get().parallelism() != restoredAt) {
+                waiting += s.retries().size();
+                if (storedAt == null) {
+                    storedAt = s.origin().get().parallelism();
+                }
+            }
+        }
+        if (RetryRescaleCheck.refuses(
+                settings.keyedByPrimaryKey(), waiting, storedAt, restoredAt)) {
+            throw RetryRescaleCheck.refused(
+                    settings.tableName(),
+                    waiting,
+                    storedAt,
+                    restoredAt,
+                    context.getTaskInfo().getIndexOfThisSubtask());
+        }
+    }
+
     /** Hands restored retry entries to a velo writer; closes it when that fails. */
     static <T> void restoreRetries(SinkWriter<T> velo, List<VeloSinkState.RetryEntry> retries)
             throws IOException {
@@ -233,6 +273,7 @@ public class VeloSink<T> implements Sink<T> {
                 WriterInitContext context, Collection<VeloSinkState<Object>> recoveredState)
                 throws IOException {
             VeloSink<T> self = self();
+            self.checkRestoredRetries(context, recoveredState);
             List<Object> delegateStates = new ArrayList<>();
             List<VeloSinkState.RetryEntry> retries = new ArrayList<>();
             for (VeloSinkState<Object> s : recoveredState) {

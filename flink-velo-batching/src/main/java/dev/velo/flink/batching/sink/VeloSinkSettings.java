@@ -25,6 +25,7 @@ public final class VeloSinkSettings<T> implements Serializable {
     private final RecordSizeEstimator<T> sizeEstimator;
     @Nullable private final Boolean writesInTransaction;
     @Nullable private final Integer maxUnconfirmedWrites;
+    private final boolean keyedByPrimaryKey;
 
     /**
      * The least number of unconfirmed writes after which the sink writer flushes the delegate to
@@ -42,6 +43,7 @@ public final class VeloSinkSettings<T> implements Serializable {
                 b.sizeEstimator != null ? b.sizeEstimator : RecordSizeEstimators.generic();
         this.writesInTransaction = b.writesInTransaction;
         this.maxUnconfirmedWrites = b.maxUnconfirmedWrites;
+        this.keyedByPrimaryKey = b.keyedByPrimaryKey;
     }
 
     public static <T> Builder<T> builder() {
@@ -102,6 +104,19 @@ public final class VeloSinkSettings<T> implements Serializable {
                 : Math.max(batchConfig.maxBatchSize(), MIN_UNCONFIRMED_WRITES_BOUND);
     }
 
+    /**
+     * Whether the sink writes by a primary key (an upsert sink: the last record of a key wins), so
+     * that the records of one key must be written in their order. Under RetryWithBackoff the
+     * records waiting for a retry at a checkpoint are in the writer state, which a restore at
+     * another parallelism shares out among the new writers as list state, not by key: a restored
+     * record could be written after a newer record of its key that another writer wrote. For such a
+     * sink that restore fails instead (see {@link VeloSink}); without a primary key (append-only)
+     * the waiting records are restored at any parallelism. False unless set.
+     */
+    public boolean keyedByPrimaryKey() {
+        return keyedByPrimaryKey;
+    }
+
     /** Builder of {@link VeloSinkSettings}; defaults: table "velo", default batch and failure. */
     @PublicEvolving
     public static final class Builder<T> {
@@ -113,6 +128,7 @@ public final class VeloSinkSettings<T> implements Serializable {
         private RecordSizeEstimator<T> sizeEstimator;
         private Boolean writesInTransaction;
         private Integer maxUnconfirmedWrites;
+        private boolean keyedByPrimaryKey;
 
         private Builder() {}
 
@@ -162,6 +178,17 @@ public final class VeloSinkSettings<T> implements Serializable {
                     "maxUnconfirmedWrites must be positive, was %s",
                     maxUnconfirmedWrites);
             this.maxUnconfirmedWrites = maxUnconfirmedWrites;
+            return this;
+        }
+
+        /**
+         * Opt-in: the sink writes by a primary key, so the order of each key's records must be
+         * kept; a restore at another parallelism while records wait for a retry then fails with a
+         * clear error instead of writing them out of order. See {@link
+         * VeloSinkSettings#keyedByPrimaryKey()}.
+         */
+        public Builder<T> keyedByPrimaryKey(boolean keyedByPrimaryKey) {
+            this.keyedByPrimaryKey = keyedByPrimaryKey;
             return this;
         }
 

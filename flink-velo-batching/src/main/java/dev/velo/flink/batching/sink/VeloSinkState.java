@@ -3,6 +3,7 @@ package dev.velo.flink.batching.sink;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.util.Preconditions;
@@ -48,21 +49,50 @@ public final class VeloSinkState<S> {
         }
     }
 
+    /**
+     * Where retry entries were written: the parallelism of the writers that took the checkpoint and
+     * the index of the one that held them. A restore at another parallelism shares the entries out
+     * as list state, not by key (see {@link VeloSink#restoreWriter}).
+     */
+    public record Origin(int parallelism, int subtask) {
+        public Origin {
+            Preconditions.checkArgument(
+                    parallelism > 0, "parallelism must be positive, was %s", parallelism);
+            Preconditions.checkArgument(
+                    subtask >= 0 && subtask < parallelism,
+                    "subtask must be in [0, %s), was %s",
+                    parallelism,
+                    subtask);
+        }
+    }
+
     @Nullable private final S delegate;
     @Nullable private final List<RetryEntry> retries;
+    @Nullable private final Origin origin;
 
-    private VeloSinkState(@Nullable S delegate, @Nullable List<RetryEntry> retries) {
+    private VeloSinkState(
+            @Nullable S delegate, @Nullable List<RetryEntry> retries, @Nullable Origin origin) {
         this.delegate = delegate;
         this.retries = retries;
+        this.origin = origin;
     }
 
     public static <S> VeloSinkState<S> ofDelegate(S state) {
-        return new VeloSinkState<>(Preconditions.checkNotNull(state, "state"), null);
+        return new VeloSinkState<>(Preconditions.checkNotNull(state, "state"), null, null);
     }
 
-    /** The records a writer holds for a retry, in order (one value per writer and checkpoint). */
+    /**
+     * The records a writer holds for a retry, in order (one value per writer and checkpoint), of
+     * unknown origin: as a state written before the origin was kept restores.
+     */
     public static <S> VeloSinkState<S> ofRetries(List<RetryEntry> entries) {
-        return new VeloSinkState<>(null, List.copyOf(entries));
+        return new VeloSinkState<>(null, List.copyOf(entries), null);
+    }
+
+    /** The records a writer holds for a retry, in order, and the writer that held them. */
+    public static <S> VeloSinkState<S> ofRetries(List<RetryEntry> entries, Origin origin) {
+        return new VeloSinkState<>(
+                null, List.copyOf(entries), Preconditions.checkNotNull(origin, "origin"));
     }
 
     public boolean isRetries() {
@@ -81,20 +111,31 @@ public final class VeloSinkState<S> {
         return retries;
     }
 
+    /**
+     * The writer that held the retry entries; empty for a state of the delegate and for entries a
+     * version that did not keep it wrote.
+     */
+    public Optional<Origin> origin() {
+        return Optional.ofNullable(origin);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof VeloSinkState<?> s
                 && Objects.equals(delegate, s.delegate)
-                && Objects.equals(retries, s.retries);
+                && Objects.equals(retries, s.retries)
+                && Objects.equals(origin, s.origin);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(delegate, retries);
+        return Objects.hash(delegate, retries, origin);
     }
 
     @Override
     public String toString() {
-        return isRetries() ? "retries(" + retries + ")" : "delegate(" + delegate + ")";
+        return isRetries()
+                ? "retries(" + retries + (origin == null ? "" : ", " + origin) + ")"
+                : "delegate(" + delegate + ")";
     }
 }

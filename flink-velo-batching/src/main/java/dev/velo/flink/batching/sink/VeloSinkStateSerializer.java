@@ -17,9 +17,13 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * <ul>
  *   <li>tag 0, a state of the wrapped writer: its serializer's version (int), the length of its
  *       bytes (int) and the bytes, so the wrapped writer keeps its own versioning;
- *   <li>tag 1, retry entries: their count (int), then per entry its attempt (int), a byte 1 and the
- *       timestamp (long) or a byte 0 when it has none, the length of the record's bytes (int) and
- *       the bytes.
+ *   <li>tag 1, retry entries of unknown origin: their count (int), then per entry its attempt
+ *       (int), a byte 1 and the timestamp (long) or a byte 0 when it has none, the length of the
+ *       record's bytes (int) and the bytes. Written by earlier versions (and for entries without an
+ *       {@link VeloSinkState#origin()}); read as they were written;
+ *   <li>tag 2, retry entries and their origin: the parallelism of the writers that took the
+ *       checkpoint (int) and the index of the writer that held the entries (int), then the entries
+ *       as under tag 1.
  * </ul>
  *
  * <p>Bytes written under any other version are the wrapped writer's own: the state of a job that
@@ -39,6 +43,7 @@ public final class VeloSinkStateSerializer<S>
 
     private static final byte DELEGATE = 0;
     private static final byte RETRIES = 1;
+    private static final byte RETRIES_WITH_ORIGIN = 2;
 
     @Nullable private final SimpleVersionedSerializer<S> delegate;
 
@@ -59,7 +64,14 @@ public final class VeloSinkStateSerializer<S>
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         if (value.isRetries()) {
-            out.writeByte(RETRIES);
+            if (value.origin().isPresent()) {
+                VeloSinkState.Origin origin = value.origin().get();
+                out.writeByte(RETRIES_WITH_ORIGIN);
+                out.writeInt(origin.parallelism());
+                out.writeInt(origin.subtask());
+            } else {
+                out.writeByte(RETRIES);
+            }
             out.writeInt(value.retries().size());
             for (VeloSinkState.RetryEntry e : value.retries()) {
                 out.writeInt(e.attempt());
@@ -104,43 +116,63 @@ public final class VeloSinkStateSerializer<S>
                     break;
                 }
             case RETRIES:
+                value = VeloSinkState.ofRetries(readEntries(in));
+                break;
+            case RETRIES_WITH_ORIGIN:
                 {
-                    int n = in.readInt();
-                    if (n < 0) {
-                        throw new IOException("Corrupt velo sink state: " + n + " retry entries.");
+                    int parallelism = in.readInt();
+                    int subtask = in.readInt();
+                    if (parallelism <= 0 || subtask < 0 || subtask >= parallelism) {
+                        throw new IOException(
+                                "Corrupt velo sink state: retry entries of subtask "
+                                        + subtask
+                                        + " of parallelism "
+                                        + parallelism
+                                        + ".");
                     }
-                    List<VeloSinkState.RetryEntry> entries = new ArrayList<>(Math.min(n, 1024));
-                    for (int i = 0; i < n; i++) {
-                        int attempt = in.readInt();
-                        byte hasTimestamp = in.readByte();
-                        Long timestamp = hasTimestamp == 1 ? in.readLong() : null;
-                        if (hasTimestamp != 0 && hasTimestamp != 1) {
-                            throw new IOException(
-                                    "Corrupt velo sink state: timestamp flag "
-                                            + hasTimestamp
-                                            + " (0 none, 1 present).");
-                        }
-                        if (attempt < 0) {
-                            throw new IOException(
-                                    "Corrupt velo sink state: retry attempt " + attempt + ".");
-                        }
-                        entries.add(
-                                new VeloSinkState.RetryEntry(attempt, timestamp, readBytes(in)));
-                    }
-                    value = VeloSinkState.ofRetries(entries);
+                    value =
+                            VeloSinkState.ofRetries(
+                                    readEntries(in),
+                                    new VeloSinkState.Origin(parallelism, subtask));
                     break;
                 }
             default:
                 throw new IOException(
                         "Corrupt velo sink state: unknown tag "
                                 + tag
-                                + " (0 state of the wrapped writer, 1 retry entries).");
+                                + " (0 state of the wrapped writer, 1 and 2 retry entries).");
         }
         if (in.available() > 0) {
             throw new IOException(
                     "Corrupt velo sink state: " + in.available() + " bytes after its end.");
         }
         return value;
+    }
+
+    /** Retry entries: their count, then each entry (see the class comment). */
+    private static List<VeloSinkState.RetryEntry> readEntries(DataInputStream in)
+            throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            throw new IOException("Corrupt velo sink state: " + n + " retry entries.");
+        }
+        List<VeloSinkState.RetryEntry> entries = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            int attempt = in.readInt();
+            byte hasTimestamp = in.readByte();
+            Long timestamp = hasTimestamp == 1 ? in.readLong() : null;
+            if (hasTimestamp != 0 && hasTimestamp != 1) {
+                throw new IOException(
+                        "Corrupt velo sink state: timestamp flag "
+                                + hasTimestamp
+                                + " (0 none, 1 present).");
+            }
+            if (attempt < 0) {
+                throw new IOException("Corrupt velo sink state: retry attempt " + attempt + ".");
+            }
+            entries.add(new VeloSinkState.RetryEntry(attempt, timestamp, readBytes(in)));
+        }
+        return entries;
     }
 
     private static byte[] readBytes(DataInputStream in) throws IOException {

@@ -412,7 +412,13 @@ class VeloSinkWriter<T>
             }
         }
         if (retryPending()) {
-            out.add(VeloSinkState.ofRetries(retryEntries()));
+            // where they wait: a restore at another parallelism checks it (RetryRescaleCheck)
+            out.add(
+                    VeloSinkState.ofRetries(
+                            retryEntries(),
+                            new VeloSinkState.Origin(
+                                    initContext.getTaskInfo().getNumberOfParallelSubtasks(),
+                                    initContext.getTaskInfo().getIndexOfThisSubtask())));
         }
         return out;
     }

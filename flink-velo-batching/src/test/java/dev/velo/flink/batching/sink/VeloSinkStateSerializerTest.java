@@ -107,6 +107,90 @@ class VeloSinkStateSerializerTest {
     }
 
     @Test
+    void roundTripOfRetryEntriesKeepsTheirOrigin() throws IOException {
+        List<VeloSinkState.RetryEntry> entries =
+                List.of(
+                        new VeloSinkState.RetryEntry(1, 3L, utf8("k1")),
+                        new VeloSinkState.RetryEntry(0, null, utf8("k2")));
+        VeloSinkState<String> value =
+                VeloSinkState.ofRetries(entries, new VeloSinkState.Origin(2, 1));
+        VeloSinkState<String> back =
+                SimpleVersionedSerialization.readVersionAndDeSerialize(
+                        serializer,
+                        SimpleVersionedSerialization.writeVersionAndSerialize(serializer, value));
+        assertThat(back).isEqualTo(value);
+        assertThat(back.retries()).containsExactlyElementsOf(entries);
+        assertThat(back.origin()).contains(new VeloSinkState.Origin(2, 1));
+    }
+
+    @Test
+    void byteLayoutOfRetryEntriesWithTheirOriginIsPinned() throws IOException {
+        VeloSinkState<String> retries =
+                VeloSinkState.ofRetries(
+                        List.of(new VeloSinkState.RetryEntry(1, null, utf8("x"))),
+                        new VeloSinkState.Origin(3, 2));
+        assertThat(HexFormat.of().formatHex(serializer.serialize(retries)))
+                .isEqualTo(
+                        // tag 2; parallelism 3; subtask 2
+                        "02"
+                                + "00000003"
+                                + "00000002"
+                                // then the entries as under tag 1: 1 entry
+                                + "00000001"
+                                // attempt 1; no timestamp; 1 byte: x
+                                + "00000001"
+                                + "00"
+                                + "00000001"
+                                + "78");
+    }
+
+    /** Bytes an earlier version wrote (tag 1, without the origin): restored, origin unknown. */
+    @Test
+    void retryEntriesOfTheOlderLayoutWithoutOriginStillRestore() throws IOException {
+        byte[] tag1 =
+                HexFormat.of()
+                        .parseHex(
+                                "01"
+                                        + "00000002"
+                                        + "00000001"
+                                        + "01"
+                                        + "0000000000000005"
+                                        + "00000001"
+                                        + "78"
+                                        + "00000000"
+                                        + "00"
+                                        + "00000002"
+                                        + "797a");
+        VeloSinkState<String> back = serializer.deserialize(VeloSinkStateSerializer.VERSION, tag1);
+        assertThat(back.isRetries()).isTrue();
+        assertThat(back.origin()).isEmpty();
+        assertThat(back.retries())
+                .containsExactly(
+                        new VeloSinkState.RetryEntry(1, 5L, utf8("x")),
+                        new VeloSinkState.RetryEntry(0, null, utf8("yz")));
+        // and such a value is written again as it was read
+        assertThat(serializer.serialize(back)).isEqualTo(tag1);
+    }
+
+    @Test
+    void aCorruptOriginIsRejectedClearly() {
+        assertThatThrownBy(
+                        () ->
+                                serializer.deserialize(
+                                        VeloSinkStateSerializer.VERSION,
+                                        HexFormat.of().parseHex("02" + "00000002" + "00000002")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("subtask 2 of parallelism 2");
+        assertThatThrownBy(
+                        () ->
+                                serializer.deserialize(
+                                        VeloSinkStateSerializer.VERSION,
+                                        HexFormat.of().parseHex("02" + "00000000" + "00000000")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("of parallelism 0");
+    }
+
+    @Test
     void corruptBytesAreRejectedClearly() {
         assertThatThrownBy(
                         () ->

@@ -250,7 +250,8 @@ final class VeloDynamicTableSink implements DynamicTableSink {
                                                 failure,
                                                 encoder(),
                                                 settings.dlq,
-                                                batch.maxBatchSize()))
+                                                batch.maxBatchSize(),
+                                                hasPrimaryKey))
                                 .name(settings.tableName);
                 parallelism.ifPresent(sink::setParallelism);
                 // the uid the planner gives the plain table's sink function: its state (the
@@ -278,6 +279,7 @@ final class VeloDynamicTableSink implements DynamicTableSink {
                 .deadLetterWriterFactory(settings.dlq)
                 .encoder(encoder())
                 .sizeEstimator(RecordSizeEstimators.forRowData(consumedRowType.getLogicalType()))
+                .keyedByPrimaryKey(hasPrimaryKey)
                 .build();
     }
 

@@ -10,12 +10,17 @@ import dev.velo.flink.batching.internal.failure.FailureHandler;
 import dev.velo.flink.batching.internal.failure.MailboxSleeper;
 import dev.velo.flink.batching.internal.metrics.VeloMetrics;
 import dev.velo.flink.batching.internal.operator.RetryQueue;
+import dev.velo.flink.batching.sink.RetryRescaleCheck;
 import dev.velo.flink.sql.dlq.DlqWriterFactory;
+import java.nio.ByteBuffer;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -45,6 +50,13 @@ import org.apache.flink.util.Preconditions;
  * behind the retry, the operator stops taking input until the retry is done (back pressure, during
  * which a checkpoint barrier waits too), and at the end of input it waits out the backoff.
  * Watermarks are held back while records wait. The other strategies decide at once, as before.
+ *
+ * <p>Next to the queue, the union list state {@value #ORIGIN_STATE_NAME} keeps one entry per
+ * subtask: the parallelism of the checkpoint, the subtask and the number of records it had waiting.
+ * The queue is list state that a restore at another parallelism shares out by position, not by key;
+ * every new subtask reads all entries, so for a table with a primary key such a restore fails at
+ * once when records were waiting (see {@link RetryRescaleCheck}). A checkpoint without it (an
+ * earlier version's) restores as before.
  */
 @Internal
 public final class VeloSinkFunctionOperator
@@ -53,11 +65,21 @@ public final class VeloSinkFunctionOperator
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The union list state of where records waited for a retry: per subtask one entry of {@value
+     * #ORIGIN_VERSION} (byte), the parallelism (int), the subtask (int), the records waiting
+     * (long).
+     */
+    static final String ORIGIN_STATE_NAME = "velo-retry-origin";
+
+    static final byte ORIGIN_VERSION = 1;
+
     private final String tableName;
     private final FailureConfig failureConfig;
     private final DeadLetterEncoder<RowData> encoder;
     @Nullable private final DlqWriterFactory dlqFactory;
     private final int maxQueuedRecords;
+    private final boolean keyedByPrimaryKey;
 
     @Nullable private transient MailboxExecutor mailbox;
     private transient MailboxSleeper sleeper;
@@ -65,6 +87,7 @@ public final class VeloSinkFunctionOperator
     @Nullable private transient DeadLetterWriter dlqWriter;
     private transient FailureHandler<StreamRecord<RowData>> handler;
     private transient RetryQueue<RowData> retryQueue;
+    @Nullable private transient ListState<byte[]> originState;
     private transient boolean retryOnTimer;
     @Nullable private transient TypeSerializer<RowData> copySerializer;
     private transient RecordContext context;
@@ -85,6 +108,23 @@ public final class VeloSinkFunctionOperator
             DeadLetterEncoder<RowData> encoder,
             @Nullable DlqWriterFactory dlqFactory,
             int maxQueuedRecords) {
+        this(function, tableName, failureConfig, encoder, dlqFactory, maxQueuedRecords, false);
+    }
+
+    /**
+     * @param maxQueuedRecords records that may wait behind a pending retry before the operator
+     *     stops taking input ({@code batch.max_size})
+     * @param keyedByPrimaryKey whether the table has a primary key: then a restore at another
+     *     parallelism while records wait for a retry fails (their order per key cannot be kept)
+     */
+    public VeloSinkFunctionOperator(
+            SinkFunction<RowData> function,
+            String tableName,
+            FailureConfig failureConfig,
+            DeadLetterEncoder<RowData> encoder,
+            @Nullable DlqWriterFactory dlqFactory,
+            int maxQueuedRecords,
+            boolean keyedByPrimaryKey) {
         super(function);
         this.tableName = Preconditions.checkNotNull(tableName);
         this.failureConfig = Preconditions.checkNotNull(failureConfig);
@@ -92,6 +132,7 @@ public final class VeloSinkFunctionOperator
         this.dlqFactory = dlqFactory;
         Preconditions.checkArgument(maxQueuedRecords > 0, "maxQueuedRecords must be positive");
         this.maxQueuedRecords = maxQueuedRecords;
+        this.keyedByPrimaryKey = keyedByPrimaryKey;
     }
 
     /** Keeps the task's mailbox (of this operator's priority) to wait in at the end of input. */
@@ -111,7 +152,71 @@ public final class VeloSinkFunctionOperator
             // a restore reads what an earlier run under RetryWithBackoff left
             retryQueue.initializeState(
                     stateContext, config.getTypeSerializerIn(0, getUserCodeClassloader()));
+            originState =
+                    stateContext
+                            .getOperatorStateStore()
+                            .getUnionListState(
+                                    new ListStateDescriptor<>(
+                                            ORIGIN_STATE_NAME,
+                                            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+            if (stateContext.isRestored()) {
+                checkRestoredOrigin(originState.get());
+            }
         }
+    }
+
+    /**
+     * Fails the restore when the table has a primary key, records were waiting for a retry and the
+     * checkpoint was taken at another parallelism (every subtask reads every entry of the union
+     * state, so each knows all of them). No entries: a checkpoint of an earlier version, restored
+     * as before.
+     */
+    private void checkRestoredOrigin(Iterable<byte[]> entries) {
+        if (!keyedByPrimaryKey) {
+            // append-only: restored at any parallelism, whatever the entries say
+            return;
+        }
+        int restoredAt = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        long waiting = 0;
+        Integer storedAt = null;
+        for (byte[] entry : entries) {
+            ByteBuffer in = ByteBuffer.wrap(entry);
+            if (entry.length != 17 || in.get() != ORIGIN_VERSION) {
+                throw new IllegalStateException(
+                        "Table '"
+                                + tableName
+                                + "': the restored operator state "
+                                + ORIGIN_STATE_NAME
+                                + " holds an entry of "
+                                + entry.length
+                                + " bytes that this version cannot read (version "
+                                + (entry.length > 0 ? entry[0] : "none")
+                                + ", expected "
+                                + ORIGIN_VERSION
+                                + " in 17 bytes): the checkpoint was taken by a newer"
+                                + " flink-velo.");
+            }
+            int parallelism = in.getInt();
+            in.getInt(); // the subtask: only for reading the state by hand
+            long records = in.getLong();
+            if (parallelism != restoredAt) {
+                waiting += records;
+                storedAt = parallelism;
+            }
+        }
+        if (RetryRescaleCheck.refuses(keyedByPrimaryKey, waiting, storedAt, restoredAt)) {
+            throw RetryRescaleCheck.refused(tableName, waiting, storedAt, restoredAt, null);
+        }
+    }
+
+    /** An entry of {@value #ORIGIN_STATE_NAME} (see there). */
+    static byte[] originEntry(int parallelism, int subtask, long waiting) {
+        return ByteBuffer.allocate(17)
+                .put(ORIGIN_VERSION)
+                .putInt(parallelism)
+                .putInt(subtask)
+                .putLong(waiting)
+                .array();
     }
 
     @Override
@@ -251,6 +356,14 @@ public final class VeloSinkFunctionOperator
         flushDeadLetters();
         super.snapshotState(snapshotContext);
         retryQueue.snapshotState();
+        if (originState != null) {
+            originState.update(
+                    List.of(
+                            originEntry(
+                                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(),
+                                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                                    retryQueue.recordsAwaitingRetry())));
+        }
     }
 
     @Override

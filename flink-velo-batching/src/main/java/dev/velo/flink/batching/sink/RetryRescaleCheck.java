@@ -21,14 +21,20 @@ public final class RetryRescaleCheck {
 
     /**
      * Whether a restore must be refused: the sink is keyed by its primary key, records were waiting
-     * for a retry and the parallelism that stored them is not the one restoring them.
+     * for a retry and the parallelism that stored them is not the one restoring them. A restore
+     * into one subtask is not refused: it gets every record, retries them in the order each old
+     * subtask stored them before any new record, and every key's newer records reach it too.
      *
      * @param storedAt the parallelism the records were stored at, null when unknown (a state of an
      *     earlier version, which did not keep it: restored as before)
      */
     public static boolean refuses(
             boolean keyedByPrimaryKey, long waiting, @Nullable Integer storedAt, int restoredAt) {
-        return keyedByPrimaryKey && waiting > 0 && storedAt != null && storedAt != restoredAt;
+        return keyedByPrimaryKey
+                && waiting > 0
+                && storedAt != null
+                && storedAt != restoredAt
+                && restoredAt != 1;
     }
 
     /**

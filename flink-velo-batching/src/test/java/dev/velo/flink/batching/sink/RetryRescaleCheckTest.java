@@ -10,7 +10,9 @@ class RetryRescaleCheckTest {
     @Test
     void onlyAKeyedSinkWithWaitingRecordsOfAKnownOtherParallelismIsRefused() {
         assertThat(RetryRescaleCheck.refuses(true, 5, 2, 3)).isTrue();
-        assertThat(RetryRescaleCheck.refuses(true, 5, 2, 1)).isTrue();
+        // one subtask restores every record before any new one: the order per key holds
+        assertThat(RetryRescaleCheck.refuses(true, 5, 2, 1)).isFalse();
+        assertThat(RetryRescaleCheck.refuses(true, 5, 3, 2)).isTrue();
         // append-only: rescaling stays allowed
         assertThat(RetryRescaleCheck.refuses(false, 5, 2, 3)).isFalse();
         // the same parallelism, nothing waiting, or a state that does not know its origin

@@ -1,7 +1,6 @@
 package dev.velo.flink.batching.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.velo.flink.batching.config.BatchConfig;
 import dev.velo.flink.batching.config.FailureConfig;
@@ -192,18 +191,15 @@ class VeloSinkRescaleTest {
 
     @ParameterizedTest(name = "committing DLQ: {0}")
     @ValueSource(booleans = {false, true})
-    void aRestoreIntoOneWriterIsRefusedTooBeforeAnyWriterExists(boolean committingDlq) {
-        // all records in one writer: the check runs before it (or its delegate) is created
-        assertThatThrownBy(
-                        () -> {
-                            OperatorSubtaskState checkpoint = checkpointAtTwo(true, committingDlq);
-                            harness(sink(true, committingDlq), 1, 0)
-                                    .initializeState(
-                                            AbstractStreamOperatorTestHarness
-                                                    .repartitionOperatorState(
-                                                            checkpoint, MAX_PARALLELISM, 2, 1, 0));
-                        })
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("6 records (the share of subtask 0 of 1) were");
+    void keyedByItsPrimaryKeyTheSinkRestoresIntoOneWriterInTheOrderEachOldWriterStored(
+            boolean committingDlq) throws Exception {
+        // one writer gets every record and retries them before any new one: no key can overtake
+        restoreAt(checkpointAtTwo(true, committingDlq), 1, true, committingDlq);
+        assertThat(WRITTEN).containsExactlyInAnyOrderElementsOf(RECORDS);
+        for (String old : List.of("0-", "1-")) {
+            assertThat(WRITTEN.stream().filter(r -> r.startsWith(old)))
+                    .as("the records of old writer " + old)
+                    .containsExactly(old + 0, old + 1, old + 2);
+        }
     }
 }

@@ -153,7 +153,7 @@ class VeloSinkFunctionRescaleTest {
     @Test
     void withAPrimaryKeyEveryNewSubtaskRefusesTheRestoreAtAnotherParallelism() throws Exception {
         OperatorSubtaskState checkpoint = checkpointAtTwo(true);
-        for (int parallelism : new int[] {3, 1}) {
+        for (int parallelism : new int[] {3, 4}) {
             for (int subtask = 0; subtask < parallelism; subtask++) {
                 OneInputStreamOperatorTestHarness<RowData, Object> h =
                         harness(operator(true), parallelism, subtask);
@@ -178,6 +178,18 @@ class VeloSinkFunctionRescaleTest {
     void withAPrimaryKeyTheSameParallelismRestoresEveryRowOnce() throws Exception {
         assertThat(restoreAt(checkpointAtTwo(true), 2, true))
                 .containsExactlyInAnyOrderElementsOf(ROWS);
+    }
+
+    @Test
+    void withAPrimaryKeyOneSubtaskRestoresEveryRowOnceInTheOrderEachOldSubtaskStored()
+            throws Exception {
+        List<String> written = restoreAt(checkpointAtTwo(true), 1, true);
+        assertThat(written).containsExactlyInAnyOrderElementsOf(ROWS);
+        for (String old : List.of("0-", "1-")) {
+            assertThat(written.stream().filter(r -> r.startsWith(old)))
+                    .as("the rows of old subtask " + old)
+                    .containsExactly(old + 0, old + 1, old + 2);
+        }
     }
 
     @Test

@@ -1,9 +1,13 @@
 package dev.velo.flink.sql.factory;
 
+import static dev.velo.flink.sql.factory.RetryRescaleJobs.awaitTrue;
+import static dev.velo.flink.sql.factory.RetryRescaleJobs.numbersView;
+import static dev.velo.flink.sql.factory.RetryRescaleJobs.option;
+import static dev.velo.flink.sql.factory.RetryRescaleJobs.retryEvery;
+import static dev.velo.flink.sql.factory.RetryRescaleJobs.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.velo.flink.batching.config.BatchOptions;
-import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.sql.testing.LegacyFailingSinkFactory;
 import dev.velo.flink.sql.testing.VeloTestClusters;
 import java.nio.file.Path;
@@ -16,21 +20,12 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -38,8 +33,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.factories.FactoryUtil;
@@ -97,10 +90,6 @@ class LegacySinkRescaleITCase {
         }
     }
 
-    private static String option(ConfigOption<?> option, Object value) {
-        return "'" + option.key() + "'='" + value + "'";
-    }
-
     /**
      * Starts {@code INSERT INTO out_t} at {@code parallelism}, restored from {@code savepoint} when
      * not null, into legacy sink {@code sinkId}; when {@code refuse}, every row's invoke fails
@@ -115,24 +104,7 @@ class LegacySinkRescaleITCase {
             @Nullable String savepoint,
             String sinkId,
             boolean refuse) {
-        Configuration conf = new Configuration();
-        // a failure of any job is a failure of the test
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        if (savepoint != null) {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
-        env.setMaxParallelism(128);
-        DataGeneratorSource<Long> numbers =
-                savepoint == null
-                        ? new DataGeneratorSource<>(
-                                new Numbers(), ROWS, RateLimiterStrategy.perSecond(50), Types.LONG)
-                        : new DataGeneratorSource<>(new Numbers(), ROWS, Types.LONG);
-        DataStream<Long> source =
-                env.fromSource(numbers, WatermarkStrategy.noWatermarks(), "numbers").uid("numbers");
-        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
-        tEnv.createTemporaryView("src", source);
+        StreamTableEnvironment tEnv = numbersView(parallelism, savepoint, new Numbers(), ROWS);
         String refusal =
                 refuse
                         ? ", "
@@ -156,11 +128,7 @@ class LegacySinkRescaleITCase {
                                                 + ", "
                                                 + option(BatchOptions.TIMEOUT, "50ms")
                                         : option(BatchOptions.ENABLE, false),
-                                option(FailureOptions.FAILURE_STRATEGY, "RetryWithBackoff"),
-                                option(FailureOptions.MAX_RETRIES, 3),
-                                option(FailureOptions.RETRY_BACKOFF, BACKOFF.toSeconds() + "s"),
-                                option(FailureOptions.RETRY_BACKOFF_MAX, BACKOFF.toSeconds() + "s"),
-                                option(FailureOptions.RETRY_JITTER, 0))
+                                retryEvery(BACKOFF))
                         + refusal
                         + ")");
         TableResult result = tEnv.executeSql("INSERT INTO out_t SELECT f0 FROM src");
@@ -281,24 +249,6 @@ class LegacySinkRescaleITCase {
                 .mapToObj(String::valueOf)
                 .filter(k -> LegacyFailingSinkFactory.attempts(sinkId, k) > 0)
                 .collect(Collectors.toSet());
-    }
-
-    private static JobStatus status(JobClient client) {
-        try {
-            return client.getJobStatus().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    /** Polls {@code condition} until it holds; fails after {@code bound}. */
-    private static void awaitTrue(BooleanSupplier condition, Duration bound, String what)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what + " within " + bound).isLessThan(deadline);
-            Thread.sleep(10);
-        }
     }
 
     /** The velo counters of the sink operator ({@value #SINK_OPERATOR}) of a job, summed. */

@@ -1,10 +1,14 @@
 package dev.velo.flink.sql.factory;
 
+import static dev.velo.flink.sql.factory.RetryRescaleJobs.awaitTrue;
+import static dev.velo.flink.sql.factory.RetryRescaleJobs.numbersView;
+import static dev.velo.flink.sql.factory.RetryRescaleJobs.option;
+import static dev.velo.flink.sql.factory.RetryRescaleJobs.retryEvery;
+import static dev.velo.flink.sql.factory.RetryRescaleJobs.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.velo.flink.batching.config.BatchOptions;
-import dev.velo.flink.batching.config.FailureOptions;
 import dev.velo.flink.sql.testing.FailingSinkFactory;
 import dev.velo.flink.sql.testing.LegacyFailingSinkFactory;
 import dev.velo.flink.sql.testing.VeloTestClusters;
@@ -18,7 +22,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -26,15 +29,7 @@ import java.util.stream.LongStream;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -42,8 +37,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -123,10 +116,6 @@ class PrimaryKeyRetryRescaleITCase {
         }
     }
 
-    private static String option(ConfigOption<?> option, Object value) {
-        return "'" + option.key() + "'='" + value + "'";
-    }
-
     /**
      * Starts {@code INSERT INTO out_t} at {@code parallelism}, restored from {@code savepoint} when
      * not null, into sink {@code sinkId} of {@code path}; when {@code refuse}, every write fails
@@ -141,24 +130,7 @@ class PrimaryKeyRetryRescaleITCase {
             @Nullable String savepoint,
             String sinkId,
             boolean refuse) {
-        Configuration conf = new Configuration();
-        // a failure of any job is seen by the test, never hidden by a restart
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        if (savepoint != null) {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(parallelism);
-        env.setMaxParallelism(128);
-        DataGeneratorSource<Long> numbers =
-                savepoint == null
-                        ? new DataGeneratorSource<>(
-                                new Numbers(), ROWS, RateLimiterStrategy.perSecond(50), Types.LONG)
-                        : new DataGeneratorSource<>(new Numbers(), ROWS, Types.LONG);
-        DataStream<Long> source =
-                env.fromSource(numbers, WatermarkStrategy.noWatermarks(), "numbers").uid("numbers");
-        StreamTableEnvironment tEnv = StreamTableEnvironment.create(env);
-        tEnv.createTemporaryView("src", source);
+        StreamTableEnvironment tEnv = numbersView(parallelism, savepoint, new Numbers(), ROWS);
         String sinkOptions;
         if (path == SinkPath.SINK_V2) {
             sinkOptions =
@@ -190,11 +162,7 @@ class PrimaryKeyRetryRescaleITCase {
                                 sinkOptions,
                                 // written through: a refused row's subtask writes nothing more
                                 option(BatchOptions.ENABLE, false),
-                                option(FailureOptions.FAILURE_STRATEGY, "RetryWithBackoff"),
-                                option(FailureOptions.MAX_RETRIES, 3),
-                                option(FailureOptions.RETRY_BACKOFF, BACKOFF.toSeconds() + "s"),
-                                option(FailureOptions.RETRY_BACKOFF_MAX, BACKOFF.toSeconds() + "s"),
-                                option(FailureOptions.RETRY_JITTER, 0))
+                                retryEvery(BACKOFF))
                         + ")");
         return tEnv.executeSql("INSERT INTO out_t SELECT f0 FROM src").getJobClient().orElseThrow();
     }
@@ -360,24 +328,6 @@ class PrimaryKeyRetryRescaleITCase {
             SinkPath path, @TempDir Path savepoints) throws Exception {
         String savepoint = savepointWithWaitingRows(path, false, savepoints);
         restoreWritesEveryRowOnce(path, false, savepoint, RESCALED);
-    }
-
-    private static JobStatus status(JobClient client) {
-        try {
-            return client.getJobStatus().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    /** Polls {@code condition} until it holds; fails after {@code bound}. */
-    private static void awaitTrue(BooleanSupplier condition, Duration bound, String what)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what + " within " + bound).isLessThan(deadline);
-            Thread.sleep(10);
-        }
     }
 
     /** The velo counters of a job (only its sink has velo metrics here), summed. */

@@ -57,6 +57,7 @@ public final class VeloBatching {
         @Nullable private String uid;
         private DeadLetterEncoder<T> encoder;
         private RecordSizeEstimator<T> sizeEstimator;
+        private boolean keyedByPrimaryKey;
 
         private Builder(DataStream<T> in, BatchConfig batchConfig) {
             this.in = Preconditions.checkNotNull(in, "in");
@@ -101,6 +102,18 @@ public final class VeloBatching {
         /** Record sizes for memory_based (default: the input type's serializer). */
         public Builder<T> withSizeEstimator(RecordSizeEstimator<T> sizeEstimator) {
             this.sizeEstimator = sizeEstimator;
+            return this;
+        }
+
+        /**
+         * For {@code sinkTo} into a sink that writes by a key (an upsert sink): the order of each
+         * key's records must be kept, so a restore at another parallelism (except 1) while records
+         * wait for a retry fails with a clear error instead of writing them out of order (see
+         * {@link VeloSinkSettings#keyedByPrimaryKey()}). Off by default; the other stages ignore
+         * it.
+         */
+        public Builder<T> keyedByPrimaryKey(boolean keyedByPrimaryKey) {
+            this.keyedByPrimaryKey = keyedByPrimaryKey;
             return this;
         }
 
@@ -156,6 +169,7 @@ public final class VeloBatching {
                             .deadLetterWriterFactory(deadLetters)
                             .encoder(encoder)
                             .sizeEstimator(estimator())
+                            .keyedByPrimaryKey(keyedByPrimaryKey)
                             .build();
             DataStreamSink<T> out = input().sinkTo(VeloSink.wrap(sink, settings)).name(name);
             String stageUid = uidFor("velo-sink");

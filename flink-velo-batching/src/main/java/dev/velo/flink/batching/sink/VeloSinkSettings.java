@@ -110,8 +110,9 @@ public final class VeloSinkSettings<T> implements Serializable {
      * records waiting for a retry at a checkpoint are in the writer state, which a restore at
      * another parallelism shares out among the new writers as list state, not by key: a restored
      * record could be written after a newer record of its key that another writer wrote. For such a
-     * sink that restore fails instead (see {@link VeloSink}); without a primary key (append-only)
-     * the waiting records are restored at any parallelism. False unless set.
+     * sink that restore fails instead, except into one writer (see {@link VeloSink}); without a
+     * primary key (append-only) the waiting records are restored at any parallelism. False unless
+     * set.
      */
     public boolean keyedByPrimaryKey() {
         return keyedByPrimaryKey;

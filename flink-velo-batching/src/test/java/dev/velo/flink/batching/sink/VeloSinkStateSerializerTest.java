@@ -13,6 +13,26 @@ import org.junit.jupiter.api.Test;
 /** The writer state serializer of a velo sink: the delegate's states and velo's retry entries. */
 class VeloSinkStateSerializerTest {
 
+    /**
+     * Retry entries (1, 5, "x") and (0, no timestamp, "yz") in the tag 1 layout, which earlier
+     * versions wrote and this one still writes for entries without an origin.
+     */
+    private static final String TAG1_X_YZ =
+            // tag 1; 2 entries
+            "01"
+                    + "00000002"
+                    // attempt 1; a timestamp, 5; 1 byte: x
+                    + "00000001"
+                    + "01"
+                    + "0000000000000005"
+                    + "00000001"
+                    + "78"
+                    // attempt 0; no timestamp; 2 bytes: yz
+                    + "00000000"
+                    + "00"
+                    + "00000002"
+                    + "797a";
+
     private final VeloSinkStateSerializer<String> serializer =
             new VeloSinkStateSerializer<>(new SinkOrDlqSerializerTest.Tagging(3));
 
@@ -88,22 +108,7 @@ class VeloSinkStateSerializerTest {
                         List.of(
                                 new VeloSinkState.RetryEntry(1, 5L, utf8("x")),
                                 new VeloSinkState.RetryEntry(0, null, utf8("yz"))));
-        assertThat(hex.formatHex(serializer.serialize(retries)))
-                .isEqualTo(
-                        // tag 1; 2 entries
-                        "01"
-                                + "00000002"
-                                // attempt 1; a timestamp, 5; 1 byte: x
-                                + "00000001"
-                                + "01"
-                                + "0000000000000005"
-                                + "00000001"
-                                + "78"
-                                // attempt 0; no timestamp; 2 bytes: yz
-                                + "00000000"
-                                + "00"
-                                + "00000002"
-                                + "797a");
+        assertThat(hex.formatHex(serializer.serialize(retries))).isEqualTo(TAG1_X_YZ);
     }
 
     @Test
@@ -147,20 +152,7 @@ class VeloSinkStateSerializerTest {
     /** Bytes an earlier version wrote (tag 1, without the origin): restored, origin unknown. */
     @Test
     void retryEntriesOfTheOlderLayoutWithoutOriginStillRestore() throws IOException {
-        byte[] tag1 =
-                HexFormat.of()
-                        .parseHex(
-                                "01"
-                                        + "00000002"
-                                        + "00000001"
-                                        + "01"
-                                        + "0000000000000005"
-                                        + "00000001"
-                                        + "78"
-                                        + "00000000"
-                                        + "00"
-                                        + "00000002"
-                                        + "797a");
+        byte[] tag1 = HexFormat.of().parseHex(TAG1_X_YZ);
         VeloSinkState<String> back = serializer.deserialize(VeloSinkStateSerializer.VERSION, tag1);
         assertThat(back.isRetries()).isTrue();
         assertThat(back.origin()).isEmpty();

@@ -12,11 +12,11 @@ import org.apache.flink.util.Preconditions;
  * mega_batch: flushes at {@code min(mega_batch_size, batch.max_size)} records or {@code
  * batch.timeout} after the first record.
  *
- * <p>With {@code reuse_buffer} the records go into a ring of {@value #RING_SLOTS} array allocated
- * once; {@link #drain()} returns a read-only view over the filled slot (the view objects are
- * preallocated too) and moves on to the next slot, so a steady stream allocates nothing per batch.
- * The view stays valid until the next {@link #add} ({@link Batcher#drain}); every caller is done
- * with a batch by then (it is processed synchronously in the flush, and what a retry keeps is
+ * <p>With {@code reuse_buffer} the records go into a ring of arrays ({@value #RING_SLOTS}: one)
+ * allocated once; {@link #drain()} returns a read-only view over the filled slot (the view objects
+ * are preallocated too) and moves on to the next slot, so a steady stream allocates nothing per
+ * batch. The view stays valid until the next {@link #add} ({@link Batcher#drain}); every caller is
+ * done with a batch by then (it is processed synchronously in the flush, and what a retry keeps is
  * copied). One slot, not two: a second slot kept the previous batch's records reachable while the
  * next one filled, twice the live records per subtask; the velo stage then ran slower at
  * parallelism 2 (performance.md, "Which method C2 compiles first").

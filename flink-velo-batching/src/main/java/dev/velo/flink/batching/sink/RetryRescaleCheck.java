@@ -17,7 +17,44 @@ import org.apache.flink.annotation.Internal;
 @Internal
 public final class RetryRescaleCheck {
 
-    private RetryRescaleCheck() {}
+    private final String tableName;
+    private final boolean keyedByPrimaryKey;
+    private final int restoredAt;
+    // records that waited in a checkpoint taken at another parallelism, and that parallelism
+    private long waiting;
+    @Nullable private Integer storedAt;
+
+    /** The check of one restoring subtask, at {@code restoredAt}; feed it with {@link #waited}. */
+    public RetryRescaleCheck(String tableName, boolean keyedByPrimaryKey, int restoredAt) {
+        this.tableName = tableName;
+        this.keyedByPrimaryKey = keyedByPrimaryKey;
+        this.restoredAt = restoredAt;
+    }
+
+    /**
+     * Notes {@code records} that waited in a subtask of a checkpoint taken at {@code parallelism}.
+     */
+    public void waited(int parallelism, long records) {
+        if (parallelism != restoredAt) {
+            waiting += records;
+            if (storedAt == null) {
+                storedAt = parallelism;
+            }
+        }
+    }
+
+    /**
+     * Fails the restore when {@link #refuses} says so.
+     *
+     * @param subtask the restoring subtask when it saw only its share of the records (see {@link
+     *     #refused}); null when it saw every old subtask's
+     * @throws IllegalStateException the error of {@link #refused}
+     */
+    public void check(@Nullable Integer subtask) {
+        if (refuses(keyedByPrimaryKey, waiting, storedAt, restoredAt)) {
+            throw refused(tableName, waiting, storedAt, restoredAt, subtask);
+        }
+    }
 
     /**
      * Whether a restore must be refused: the sink is keyed by its primary key, records were waiting

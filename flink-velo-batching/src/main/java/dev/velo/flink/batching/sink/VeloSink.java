@@ -223,28 +223,17 @@ public class VeloSink<T> implements Sink<T> {
      */
     void checkRestoredRetries(
             WriterInitContext context, Collection<? extends VeloSinkState<?>> states) {
-        int restoredAt = context.getTaskInfo().getNumberOfParallelSubtasks();
-        long waiting = 0;
-        Integer storedAt = null;
+        RetryRescaleCheck check =
+                new RetryRescaleCheck(
+                        settings.tableName(),
+                        settings.keyedByPrimaryKey(),
+                        context.getTaskInfo().getNumberOfParallelSubtasks());
         for (VeloSinkState<?> s : states) {
-            if (s.isRetries()
-                    && s.origin().isPresent()
-                    && s.origin().get().parallelism() != restoredAt) {
-                waiting += s.retries().size();
-                if (storedAt == null) {
-                    storedAt = s.origin().get().parallelism();
-                }
+            if (s.isRetries() && s.origin().isPresent()) {
+                check.waited(s.origin().get().parallelism(), s.retries().size());
             }
         }
-        if (RetryRescaleCheck.refuses(
-                settings.keyedByPrimaryKey(), waiting, storedAt, restoredAt)) {
-            throw RetryRescaleCheck.refused(
-                    settings.tableName(),
-                    waiting,
-                    storedAt,
-                    restoredAt,
-                    context.getTaskInfo().getIndexOfThisSubtask());
-        }
+        check.check(context.getTaskInfo().getIndexOfThisSubtask());
     }
 
     /** Hands restored retry entries to a velo writer; closes it when that fails. */

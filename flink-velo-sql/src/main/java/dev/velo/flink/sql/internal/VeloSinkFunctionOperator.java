@@ -74,6 +74,9 @@ public final class VeloSinkFunctionOperator
 
     static final byte ORIGIN_VERSION = 1;
 
+    /** Bytes of an entry of {@value #ORIGIN_STATE_NAME}. */
+    private static final int ORIGIN_ENTRY_BYTES = 17;
+
     private final String tableName;
     private final FailureConfig failureConfig;
     private final DeadLetterEncoder<RowData> encoder;
@@ -176,12 +179,14 @@ public final class VeloSinkFunctionOperator
             // append-only: restored at any parallelism, whatever the entries say
             return;
         }
-        int restoredAt = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        long waiting = 0;
-        Integer storedAt = null;
+        RetryRescaleCheck check =
+                new RetryRescaleCheck(
+                        tableName,
+                        keyedByPrimaryKey,
+                        getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         for (byte[] entry : entries) {
             ByteBuffer in = ByteBuffer.wrap(entry);
-            if (entry.length != 17 || in.get() != ORIGIN_VERSION) {
+            if (entry.length != ORIGIN_ENTRY_BYTES || in.get() != ORIGIN_VERSION) {
                 throw new IllegalStateException(
                         "Table '"
                                 + tableName
@@ -193,25 +198,22 @@ public final class VeloSinkFunctionOperator
                                 + (entry.length > 0 ? entry[0] : "none")
                                 + ", expected "
                                 + ORIGIN_VERSION
-                                + " in 17 bytes): the checkpoint was taken by a newer"
+                                + " in "
+                                + ORIGIN_ENTRY_BYTES
+                                + " bytes): the checkpoint was taken by a newer"
                                 + " flink-velo.");
             }
             int parallelism = in.getInt();
             in.getInt(); // the subtask: only for reading the state by hand
-            long records = in.getLong();
-            if (parallelism != restoredAt) {
-                waiting += records;
-                storedAt = parallelism;
-            }
+            check.waited(parallelism, in.getLong());
         }
-        if (RetryRescaleCheck.refuses(keyedByPrimaryKey, waiting, storedAt, restoredAt)) {
-            throw RetryRescaleCheck.refused(tableName, waiting, storedAt, restoredAt, null);
-        }
+        // every old subtask's entry was read: the error names all the records
+        check.check(null);
     }
 
     /** An entry of {@value #ORIGIN_STATE_NAME} (see there). */
     static byte[] originEntry(int parallelism, int subtask, long waiting) {
-        return ByteBuffer.allocate(17)
+        return ByteBuffer.allocate(ORIGIN_ENTRY_BYTES)
                 .put(ORIGIN_VERSION)
                 .putInt(parallelism)
                 .putInt(subtask)

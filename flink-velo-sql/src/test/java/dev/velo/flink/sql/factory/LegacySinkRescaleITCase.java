@@ -9,12 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.velo.flink.batching.config.BatchOptions;
 import dev.velo.flink.sql.testing.LegacyFailingSinkFactory;
+import dev.velo.flink.sql.testing.VeloMetricsProbe;
 import dev.velo.flink.sql.testing.VeloTestClusters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +29,6 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Metric;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
@@ -255,33 +252,13 @@ class LegacySinkRescaleITCase {
     private record SinkCounts(long in, long out, long deadLettered, long dropped, long retries) {
 
         static SinkCounts of(JobID job) {
-            String[] names = {
-                "numRecordsIn",
-                "numRecordsOut",
-                "numRecordsDeadLettered",
-                "numRecordsDropped",
-                "numRetries"
-            };
-            long[] c = new long[names.length];
-            for (Map.Entry<MetricGroup, Map<String, Metric>> e :
-                    REPORTER.getMetricsByGroup().entrySet()) {
-                MetricGroup g = e.getKey();
-                String[] scope = g.getScopeComponents();
-                Map<String, String> vars = g.getAllVariables();
-                if (scope.length == 0
-                        || !"velo".equals(scope[scope.length - 1])
-                        || !job.toString().equals(vars.get("<job_id>"))
-                        || !SINK_OPERATOR.equals(vars.get("<operator_name>"))) {
-                    continue;
-                }
-                for (int i = 0; i < names.length; i++) {
-                    Metric m = e.getValue().get(names[i]);
-                    if (m instanceof Counter) {
-                        c[i] += ((Counter) m).getCount();
-                    }
-                }
-            }
-            return new SinkCounts(c[0], c[1], c[2], c[3], c[4]);
+            VeloMetricsProbe probe = new VeloMetricsProbe(REPORTER);
+            return new SinkCounts(
+                    probe.sumOfOperator(job, SINK_OPERATOR, "numRecordsIn"),
+                    probe.sumOfOperator(job, SINK_OPERATOR, "numRecordsOut"),
+                    probe.sumOfOperator(job, SINK_OPERATOR, "numRecordsDeadLettered"),
+                    probe.sumOfOperator(job, SINK_OPERATOR, "numRecordsDropped"),
+                    probe.sumOfOperator(job, SINK_OPERATOR, "numRetries"));
         }
     }
 }

@@ -11,12 +11,12 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.velo.flink.batching.config.BatchOptions;
 import dev.velo.flink.sql.testing.FailingSinkFactory;
 import dev.velo.flink.sql.testing.LegacyFailingSinkFactory;
+import dev.velo.flink.sql.testing.VeloMetricsProbe;
 import dev.velo.flink.sql.testing.VeloTestClusters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,9 +33,6 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Metric;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.factories.FactoryUtil;
@@ -334,27 +331,12 @@ class PrimaryKeyRetryRescaleITCase {
     private record SinkCounts(long in, long out, long deadLettered, long dropped) {
 
         static SinkCounts of(JobID job) {
-            String[] names = {
-                "numRecordsIn", "numRecordsOut", "numRecordsDeadLettered", "numRecordsDropped"
-            };
-            long[] c = new long[names.length];
-            for (Map.Entry<MetricGroup, Map<String, Metric>> e :
-                    REPORTER.getMetricsByGroup().entrySet()) {
-                MetricGroup g = e.getKey();
-                String[] scope = g.getScopeComponents();
-                if (scope.length == 0
-                        || !"velo".equals(scope[scope.length - 1])
-                        || !job.toString().equals(g.getAllVariables().get("<job_id>"))) {
-                    continue;
-                }
-                for (int i = 0; i < names.length; i++) {
-                    Metric m = e.getValue().get(names[i]);
-                    if (m instanceof Counter) {
-                        c[i] += ((Counter) m).getCount();
-                    }
-                }
-            }
-            return new SinkCounts(c[0], c[1], c[2], c[3]);
+            VeloMetricsProbe probe = new VeloMetricsProbe(REPORTER);
+            return new SinkCounts(
+                    probe.sum(job, "numRecordsIn"),
+                    probe.sum(job, "numRecordsOut"),
+                    probe.sum(job, "numRecordsDeadLettered"),
+                    probe.sum(job, "numRecordsDropped"));
         }
     }
 }

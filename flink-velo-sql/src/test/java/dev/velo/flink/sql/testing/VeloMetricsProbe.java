@@ -29,27 +29,46 @@ public final class VeloMetricsProbe {
         return total(job, name, null);
     }
 
+    /** Sum over the subtasks of the one velo operator named {@code operatorName}. */
+    public long sumOfOperator(JobID job, String operatorName, String name) {
+        long total = 0;
+        for (Map.Entry<MetricGroup, Map<String, Metric>> e :
+                reporter.getMetricsByGroup().entrySet()) {
+            if (isVeloOfJob(e.getKey(), job)
+                    && operatorName.equals(e.getKey().getAllVariables().get("<operator_name>"))) {
+                total += count(e.getValue().get(name));
+            }
+        }
+        return total;
+    }
+
+    private static boolean isVeloOfJob(MetricGroup group, JobID job) {
+        String[] scope = group.getScopeComponents();
+        return scope.length > 0
+                && "velo".equals(scope[scope.length - 1])
+                && job.toString().equals(group.getAllVariables().get("<job_id>"));
+    }
+
+    private static long count(Metric metric) {
+        return metric instanceof Counter ? ((Counter) metric).getCount() : 0;
+    }
+
     private long total(JobID job, String name, String side) {
         long total = 0;
         for (Map.Entry<MetricGroup, Map<String, Metric>> e :
                 reporter.getMetricsByGroup().entrySet()) {
             MetricGroup group = e.getKey();
-            String[] scope = group.getScopeComponents();
-            if (scope.length == 0
-                    || !"velo".equals(scope[scope.length - 1])
-                    || !job.toString().equals(group.getAllVariables().get("<job_id>"))) {
+            if (!isVeloOfJob(group, job)) {
                 continue;
             }
+            String[] scope = group.getScopeComponents();
             if (side != null) {
                 boolean decode = Arrays.toString(scope).contains("velo-decode");
                 if (decode != "source".equals(side)) {
                     continue;
                 }
             }
-            Metric metric = e.getValue().get(name);
-            if (metric instanceof Counter) {
-                total += ((Counter) metric).getCount();
-            }
+            total += count(e.getValue().get(name));
         }
         return total;
     }
